@@ -1,0 +1,55 @@
+# The atlas: every set-up step lives here, so a fresh machine needs nothing done by hand.
+# `make help` lists the targets.
+
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+OUT      ?= site
+
+.DEFAULT_GOAL := help
+.PHONY: help site test lint format typecheck bench layers browser clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(STAMP) ## create .venv and install the atlas with its test tools
+
+site: $(STAMP) ## build the whole atlas from the shipped data into site/
+	$(BIN)/atlas build --root . --out $(OUT)
+
+browser: ## install headless Chromium (Debian package) for the page tests
+	@test -x $(CHROMIUM) || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; }
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+
+format: $(STAMP) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts
+
+typecheck: $(STAMP) ## mypy on src/
+	$(BIN)/mypy
+
+test: $(STAMP) browser lint typecheck ## lint, type-check and run the whole test suite
+	$(BIN)/pytest
+
+bench: $(STAMP) ## benchmarks: solver throughput, memory, and a FiPy comparison
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/transport_bench.py
+
+layers: $(STAMP) ## rebuild layers/ from ../shared/data (maintainers only)
+	$(BIN)/python scripts/prepare_layers.py --shared ../shared/data --out layers
+
+clean: ## remove the virtual environment, caches and the built site
+	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,117 @@
+"""The ``atlas`` command line: parses arguments, calls the library, reports errors in one line.
+
+Every :class:`~atlas.errors.AtlasError` becomes a single ``atlas: error: ...`` message on
+standard error and exit status 1 (2 for a usage error); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from atlas import __version__
+from atlas.errors import AtlasError
+
+EXIT_ERROR = 1
+
+
+def _add_root_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="data root holding layers/, rasters/ and scenarios/ "
+        "(default: $ATLAS_ROOT, else the current directory)",
+    )
+
+
+def _build(args: argparse.Namespace) -> None:
+    from atlas.pipeline import build_site
+
+    index = build_site(_root(args), Path(args.out), tiles=args.tiles)
+    print(f"wrote {index}")
+
+
+def _sites(args: argparse.Namespace) -> None:
+    from atlas.pipeline import site_table
+
+    table = site_table(_root(args))
+    if args.format == "csv":
+        sys.stdout.write(table.to_csv(index=False, float_format="%.0f", lineterminator="\n"))
+    elif args.format == "json":
+        sys.stdout.write(table.to_json(orient="records", indent=2, force_ascii=False) + "\n")
+    else:
+        sys.stdout.write(table.to_string(index=False, na_rep="-", float_format="{:,.0f}".format))
+        sys.stdout.write("\n")
+
+
+def _root(args: argparse.Namespace) -> Path:
+    from atlas.load import find_root
+
+    return find_root(args.root)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``atlas`` command (all sub-commands)."""
+    parser = argparse.ArgumentParser(
+        prog="atlas",
+        description="An atlas of rare-earth mines, their tailings and the groundwater plumes "
+        "they leave: build the map site, list sites with their surroundings, project plumes.",
+        epilog="Data root: the folder with layers/ (and rasters/, scenarios/); see --root.",
+    )
+    parser.add_argument("--version", action="version", version=f"atlas {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the full traceback when something fails"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser(
+        "build",
+        help="build the static map site",
+        description="Build the static site (index.html and its local assets) from the data root.",
+    )
+    _add_root_option(build)
+    build.add_argument("--out", default="site", metavar="DIR", help="output folder (default: site)")
+    build.add_argument(
+        "--tiles",
+        action="store_true",
+        help="add optional OpenStreetMap tiles (the page then loads tiles from the network); "
+        "by default the page uses only the offline basemap drawn from the shipped layers",
+    )
+    build.set_defaults(run=_build)
+
+    sites = commands.add_parser(
+        "sites",
+        help="list the curated sites with their nearest river, country and nearest town",
+        description="Print the curated sites joined with their nearest river, country and "
+        "nearest town. Distances are in metres, measured in each site's UTM zone.",
+    )
+    _add_root_option(sites)
+    sites.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    sites.set_defaults(run=_sites)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``atlas`` command; returns the exit status."""
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        args.run(args)
+    except AtlasError as exc:
+        if args.debug:
+            raise
+        message = str(exc).replace("\n", "\n  ")
+        print(f"atlas: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,158 @@
+"""Joins of sites to their surroundings: nearest river, country, nearest town.
+
+Distances are measured in metres in the UTM zone of each site (see :mod:`atlas.crs`), never
+in degrees. Sites are grouped by zone so each group is projected once; candidate features
+are first cut to a window around the group so far-away features are never projected into
+a zone where UTM is meaningless.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from atlas.crs import WGS84, utm_epsg_for
+from atlas.errors import CRSError
+
+__all__ = ["join_country", "join_nearest", "join_sites"]
+
+SEARCH_WINDOW_DEG = 10.0
+"""Half-width of the window (degrees) in which nearest features are looked for."""
+
+RIVER_SEARCH_RADIUS_M = 100_000.0
+"""A site farther than this from every river gets no nearest river (it is not "near" one)."""
+
+COAST_TOLERANCE_M = 25_000.0
+"""A site outside every country polygon takes the nearest country within this distance."""
+
+
+def _utm_zone_of_each(points: gpd.GeoSeries) -> pd.Series:
+    """EPSG code of the UTM zone of every point (``NA`` where the geometry is missing)."""
+    zones = [
+        pd.NA if geom is None or geom.is_empty else utm_epsg_for(geom.x, geom.y)
+        for geom in points
+    ]
+    return pd.Series(zones, index=points.index, dtype="Int64")
+
+
+def join_nearest(
+    points: gpd.GeoDataFrame,
+    features: gpd.GeoDataFrame,
+    *,
+    name_column: str = "name",
+    max_distance_m: float | None = None,
+) -> pd.DataFrame:
+    """Name of and distance to the nearest feature of every point.
+
+    Parameters
+    ----------
+    points : geopandas.GeoDataFrame
+        Points in EPSG:4326; rows with a missing geometry get no match.
+    features : geopandas.GeoDataFrame
+        Any geometries in EPSG:4326 (rivers, towns, ...).
+    name_column : str
+        Column of ``features`` holding the name to report.
+    max_distance_m : float, optional
+        Matches farther than this are dropped.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``points``, with columns ``name`` (object, ``None`` where unmatched or
+        unnamed), ``distance_m`` (float, metres, ``NaN`` where unmatched) and ``distance_crs``
+        (the ``EPSG:326xx``/``327xx`` zone the distance was measured in).
+    """
+    result = pd.DataFrame(
+        {"name": None, "distance_m": np.nan, "distance_crs": None},
+        index=points.index,
+    ).astype({"name": object, "distance_m": float, "distance_crs": object})
+    zones = _utm_zone_of_each(points.geometry)
+    for epsg, group in points[zones.notna()].groupby(zones.dropna()):
+        xmin, ymin, xmax, ymax = group.total_bounds
+        pad = SEARCH_WINDOW_DEG
+        candidates = features.cx[xmin - pad : xmax + pad, max(ymin - pad, -90) : min(ymax + pad, 90)]
+        if candidates.empty:
+            continue
+        crs = f"EPSG:{int(epsg)}"
+        joined = gpd.sjoin_nearest(
+            group[["geometry"]].to_crs(crs),
+            candidates[[name_column, "geometry"]].to_crs(crs),
+            how="left",
+            max_distance=max_distance_m,
+            distance_col="distance_m",
+        )
+        # Ties give several rows per point: keep the first, the same feature on every run.
+        joined = joined[~joined.index.duplicated(keep="first")].dropna(subset=["distance_m"])
+        result.loc[joined.index, "name"] = joined[name_column].where(
+            joined[name_column].notna(), None
+        )
+        result.loc[joined.index, "distance_m"] = joined["distance_m"].to_numpy(float)
+        result.loc[joined.index, "distance_crs"] = crs
+    return result
+
+
+def join_country(points: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> pd.Series:
+    """Name of the country each point lies in (or is within ``COAST_TOLERANCE_M`` of).
+
+    A point-in-polygon test is topological, so it runs in EPSG:4326; only coastal points that
+    fall just outside every (generalised) outline are matched by distance, in metres.
+    """
+    located = points[points.geometry.notna() & ~points.geometry.is_empty]
+    inside = gpd.sjoin(
+        located[["geometry"]], countries[["name", "geometry"]], how="left", predicate="within"
+    )
+    inside = inside[~inside.index.duplicated(keep="first")]["name"]
+    names = pd.Series(None, index=points.index, dtype=object)
+    names.loc[inside.index] = inside.where(inside.notna(), None)
+    outside = names.index[names.isna()].intersection(located.index)
+    if len(outside):
+        coastal = join_nearest(
+            located.loc[outside], countries, max_distance_m=COAST_TOLERANCE_M
+        )["name"]
+        names.loc[outside] = coastal
+    return names
+
+
+def join_sites(
+    sites: gpd.GeoDataFrame,
+    *,
+    rivers: gpd.GeoDataFrame,
+    countries: gpd.GeoDataFrame,
+    towns: gpd.GeoDataFrame,
+    river_search_radius_m: float = RIVER_SEARCH_RADIUS_M,
+) -> gpd.GeoDataFrame:
+    """Every site with its nearest river, its country and its nearest town.
+
+    Parameters
+    ----------
+    sites : geopandas.GeoDataFrame
+        Sites in EPSG:4326; those without a geometry are kept, with empty joined fields.
+    rivers, countries, towns : geopandas.GeoDataFrame
+        Layers in EPSG:4326 with a ``name`` column.
+    river_search_radius_m : float
+        Rivers farther than this (metres) are not reported as the nearest river.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``sites`` plus ``nearest_river_name``, ``nearest_river_distance_m``,
+        ``country_name``, ``nearest_town_name``, ``nearest_town_distance_m`` and
+        ``distance_crs`` (the UTM zone the distances were measured in).
+    """
+    for layer in (sites, rivers, countries, towns):
+        if layer.crs is None or not layer.crs.equals(WGS84):
+            raise CRSError(
+                f"join_sites expects layers in EPSG:4326, got {layer.crs!r}; "
+                "read them with atlas.load, which reprojects every layer to EPSG:4326"
+            )
+    river = join_nearest(sites, rivers, max_distance_m=river_search_radius_m)
+    town = join_nearest(sites, towns)
+    return sites.assign(
+        nearest_river_name=river["name"],
+        nearest_river_distance_m=river["distance_m"],
+        country_name=join_country(sites, countries),
+        nearest_town_name=town["name"],
+        nearest_town_distance_m=town["distance_m"],
+        distance_crs=river["distance_crs"].where(river["distance_crs"].notna(), town["distance_crs"]),
+    )
