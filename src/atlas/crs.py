@@ -50,7 +50,7 @@ def as_crs(value: Any, *, where: str = "crs") -> CRS:
         When ``value`` is missing or cannot be parsed.
     """
     if value is None:
-        raise CRSError(f"{where}: no CRS given; set it, e.g. crs = \"EPSG:32649\"")
+        raise CRSError(f'{where}: no CRS given; set it, e.g. crs = "EPSG:32649"')
     try:
         return CRS.from_user_input(value)
     except PyprojCRSError as exc:
@@ -72,7 +72,8 @@ def require_projected_metres(value: Any, *, where: str = "crs") -> CRS:
     if not crs.is_projected:
         raise CRSError(
             f"{where}: {crs.to_string()!r} is geographic (degrees); distances, areas and models "
-            "need a projected CRS in metres, e.g. the site's UTM zone (EPSG:326xx north, 327xx south)"
+            "need a projected CRS in metres, e.g. the site's UTM zone "
+            "(EPSG:326xx north, 327xx south)"
         )
     units = {axis.unit_name for axis in crs.axis_info}
     if units != {"metre"}:

@@ -30,8 +30,7 @@ COAST_TOLERANCE_M = 25_000.0
 def _utm_zone_of_each(points: gpd.GeoSeries) -> pd.Series:
     """EPSG code of the UTM zone of every point (``NA`` where the geometry is missing)."""
     zones = [
-        pd.NA if geom is None or geom.is_empty else utm_epsg_for(geom.x, geom.y)
-        for geom in points
+        pd.NA if geom is None or geom.is_empty else utm_epsg_for(geom.x, geom.y) for geom in points
     ]
     return pd.Series(zones, index=points.index, dtype="Int64")
 
@@ -59,19 +58,18 @@ def join_nearest(
     Returns
     -------
     pandas.DataFrame
-        Indexed like ``points``, with columns ``name`` (object, ``None`` where unmatched or
-        unnamed), ``distance_m`` (float, metres, ``NaN`` where unmatched) and ``distance_crs``
-        (the ``EPSG:326xx``/``327xx`` zone the distance was measured in).
+        Indexed like ``points``, with columns ``name`` (missing where unmatched or unnamed)
+        and ``distance_m`` (metres in the point's UTM zone, ``NaN`` where unmatched).
     """
     result = pd.DataFrame(
-        {"name": None, "distance_m": np.nan, "distance_crs": None},
-        index=points.index,
-    ).astype({"name": object, "distance_m": float, "distance_crs": object})
+        {"name": pd.Series(pd.NA, index=points.index, dtype="str"), "distance_m": np.nan}
+    )
     zones = _utm_zone_of_each(points.geometry)
     for epsg, group in points[zones.notna()].groupby(zones.dropna()):
         xmin, ymin, xmax, ymax = group.total_bounds
         pad = SEARCH_WINDOW_DEG
-        candidates = features.cx[xmin - pad : xmax + pad, max(ymin - pad, -90) : min(ymax + pad, 90)]
+        window = (slice(xmin - pad, xmax + pad), slice(max(ymin - pad, -90), min(ymax + pad, 90)))
+        candidates = features.cx[window]
         if candidates.empty:
             continue
         crs = f"EPSG:{int(epsg)}"
@@ -84,11 +82,8 @@ def join_nearest(
         )
         # Ties give several rows per point: keep the first, the same feature on every run.
         joined = joined[~joined.index.duplicated(keep="first")].dropna(subset=["distance_m"])
-        result.loc[joined.index, "name"] = joined[name_column].where(
-            joined[name_column].notna(), None
-        )
+        result.loc[joined.index, "name"] = joined[name_column]
         result.loc[joined.index, "distance_m"] = joined["distance_m"].to_numpy(float)
-        result.loc[joined.index, "distance_crs"] = crs
     return result
 
 
@@ -103,14 +98,12 @@ def join_country(points: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> pd.Se
         located[["geometry"]], countries[["name", "geometry"]], how="left", predicate="within"
     )
     inside = inside[~inside.index.duplicated(keep="first")]["name"]
-    names = pd.Series(None, index=points.index, dtype=object)
-    names.loc[inside.index] = inside.where(inside.notna(), None)
+    names = pd.Series(pd.NA, index=points.index, dtype="str")
+    names.loc[inside.index] = inside
     outside = names.index[names.isna()].intersection(located.index)
     if len(outside):
-        coastal = join_nearest(
-            located.loc[outside], countries, max_distance_m=COAST_TOLERANCE_M
-        )["name"]
-        names.loc[outside] = coastal
+        coastal = join_nearest(located.loc[outside], countries, max_distance_m=COAST_TOLERANCE_M)
+        names.loc[outside] = coastal["name"]
     return names
 
 
@@ -138,7 +131,8 @@ def join_sites(
     geopandas.GeoDataFrame
         ``sites`` plus ``nearest_river_name``, ``nearest_river_distance_m``,
         ``country_name``, ``nearest_town_name``, ``nearest_town_distance_m`` and
-        ``distance_crs`` (the UTM zone the distances were measured in).
+        ``distance_crs`` (the UTM zone, ``"EPSG:326xx"`` or ``"EPSG:327xx"``, the distances
+        were measured in).
     """
     for layer in (sites, rivers, countries, towns):
         if layer.crs is None or not layer.crs.equals(WGS84):
@@ -148,11 +142,12 @@ def join_sites(
             )
     river = join_nearest(sites, rivers, max_distance_m=river_search_radius_m)
     town = join_nearest(sites, towns)
+    zones = _utm_zone_of_each(sites.geometry)
     return sites.assign(
         nearest_river_name=river["name"],
         nearest_river_distance_m=river["distance_m"],
         country_name=join_country(sites, countries),
         nearest_town_name=town["name"],
         nearest_town_distance_m=town["distance_m"],
-        distance_crs=river["distance_crs"].where(river["distance_crs"].notna(), town["distance_crs"]),
+        distance_crs=("EPSG:" + zones.astype("str")).where(zones.notna()),
     )
