@@ -1,5 +1,7 @@
 """Joins measure in metres, in each site's UTM zone, and keep sites without a location."""
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -93,3 +95,19 @@ def test_join_sites_refuses_projected_layers():
     rivers = _points([("r", (0.6, 0.5))]).to_crs("EPSG:32631")
     with pytest.raises(CRSError, match=r"EPSG:4326"):
         join_sites(sites, rivers=rivers, countries=sites, towns=sites)
+
+
+def test_baotou_pond_to_yellow_river_matches_the_published_10_to_12_km():
+    """Published: 'about 10 km' (Meiri Jingji Xinwen 2010), ~11 km (NYT), 12 km (Si et al. 2021)."""
+    from atlas.load import find_root, load_layers
+
+    layers = load_layers(find_root(Path(__file__).resolve().parents[1]))
+    joined = join_sites(
+        layers.sites, rivers=layers.rivers_10m, countries=layers.countries, towns=layers.towns
+    )
+    pond = joined[joined["kind"] == "tailings pond"].set_index("name")
+    baotou = pond.loc[pond.index.str.startswith("Baogang")].iloc[0]
+    assert baotou["nearest_river_name"] == "Huang"
+    assert 10_000 <= baotou["nearest_river_distance_m"] <= 12_000
+    assert baotou["country_name"] == "China"
+    assert baotou["distance_crs"] == "EPSG:32649"
