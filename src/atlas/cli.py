@@ -7,7 +7,9 @@ standard error and exit status 1 (2 for a usage error); ``--debug`` shows the tr
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -15,6 +17,18 @@ from atlas import __version__
 from atlas.errors import AtlasError
 
 EXIT_ERROR = 1
+
+TABLE_VIEW = [
+    "name",
+    "kind",
+    "country_name",
+    "nearest_river_name",
+    "nearest_river_distance_m",
+    "nearest_town_name",
+    "nearest_town_distance_m",
+    "distance_crs",
+]
+"""Columns shown by ``atlas sites`` in a terminal; csv and json give every column."""
 
 
 def _add_root_option(parser: argparse.ArgumentParser) -> None:
@@ -34,16 +48,20 @@ def _build(args: argparse.Namespace) -> None:
 
 
 def _sites(args: argparse.Namespace) -> None:
-    from atlas.pipeline import site_table
+    from atlas.pipeline import SITE_TABLE_NOTE, site_table
 
     table = site_table(_root(args))
     if args.format == "csv":
-        sys.stdout.write(table.to_csv(index=False, float_format="%.0f", lineterminator="\n"))
-    elif args.format == "json":
-        sys.stdout.write(table.to_json(orient="records", indent=2, force_ascii=False) + "\n")
+        sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
+        return
+    records = table.astype(object).where(table.notna(), None)
+    if args.format == "json":
+        text = json.dumps(records.to_dict("records"), indent=2, ensure_ascii=False)
+        sys.stdout.write(text + "\n")
     else:
-        sys.stdout.write(table.to_string(index=False, na_rep="-", float_format="{:,.0f}".format))
-        sys.stdout.write("\n")
+        view = records[TABLE_VIEW].fillna("-").rename(columns=lambda c: c.replace("nearest_", ""))
+        sys.stdout.write(view.to_string(index=False, max_colwidth=42) + "\n\n")
+        sys.stdout.write(textwrap.fill(SITE_TABLE_NOTE, width=100) + "\n")
 
 
 def _root(args: argparse.Namespace) -> Path:

@@ -1,0 +1,78 @@
+"""The whole build on one screen: load -> join -> publish.
+
+This is the only module that calls every stage; each stage stays a pure function of its
+inputs, and the command line only calls what is here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from atlas.joins import RIVER_SEARCH_RADIUS_M, join_sites
+from atlas.load import Layers, load_layers
+from atlas.publish.site import write_site
+
+__all__ = ["SITE_TABLE_COLUMNS", "SITE_TABLE_NOTE", "build_site", "joined_sites", "site_table"]
+
+SITE_TABLE_COLUMNS = [
+    "name",
+    "kind",
+    "commodity",
+    "country",
+    "lon",
+    "lat",
+    "nearest_river_name",
+    "nearest_river_distance_m",
+    "country_name",
+    "nearest_town_name",
+    "nearest_town_distance_m",
+    "distance_crs",
+    "source",
+]
+"""Columns of ``atlas sites``, in order; ``country`` is the curated value, ``country_name``
+the Natural Earth polygon the point falls in."""
+
+SITE_TABLE_NOTE = (
+    "Distances in metres, measured in each site's UTM zone (distance_crs) to Natural Earth "
+    "1:10m rivers and populated places; rivers farther than "
+    f"{RIVER_SEARCH_RADIUS_M / 1000:.0f} km are not listed. "
+    "Sources of every site: --format csv or json."
+)
+"""Where the numbers of ``atlas sites`` come from, printed under the table."""
+
+
+def joined_sites(layers: Layers) -> gpd.GeoDataFrame:
+    """The curated sites joined with their nearest river, country and nearest town."""
+    return join_sites(
+        layers.sites, rivers=layers.rivers_10m, countries=layers.countries, towns=layers.towns
+    )
+
+
+def site_table(root: Path) -> pd.DataFrame:
+    """The table printed by ``atlas sites``: curated sites with the joined fields.
+
+    Distances are rounded to whole metres (nullable integers); coordinates are kept as stored.
+    """
+    table = pd.DataFrame(joined_sites(load_layers(root))[SITE_TABLE_COLUMNS])
+    for column in ("nearest_river_distance_m", "nearest_town_distance_m"):
+        table[column] = table[column].round().astype("Int64")
+    return table
+
+
+def build_site(root: Path, out: Path, *, tiles: bool = False) -> Path:
+    """Build the static site from the data root into ``out``; returns the index page.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        Data root holding ``layers/`` (see :func:`atlas.load.find_root`).
+    out : pathlib.Path
+        Output folder; written in a temporary folder and moved into place.
+    tiles : bool
+        Add optional OpenStreetMap tiles (network); the offline basemap is always there.
+    """
+    layers = load_layers(root)
+    return write_site(out, {**layers.as_mapping(), "sites": joined_sites(layers)}, tiles=tiles)

@@ -1,0 +1,164 @@
+"""Background layers: the offline basemap drawn from Natural Earth, and optional OSM tiles.
+
+The offline basemap (land, lakes, rivers at 1:50m) is embedded in the page, simplified and
+rounded to about 100 m, so the map works without any network. The 1:10m rivers and lakes,
+which the distances are measured against, are shown near the sites only, to keep the page
+small. OpenStreetMap tiles are added only when asked for, and start switched off.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import shapely
+from folium.map import CustomPane
+
+from atlas.publish.features import feature_collection, located
+
+__all__ = [
+    "BASEMAP_PANE",
+    "NATURAL_EARTH_ATTRIBUTION",
+    "basemap_pane",
+    "hydrography_near",
+    "offline_basemap",
+    "openstreetmap_tiles",
+]
+
+BASEMAP_PANE = "basemap"
+"""Leaflet pane of the offline basemap: above tiles (200), below overlays (400)."""
+
+NATURAL_EARTH_ATTRIBUTION = (
+    '<a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)'
+)
+
+OSM_ATTRIBUTION = (
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)'
+)
+
+BASEMAP_DECIMALS = 3
+"""Decimals of a degree kept in basemap coordinates (about 100 m)."""
+
+BASEMAP_SIMPLIFY_DEG = 0.02
+"""Simplification tolerance of the 1:50m basemap, degrees (about 2 km: below a pixel at zoom 5)."""
+
+DETAIL_DECIMALS = 4
+"""Decimals of a degree kept in the 1:10m rivers and lakes near the sites (about 10 m)."""
+
+DETAIL_SIMPLIFY_DEG = 0.002
+"""Simplification tolerance of the 1:10m rivers and lakes near the sites, degrees (~200 m)."""
+
+DETAIL_WINDOW_DEG = 2.0
+"""Half-width (degrees) of the window around each site in which 1:10m hydrography is shown."""
+
+
+def _no_properties(row: object) -> dict[str, object]:
+    return {}
+
+
+def _background(
+    frame: gpd.GeoDataFrame,
+    class_name: str,
+    *,
+    where: str,
+    decimals: int,
+    simplify_deg: float,
+    pane: str | None = None,
+) -> folium.GeoJson:
+    """A non-interactive GeoJSON layer styled by CSS class ``class_name`` (see atlas.css)."""
+    data = feature_collection(
+        frame,
+        _no_properties,
+        sort_by=("name", "scalerank"),
+        decimals=decimals,
+        simplify_deg=simplify_deg,
+        where=where,
+    )
+    return folium.GeoJson(
+        data,
+        control=False,
+        interactive=False,
+        style={"className": class_name},
+        attribution=NATURAL_EARTH_ATTRIBUTION,
+        pane=pane,
+    )
+
+
+def offline_basemap(
+    countries: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame, rivers: gpd.GeoDataFrame
+) -> folium.FeatureGroup:
+    """The offline base layer: land (country polygons), lakes and rivers, drawn in that order.
+
+    Parameters
+    ----------
+    countries, lakes, rivers : geopandas.GeoDataFrame
+        Natural Earth layers in EPSG:4326 (1:50m is plenty for a world view).
+    """
+    basemap = folium.FeatureGroup(
+        name="Natural Earth basemap (offline)", overlay=False, control=True
+    )
+    for frame, class_name, where in (
+        (countries, "atlas-land", "countries"),
+        (lakes, "atlas-lake", "lakes"),
+        (rivers, "atlas-river", "rivers"),
+    ):
+        _background(
+            frame,
+            class_name,
+            where=where,
+            decimals=BASEMAP_DECIMALS,
+            simplify_deg=BASEMAP_SIMPLIFY_DEG,
+            pane=BASEMAP_PANE,
+        ).add_to(basemap)
+    return basemap
+
+
+def basemap_pane() -> CustomPane:
+    """The pane that keeps the basemap under every overlay, whatever order layers are toggled in."""
+    return CustomPane(BASEMAP_PANE, z_index=250, pointer_events=False)
+
+
+def hydrography_near(
+    rivers: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
+) -> folium.FeatureGroup:
+    """1:10m rivers and lakes within :data:`DETAIL_WINDOW_DEG` of any located site.
+
+    These are the lines the nearest-river distances in the popups are measured to.
+    """
+    group = folium.FeatureGroup(
+        name="Rivers and lakes 1:10m, near the sites",
+        overlay=True,
+        show=True,
+    )
+    points = located(sites)
+    if points.empty:
+        return group
+    half = DETAIL_WINDOW_DEG
+    windows = shapely.union_all(
+        [shapely.box(p.x - half, p.y - half, p.x + half, p.y + half) for p in points.geometry]
+    )
+    for frame, class_name, where in (
+        (lakes, "atlas-lake-detail", "lakes_10m"),
+        (rivers, "atlas-river-detail", "rivers_10m"),
+    ):
+        near = located(frame)
+        _background(
+            near[near.intersects(windows)],
+            class_name,
+            where=where,
+            decimals=DETAIL_DECIMALS,
+            simplify_deg=DETAIL_SIMPLIFY_DEG,
+        ).add_to(group)
+    return group
+
+
+def openstreetmap_tiles() -> folium.TileLayer:
+    """OpenStreetMap tiles as a second base layer, switched off until the reader picks it."""
+    return folium.TileLayer(
+        tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        attr=OSM_ATTRIBUTION,
+        name="OpenStreetMap tiles (online)",
+        overlay=False,
+        control=True,
+        show=False,
+        max_zoom=19,
+    )

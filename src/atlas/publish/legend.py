@@ -1,0 +1,137 @@
+"""How curated sites are drawn: one symbol (shape, fill, outline) per group of site kinds.
+
+Every symbol differs in *shape* as well as colour, so the map does not rely on colour alone.
+Fills come from the Okabe-Ito palette (safe for the common colour-vision deficiencies) and
+every symbol has a dark outline, which keeps a contrast of at least 3:1 against both the
+light land fill and the blue sea of the offline basemap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from html import escape
+
+__all__ = ["SYMBOLS", "Symbol", "legend_html", "symbol_for_kind", "symbol_svg"]
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """How one group of site kinds is drawn and named in the legend.
+
+    Parameters
+    ----------
+    key : str
+        Stable identifier, used in the page data and CSS.
+    label : str
+        Legend text.
+    shape : str
+        One of ``"triangle"``, ``"square"``, ``"diamond"``, ``"circle"``, ``"ring"``,
+        ``"cross"``.
+    fill : str
+        Fill colour, ``#rrggbb``.
+    kinds : tuple of str
+        The ``kind`` values (lower case) drawn with this symbol.
+    """
+
+    key: str
+    label: str
+    shape: str
+    fill: str
+    kinds: tuple[str, ...]
+
+
+OUTLINE = "#1a1a1a"
+"""Outline colour of every site symbol."""
+
+SYMBOLS: tuple[Symbol, ...] = (
+    Symbol("mine", "Mine", "triangle", "#D55E00", ("mine", "mine / pilot plant")),
+    Symbol(
+        "tailings",
+        "Tailings pond or evaporation ponds",
+        "square",
+        "#0072B2",
+        ("tailings pond", "playa / evaporation ponds"),
+    ),
+    Symbol(
+        "processing",
+        "Processing or magnet plant",
+        "diamond",
+        "#CC79A7",
+        ("processing plant", "magnet plant"),
+    ),
+    Symbol(
+        "deposit",
+        "Deposit, project or mining district",
+        "circle",
+        "#E69F00",
+        ("deposit", "deposit / project", "mining district"),
+    ),
+    Symbol(
+        "settlement",
+        "Town or city (for orientation)",
+        "ring",
+        "#FFFFFF",
+        ("city", "town", "city (reference)", "town (reference)"),
+    ),
+)
+
+OTHER = Symbol("other", "Other kind of site", "cross", "#999999", ())
+"""Symbol of any kind not listed in :data:`SYMBOLS`."""
+
+_BY_KIND = {kind: symbol for symbol in SYMBOLS for kind in symbol.kinds}
+
+_SHAPES = {
+    "triangle": '<path d="M10 2 L18.5 17.5 L1.5 17.5 Z"/>',
+    "square": '<rect x="3" y="3" width="14" height="14"/>',
+    "diamond": '<path d="M10 1 L19 10 L10 19 L1 10 Z"/>',
+    "circle": '<circle cx="10" cy="10" r="7.5"/>',
+    "ring": '<circle cx="10" cy="10" r="5.5"/>',
+    "cross": '<path d="M7 2 H13 V7 H18 V13 H13 V18 H7 V13 H2 V7 H7 Z"/>',
+}
+
+
+def symbol_for_kind(kind: object) -> Symbol:
+    """Return the symbol of a site ``kind`` (case and surrounding blanks ignored).
+
+    Unknown or missing kinds get :data:`OTHER`, so a new kind is drawn, never dropped.
+    """
+    if not isinstance(kind, str):
+        return OTHER
+    return _BY_KIND.get(kind.strip().lower(), OTHER)
+
+
+def symbol_svg(symbol: Symbol, size_px: int = 20) -> str:
+    """Inline SVG markup of a symbol, ``size_px`` pixels square, hidden from screen readers.
+
+    The markup holds no text from the data, only the fixed shape and colours.
+    """
+    outline_px = 3 if symbol.shape == "ring" else 1.5
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20" width="{size_px}" '
+        f'height="{size_px}" aria-hidden="true" focusable="false">'
+        f'<g fill="{symbol.fill}" stroke="{OUTLINE}" stroke-width="{outline_px}">'
+        f"{_SHAPES[symbol.shape]}</g></svg>"
+    )
+
+
+def legend_html(kinds: Iterable[object]) -> str:
+    """A legend (``<ul>``) of the symbols used by ``kinds``, in the fixed order of :data:`SYMBOLS`.
+
+    Each entry shows the symbol, its label and the kinds it stands for, all HTML-escaped.
+    """
+    kinds = list(kinds)
+    present = {symbol_for_kind(kind) for kind in kinds}
+    entries = []
+    for symbol in (*SYMBOLS, OTHER):
+        if symbol not in present:
+            continue
+        covered = sorted(
+            {str(k).strip() for k in kinds if symbol_for_kind(k) is symbol and str(k).strip()}
+        )
+        detail = f'<span class="kinds">{escape(", ".join(covered))}</span>' if covered else ""
+        entries.append(
+            f'<li class="legend-entry legend-{symbol.key}">{symbol_svg(symbol)}'
+            f"<span>{escape(symbol.label)}{detail}</span></li>"
+        )
+    return '<ul class="legend">' + "".join(entries) + "</ul>"

@@ -1,0 +1,155 @@
+"""The data layers of the page: curated sites, USGS records, the tailings pond, observations.
+
+Each feature carries only what the page needs: its escaped popup HTML, a plain-text label
+(set as a DOM property by ``atlas.js``, so never parsed as HTML) and a symbol. Markers are
+made by the functions of ``assets/atlas.js`` named below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import geopandas as gpd
+from folium.map import CustomPane
+from folium.plugins import MarkerCluster
+from folium.utilities import JsCode
+
+from atlas.publish.assets import CLUSTER_SCRIPTS, CLUSTER_STYLESHEETS
+from atlas.publish.features import Properties, feature_collection
+from atlas.publish.legend import symbol_for_kind, symbol_svg
+from atlas.publish.popups import (
+    is_missing,
+    observation_popup,
+    pond_popup,
+    site_popup,
+    text_of,
+    usgs_popup,
+)
+
+__all__ = [
+    "SITES_PANE",
+    "curated_sites",
+    "observations",
+    "sites_pane",
+    "tailings_pond",
+    "usgs_records",
+]
+
+SITES_PANE = "atlas-sites"
+"""Leaflet pane of the curated sites (named in ``atlas.js``): above the clustered records."""
+
+USGS_ATTRIBUTION = '<a href="https://mrdata.usgs.gov/">USGS</a> (public domain)'
+CURATED_ATTRIBUTION = "Sites, pond, observations: sources in each popup"
+
+_BIND_POPUP = JsCode("atlas.bindPopup")
+
+
+def _geojson(
+    frame: gpd.GeoDataFrame,
+    properties: Properties,
+    *,
+    sort_by: tuple[str, ...],
+    where: str,
+    marker: str | None = None,
+    **options: Any,
+) -> folium.GeoJson:
+    """A GeoJSON layer whose features get their popup, and their marker from ``atlas.<marker>``."""
+    data = feature_collection(frame, properties, sort_by=sort_by, where=where)
+    if marker is not None:
+        options["pointToLayer"] = JsCode(f"atlas.{marker}")
+    return folium.GeoJson(data, on_each_feature=_BIND_POPUP, **options)
+
+
+def sites_pane() -> CustomPane:
+    """The pane that keeps curated sites above markers (600) and below tooltips (650)."""
+    return CustomPane(SITES_PANE, z_index=640)
+
+
+def _site_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "label": text_of(row.get("name")) or "(unnamed site)",
+        "icon": symbol_svg(symbol_for_kind(row.get("kind"))),
+        "popup": site_popup(row),
+    }
+
+
+def curated_sites(sites: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Curated sites with a verified location, one symbol per kind (see :mod:`.legend`)."""
+    return _geojson(
+        sites,
+        _site_properties,
+        sort_by=("name",),
+        where="sites",
+        marker="siteMarker",
+        name="Curated sites",
+        attribution=CURATED_ATTRIBUTION,
+    )
+
+
+def _usgs_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"label": text_of(row.get("site_name")) or "(unnamed record)", "popup": usgs_popup(row)}
+
+
+def usgs_records(usgs_sites: gpd.GeoDataFrame) -> MarkerCluster:
+    """USGS rare-earth records, clustered with Leaflet.markercluster."""
+    cluster = MarkerCluster(
+        name="USGS rare-earth records",
+        options={
+            "showCoverageOnHover": False,
+            "chunkedLoading": True,
+            "maxClusterRadius": 50,
+            "attribution": USGS_ATTRIBUTION,
+        },
+    )
+    cluster.default_js = list(CLUSTER_SCRIPTS)
+    cluster.default_css = list(CLUSTER_STYLESHEETS)
+    _geojson(
+        usgs_sites,
+        _usgs_properties,
+        sort_by=("dataset", "source_id", "record_id"),
+        where="usgs_sites",
+        marker="recordMarker",
+        control=False,
+    ).add_to(cluster)
+    return cluster
+
+
+def _pond_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"popup": pond_popup(row)}
+
+
+def tailings_pond(pond: gpd.GeoDataFrame) -> folium.GeoJson:
+    """The approximate tailings-pond outline; its popup says it is an approximation."""
+    return _geojson(
+        pond,
+        _pond_properties,
+        sort_by=("name",),
+        where="tailings_pond",
+        name="Tailings pond (approximate outline)",
+        style={"className": "atlas-pond"},
+        attribution=CURATED_ATTRIBUTION,
+    )
+
+
+def _observation_properties(row: Mapping[str, Any]) -> dict[str, Any]:
+    approximate = row.get("location_is_approximate")
+    return {
+        "label": text_of(row.get("name")) or "(unnamed observation)",
+        "approximate": (not is_missing(approximate)) and bool(approximate),
+        "popup": observation_popup(row),
+    }
+
+
+def observations(frame: gpd.GeoDataFrame) -> folium.GeoJson:
+    """Observations (measurements); a dashed ring marks an approximate location."""
+    return _geojson(
+        frame,
+        _observation_properties,
+        sort_by=("id", "name"),
+        where="observations",
+        marker="observationMarker",
+        name="Observations",
+        attribution=CURATED_ATTRIBUTION,
+    )

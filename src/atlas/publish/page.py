@@ -1,0 +1,163 @@
+"""The HTML page around the map: header, legend, sources, and what could not be drawn.
+
+The page template (``templates/index.html``) is rendered by Jinja with autoescaping on, so
+every text taken from a layer is escaped; the only markup passed through is built by
+:mod:`.legend` and :mod:`.popups`, which escape their own inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import Figure
+from folium.template import Template
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+
+from atlas.publish.features import located
+from atlas.publish.legend import legend_html
+from atlas.publish.popups import pond_popup, text_of
+
+__all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
+
+TITLE = "Rare-earth mines, tailings and their surroundings"
+
+_TEMPLATES = Environment(
+    loader=PackageLoader("atlas.publish", "templates"),
+    autoescape=select_autoescape(default=True, default_for_string=True),
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A feature listed in the side panel instead of drawn (it has no location)."""
+
+    name: str
+    facts: str
+    notes: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PageText:
+    """Everything the page says besides the map; plain text unless typed :class:`Markup`."""
+
+    title: str
+    summary: str
+    legend_html: Markup
+    sources: tuple[str, ...]
+    tiles: bool
+    outlines: tuple[Markup, ...]
+    unlocated_sites: tuple[Listed, ...]
+    unlocated_observations: tuple[Listed, ...]
+
+
+def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[Listed, ...]:
+    """Rows of ``frame`` without a geometry, sorted by name, with a one-line summary of facts."""
+    if frame is None:
+        return ()
+    missing = frame[frame.geometry.isna() | frame.geometry.is_empty]
+    listed = [
+        Listed(
+            name=text_of(row.get("name")) or "(unnamed)",
+            facts="; ".join(t for t in (text_of(row.get(c)) for c in facts) if t),
+            notes=text_of(row.get("notes")) or "",
+            source=text_of(row.get("source")) or "",
+        )
+        for _, row in missing.iterrows()
+    ]
+    return tuple(sorted(listed, key=lambda item: item.name.casefold()))
+
+
+def _sources(layers: Mapping[str, gpd.GeoDataFrame], tiles: bool) -> tuple[str, ...]:
+    usgs = layers["usgs_sites"]
+    drawn = len(located(usgs))
+    sources = [
+        "Basemap: Natural Earth 1:50m countries, lakes and rivers; near the sites, Natural "
+        "Earth 1:10m rivers and lakes (the lines distances are measured to). Public domain, "
+        "naturalearthdata.com.",
+        "Clustered points: USGS Mineral Resources Data System (MRDS), OFR 02-189 (rare-earth "
+        "mines, deposits and occurrences) and OFR 2009-1139 (carbonatites of the world). "
+        f"Public domain. {drawn} of {len(usgs)} records are drawn; {len(usgs) - drawn} have "
+        "no coordinates.",
+        "Curated sites: compiled for this atlas, each with its own source (USGS records, "
+        "Wikipedia infoboxes, Natural Earth populated places); only coordinates read from a "
+        "source are drawn.",
+        "Distances: metres measured in the UTM zone of each site, shown in kilometres.",
+    ]
+    if tiles:
+        sources.append(
+            "Optional online tiles: OpenStreetMap contributors, ODbL (openstreetmap.org/copyright)."
+        )
+    return tuple(sources)
+
+
+def page_text(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool) -> PageText:
+    """What the page says about ``layers`` (see :class:`PageText`)."""
+    sites = layers["sites"]
+    pond = layers.get("tailings_pond")
+    outlines = () if pond is None else tuple(Markup(pond_popup(row)) for _, row in pond.iterrows())
+    return PageText(
+        title=TITLE,
+        summary=(
+            "Where rare earths are mined, processed and stored as tailings, with the rivers "
+            "and towns nearby. Built from public-domain data; works offline."
+        ),
+        legend_html=Markup(legend_html(sites.get("kind", []))),
+        sources=_sources(layers, tiles),
+        tiles=tiles,
+        outlines=outlines,
+        unlocated_sites=_unlocated(sites, ("kind", "commodity", "country")),
+        unlocated_observations=_unlocated(
+            layers.get("observations"), ("measured", "result", "date")
+        ),
+    )
+
+
+class AtlasPage(Figure):
+    """A folium Figure rendered through the atlas page template (``templates/index.html``)."""
+
+    def __init__(self, page: PageText) -> None:
+        super().__init__(title=page.title)
+        self._template = _TEMPLATES.get_template("index.html")
+        self.page = page
+
+
+class AtlasMap(folium.Map):
+    """A folium Map without folium's page styles: a labelled region laid out by ``atlas.css``.
+
+    folium's own header forbids zooming the page on phones (``user-scalable=no``) and
+    positions the map absolutely; the page template and ``atlas.css`` do both instead.
+    """
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+        <div id="{{ this.get_name() }}" class="atlas-map" role="region"
+             aria-label="Map of the sites; use the arrow keys to pan and + and - to zoom"></div>
+        {% endmacro %}
+
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
+            center: {{ this.location|tojson }},
+            crs: L.CRS.{{ this.crs }},
+            ...{{ this.options|tojavascript }}
+        });
+        {%- if this.control_scale %}
+        L.control.scale().addTo({{ this.get_name() }});
+        {%- endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, min_zoom: int = 1, max_zoom: int = 18, **kwargs: Any) -> None:
+        super().__init__(tiles=None, **kwargs)
+        self._name = "Map"
+        # folium passes zoom limits to its default tile layer only; the marker clusters
+        # need them on the map itself.
+        self.options.update(min_zoom=min_zoom, max_zoom=max_zoom)

@@ -1,0 +1,230 @@
+"""The map page: every layer on one Leaflet map, written with its assets into a site folder.
+
+:func:`build_map` assembles the folium map; :func:`render_page` turns it into the HTML of
+``index.html``; :func:`write_site` writes that page and the ``assets/`` it needs into a
+folder, through a temporary folder moved into place. The page loads nothing from another
+host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
+
+Outputs are deterministic: element ids come from a counter instead of folium's random
+UUIDs, features are sorted and coordinates rounded, so the same layers give the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+from branca.element import Element
+
+from atlas.errors import LayerError, OutputError, Problem
+from atlas.publish.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
+from atlas.publish.basemap import (
+    basemap_pane,
+    hydrography_near,
+    offline_basemap,
+    openstreetmap_tiles,
+)
+from atlas.publish.features import located
+from atlas.publish.overlays import (
+    curated_sites,
+    observations,
+    sites_pane,
+    tailings_pond,
+    usgs_records,
+)
+from atlas.publish.page import AtlasMap, AtlasPage, page_text
+
+__all__ = ["OPTIONAL_LAYERS", "REQUIRED_LAYERS", "build_map", "render_page", "write_site"]
+
+REQUIRED_LAYERS = (
+    "sites",
+    "usgs_sites",
+    "countries",
+    "lakes_50m",
+    "rivers_50m",
+    "lakes_10m",
+    "rivers_10m",
+)
+"""Layers the page cannot be drawn without."""
+
+OPTIONAL_LAYERS = ("tailings_pond", "observations")
+"""Layers drawn when given."""
+
+WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
+"""(south, west), (north, east) in degrees: the view when there is nothing to fit."""
+
+
+def _require(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
+    missing = [name for name in REQUIRED_LAYERS if name not in layers]
+    if missing:
+        raise LayerError(
+            f"the map page needs {len(missing)} more layer(s)",
+            problems=[
+                Problem(name, "missing from the layers given", f"pass layers[{name!r}]")
+                for name in missing
+            ],
+        )
+
+
+def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The view to open on: the located features of ``frames``, widened to whole degrees.
+
+    Returns ``((south, west), (north, east))`` in degrees, latitudes kept within
+    :data:`WORLD_BOUNDS`; :data:`WORLD_BOUNDS` itself when nothing is located.
+    """
+    points = [located(frame) for frame in frames]
+    points = [frame for frame in points if not frame.empty]
+    if not points:
+        return WORLD_BOUNDS
+    west, south, east, north = pd.concat([f.geometry.bounds for f in points]).agg(
+        {"minx": "min", "miny": "min", "maxx": "max", "maxy": "max"}
+    )
+    (min_lat, min_lon), (max_lat, max_lon) = WORLD_BOUNDS
+    return (
+        (max(math.floor(south) - 1.0, min_lat), max(math.floor(west) - 1.0, min_lon)),
+        (min(math.ceil(north) + 1.0, max_lat), min(math.ceil(east) + 1.0, max_lon)),
+    )
+
+
+def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False) -> folium.Map:
+    """Every layer on one folium map, inside an :class:`~atlas.publish.page.AtlasPage`.
+
+    Parameters
+    ----------
+    layers : Mapping[str, geopandas.GeoDataFrame]
+        Layers in EPSG:4326 by name: all of :data:`REQUIRED_LAYERS`, and
+        :data:`OPTIONAL_LAYERS` when available. Other names are ignored.
+    tiles : bool
+        Also offer OpenStreetMap tiles (online) as a base layer; it starts switched off,
+        the offline Natural Earth basemap is shown first.
+
+    Returns
+    -------
+    folium.Map
+        The map; ``build_map(...).get_root().render()`` is the whole page.
+
+    Raises
+    ------
+    LayerError
+        When a required layer is missing.
+    CRSError
+        When a layer is not in EPSG:4326.
+    """
+    _require(layers)
+    sites = layers["sites"]
+    atlas_map = AtlasMap(control_scale=True, world_copy_jump=True, zoom_snap=0.5)
+    atlas_map.default_js = list(MAP_SCRIPTS)
+    atlas_map.default_css = list(MAP_STYLESHEETS)
+    AtlasPage(page_text(layers, tiles=tiles)).add_child(atlas_map)
+
+    basemap_pane().add_to(atlas_map)
+    sites_pane().add_to(atlas_map)
+    offline_basemap(layers["countries"], layers["lakes_50m"], layers["rivers_50m"]).add_to(
+        atlas_map
+    )
+    if tiles:
+        openstreetmap_tiles().add_to(atlas_map)
+    hydrography_near(layers["rivers_10m"], layers["lakes_10m"], sites).add_to(atlas_map)
+    if "tailings_pond" in layers:
+        tailings_pond(layers["tailings_pond"]).add_to(atlas_map)
+    usgs_records(layers["usgs_sites"]).add_to(atlas_map)
+    if "observations" in layers:
+        observations(layers["observations"]).add_to(atlas_map)
+    curated_sites(sites).add_to(atlas_map)
+    folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
+    atlas_map.fit_bounds(list(map(list, initial_bounds(sites, layers["usgs_sites"]))))
+    return atlas_map
+
+
+def _elements(element: Element) -> Iterator[Element]:
+    """``element`` and all its descendants, depth first, in insertion order."""
+    yield element
+    for child in element._children.values():
+        yield from _elements(child)
+
+
+def _number_elements(root: Element) -> None:
+    """Replace folium's random element ids by a counter, so names are the same every build."""
+    parts = [root, *(getattr(root, part, None) for part in ("header", "html", "script"))]
+    index = 0
+    for part in parts:
+        if part is None:
+            continue
+        for element in _elements(part):
+            element._id = f"{index:04d}"
+            index += 1
+
+
+def render_page(atlas_map: folium.Map) -> str:
+    """The HTML of the page holding ``atlas_map`` (from :func:`build_map`), deterministic."""
+    root = atlas_map.get_root()
+    _number_elements(root)
+    return root.render()
+
+
+def _replace_folder(new: Path, out_dir: Path) -> None:
+    """Move ``new`` to ``out_dir``, replacing a previously built site there."""
+    if out_dir.exists():
+        previous = out_dir.with_name(f".{out_dir.name}.previous")
+        shutil.rmtree(previous, ignore_errors=True)
+        out_dir.rename(previous)
+        new.rename(out_dir)
+        shutil.rmtree(previous)
+    else:
+        new.rename(out_dir)
+
+
+def _check_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError("expected a folder for the site, found a file", path=out_dir)
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
+        raise OutputError(
+            "refusing to replace a folder that is not an atlas site (it has no index.html); "
+            "choose an empty or new folder",
+            path=out_dir,
+        )
+
+
+def write_site(
+    out_dir: Path, layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False
+) -> Path:
+    """Write ``index.html`` and ``assets/`` for ``layers`` into ``out_dir``; return the page path.
+
+    The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
+    failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path
+        The site folder (created if missing).
+    layers, tiles
+        See :func:`build_map`.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` is a file, or a non-empty folder that does not hold a site.
+    LayerError, CRSError
+        See :func:`build_map`.
+    """
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
+    html = render_page(build_map(layers, tiles=tiles))
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
+        copy_assets(staging)
+        staging.chmod(0o755)
+        _replace_folder(staging, out_dir)
+    except OSError as exc:
+        raise OutputError(f"could not write the site ({exc})", path=out_dir) from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir / "index.html"

@@ -1,0 +1,128 @@
+"""The built page in headless Chromium: it renders, stays on its own host, shows data as text."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import XSS_NAME, XSS_UNLOCATED
+
+from atlas.publish import write_site
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT = Path("/tmp/atlas_index.png")
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+@pytest.fixture
+def served_site(tmp_path, layers) -> Iterator[str]:
+    """URL of the page built from the test layers, served from 127.0.0.1."""
+    site = write_site(tmp_path / "site", layers).parent
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def page(served_site):
+    """A loaded page, with every request and dialog it caused recorded."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` to install Debian chromium")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        tab = browser.new_page(viewport={"width": 1280, "height": 800})
+        tab.requests, tab.dialogs, tab.errors = [], [], []
+        tab.on("request", lambda request: tab.requests.append(request.url))
+        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.goto(served_site)
+        tab.wait_for_selector(".leaflet-container .atlas-site")
+        yield tab
+        browser.close()
+
+
+def test_map_renders_every_layer_with_control_legend_and_scale(page):
+    assert page.errors == []
+    assert page.locator(".leaflet-container").count() == 1
+    assert page.locator(".leaflet-marker-icon.atlas-site").count() == 4  # one site is unlocated
+    assert page.locator(".leaflet-marker-icon.atlas-observation").count() == 1
+    assert page.locator(".atlas-record, .marker-cluster").count() >= 1
+    paths = ("atlas-land", "atlas-lake", "atlas-river", "atlas-river-detail", "atlas-pond")
+    for css_class in paths:
+        assert page.locator(f".leaflet-container path.{css_class}").count() >= 1, css_class
+    toggle = page.get_by_role("button", name="Layers")
+    toggle.focus()
+    page.keyboard.press("Enter")  # the layer control opens from the keyboard
+    control = page.locator(".leaflet-control-layers-list")
+    control.wait_for(state="visible")
+    for name in (
+        "Natural Earth basemap (offline)",
+        "Curated sites",
+        "USGS rare-earth records",
+        "Tailings pond (approximate outline)",
+        "Observations",
+        "Rivers and lakes 1:10m, near the sites",
+    ):
+        assert control.get_by_text(name, exact=True).is_visible(), name
+    assert page.locator(".leaflet-control-scale").is_visible()
+    assert page.get_by_role("heading", name="Legend").is_visible()
+    assert page.locator(".legend-entry").first.is_visible()
+    assert "Natural Earth" in page.locator(".leaflet-control-attribution").inner_text()
+    page.screenshot(path=str(SCREENSHOT))
+    page.mouse.click(300, 600)  # a click on the map closes the control again
+    assert not control.is_visible()
+
+
+def test_every_request_stays_on_the_page_host(page, served_site):
+    page.locator(".marker-cluster, .atlas-record").first.click()
+    page.wait_for_timeout(500)
+    host = urlsplit(served_site).netloc
+    assert page.requests, "the page should load its own assets"
+    assert [url for url in page.requests if urlsplit(url).netloc != host] == []
+
+
+def test_a_script_site_name_is_shown_as_text_in_its_popup(page):
+    marker = page.locator(f'.atlas-site[title="{XSS_NAME}"]')
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("h3").inner_text() == XSS_NAME
+    assert "<img src=x onerror=alert(2)>" in popup.inner_text()
+    assert page.locator(".leaflet-popup-content script, .leaflet-popup-content img").count() == 0
+    panel = page.locator("#unlocated-heading + p + ul")
+    assert XSS_UNLOCATED in panel.inner_text()
+    assert page.dialogs == []
+
+
+def test_markers_open_with_the_keyboard(page):
+    marker = page.locator('.atlas-site[title="Bayan Obo"]')
+    marker.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert "Bayan Obo" in text
+    assert "USGS OFR 2009-1139 record 23" in text  # the source
+    assert "11.8 km to Huang" in text

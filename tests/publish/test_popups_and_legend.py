@@ -1,0 +1,117 @@
+"""Popups escape every text and cite sources; the legend does not rely on colour alone."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from atlas.publish.legend import OTHER, SYMBOLS, legend_html, symbol_for_kind, symbol_svg
+from atlas.publish.popups import observation_popup, pond_popup, site_popup, usgs_popup
+
+KINDS = [
+    "mine",
+    "tailings pond",
+    "processing plant",
+    "mining district",
+    "deposit",
+    "deposit / project",
+    "mine / pilot plant",
+    "magnet plant",
+    "playa / evaporation ponds",
+    "city",
+    "town",
+    "town (reference)",
+    "city (reference)",
+]
+
+
+def _tags(html: str) -> list[str]:
+    return re.findall(r"<[^>]*>", html)
+
+
+@given(st.text().filter(str.strip))
+def test_any_text_in_any_field_is_escaped(text):
+    def row(value):
+        return {c: value for c in ("name", "kind", "commodity", "notes", "source", "measured")}
+
+    for popup in (site_popup, observation_popup, pond_popup):
+        html = popup(row(text))
+        # Same markup as with harmless text: the data added no tag of its own.
+        assert _tags(html) == _tags(popup(row("x")))
+        assert escape(text.strip()) in html
+
+
+def test_a_script_name_is_shown_as_text():
+    popup = site_popup({"name": "<script>alert(1)</script>", "source": "a & b"})
+    assert "<h3>&lt;script&gt;alert(1)&lt;/script&gt;</h3>" in popup
+    assert "a &amp; b" in popup
+
+
+def test_only_http_urls_become_links():
+    safe = usgs_popup({"site_name": "x", "record_url": "https://mrdata.usgs.gov/x?a=1&b=2"})
+    assert '<a href="https://mrdata.usgs.gov/x?a=1&amp;b=2"' in safe
+    hostile = usgs_popup({"site_name": "x", "record_url": 'javascript:alert(1)"'})
+    assert "href" not in hostile
+    assert "javascript:alert(1)&quot;" in hostile
+
+
+def test_distances_say_where_and_how_they_were_measured():
+    row = {
+        "name": "Site",
+        "lon": -115.53,
+        "lat": 35.48,
+        "nearest_river_name": "Colorado",
+        "nearest_river_distance_m": 80_049.0,
+        "nearest_town_name": "Nipton",
+        "nearest_town_distance_m": np.nan,
+    }
+    popup = site_popup(row)
+    # No distance_crs column: the zone is derived from the coordinate (UTM 11N).
+    assert "80.0 km to Colorado (measured in EPSG:32611 (UTM zone 11N), from Natural Earth" in popup
+    assert "Nipton" not in popup  # a missing distance is left out, not shown as nan
+    assert "nan" not in popup.lower()
+
+
+def test_missing_values_are_left_out():
+    popup = usgs_popup({"site_name": "x", "other_names": "", "commodity": None, "country": "Peru"})
+    assert "Other names" not in popup
+    assert "Commodity" not in popup
+    assert "<dd>Peru</dd>" in popup
+
+
+def test_pond_popup_says_it_is_an_approximation():
+    popup = pond_popup({"name": "Pond", "area_km2": 11.04, "perimeter_km": 13.6, "sources": "S"})
+    assert "Approximate outline" in popup
+    assert "11.0 km²" in popup
+    assert "13.6 km" in popup
+
+
+def test_observation_location_flags_approximation():
+    popup = observation_popup({"name": "o", "location_is_approximate": True})
+    assert "approximate location" in popup
+    assert "approximate" not in observation_popup({"name": "o", "location_is_approximate": False})
+
+
+def test_every_known_kind_has_a_symbol_and_unknown_kinds_are_still_drawn():
+    assert all(symbol_for_kind(kind) is not OTHER for kind in KINDS)
+    assert symbol_for_kind(" Mine ") is symbol_for_kind("mine")
+    assert symbol_for_kind("volcano") is OTHER
+    assert symbol_for_kind(None) is OTHER
+
+
+def test_symbols_differ_in_shape_not_only_colour():
+    shapes = [symbol.shape for symbol in (*SYMBOLS, OTHER)]
+    assert len(set(shapes)) == len(shapes)
+    for symbol in SYMBOLS:
+        assert 'stroke="#1a1a1a"' in symbol_svg(symbol)
+
+
+def test_legend_lists_present_groups_with_their_kinds_escaped():
+    html = legend_html(["mine", "town (reference)", "<odd kind>"])
+    assert html.index("Mine") < html.index("Town or city") < html.index("Other kind")
+    assert "&lt;odd kind&gt;" in html
+    assert "Processing" not in html

@@ -1,0 +1,128 @@
+"""The command line, driven through its real entry point."""
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from atlas.cli import main, make_parser
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+
+
+def run_atlas(*args, cwd=None, env=None):
+    """Run the installed ``atlas`` console script, as a user would."""
+    exe = Path(sys.executable).with_name("atlas")
+    return subprocess.run(
+        [str(exe), *args],
+        cwd=cwd,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _subcommands():
+    parser = make_parser()
+    (sub,) = [a for a in parser._actions if a.dest == "command"]
+    return sorted(sub.choices)
+
+
+def test_help_lists_every_command():
+    result = run_atlas("--help")
+    assert result.returncode == 0
+    for name in _subcommands():
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("command", _subcommands())
+def test_every_command_has_help_and_is_documented_in_the_readme(command):
+    result = run_atlas(command, "--help")
+    assert result.returncode == 0
+    assert "usage: atlas" in result.stdout
+    assert f"atlas {command}" in README.read_text(encoding="utf-8")
+
+
+def test_missing_data_root_is_one_clear_line(tmp_path):
+    result = run_atlas("sites", cwd=tmp_path, env={"ATLAS_ROOT": ""})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("atlas: error: ")
+    assert "--root" in result.stderr
+    assert "ATLAS_ROOT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run_atlas("--debug", "sites", "--root", str(tmp_path / "nowhere"))
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_sites_csv_keeps_coordinates_and_gives_distances_in_metres():
+    result = run_atlas("sites", "--format", "csv", "--root", str(ROOT))
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert len(table) == 35
+    pond = table[table["name"].str.startswith("Baogang")].iloc[0]
+    assert pond["lat"] == pytest.approx(40.637861)
+    assert pond["lon"] == pytest.approx(109.687972)
+    assert pond["nearest_river_name"] == "Huang"
+    assert 10_000 <= pond["nearest_river_distance_m"] <= 12_000
+    assert pond["source"].startswith("Wikipedia")
+
+
+def test_sites_json_is_valid_and_uses_null_for_unknowns():
+    result = run_atlas("sites", "--format", "json", "--root", str(ROOT))
+    records = json.loads(result.stdout)
+    unlocated = [r for r in records if r["lon"] is None]
+    assert unlocated, "the curated table keeps sites without a verified coordinate"
+    assert all(r["nearest_river_distance_m"] is None for r in unlocated)
+
+
+def test_sites_table_names_where_its_numbers_come_from():
+    result = run_atlas("sites", cwd=ROOT, env={"ATLAS_ROOT": ""})
+    assert result.returncode == 0, result.stderr
+    assert "UTM zone" in result.stdout
+    assert "Huang" in result.stdout
+
+
+def test_build_twice_gives_identical_files(tmp_path):
+    for out in ("a", "b"):
+        result = run_atlas("build", "--root", str(ROOT), "--out", str(tmp_path / out))
+        assert result.returncode == 0, result.stderr
+    files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*"))
+    files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*"))
+    assert files_a == files_b
+    assert (tmp_path / "a" / "index.html").is_file()
+    for rel in files_a:
+        if (tmp_path / "a" / rel).is_file():
+            assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+
+def test_build_reports_a_malformed_layer_and_writes_nothing(tmp_path):
+    root = tmp_path / "root"
+    shutil.copytree(ROOT / "layers", root / "layers")
+    sites = root / "layers" / "sites.csv"
+    sites.write_text(sites.read_text(encoding="utf-8").replace("40.637861", "123"), "utf-8")
+    result = run_atlas("build", "--root", str(root), "--out", str(tmp_path / "site"))
+    assert result.returncode == 1
+    assert "sites.csv" in result.stderr
+    assert "lat" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site").exists()
