@@ -7,6 +7,7 @@ BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 OUT      ?= site
+PYDIRS   := $(wildcard src tests bench scripts)
 
 .DEFAULT_GOAL := help
 .PHONY: help site test lint format typecheck bench layers browser clean
@@ -31,12 +32,12 @@ browser: ## install headless Chromium (Debian package) for the page tests
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-dejavu-core; }
 
 lint: $(STAMP) ## ruff lint and format check
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check $(PYDIRS)
+	$(BIN)/ruff format --check $(PYDIRS)
 
 format: $(STAMP) ## apply ruff's fixes and formatting
-	$(BIN)/ruff check --fix src tests bench scripts
-	$(BIN)/ruff format src tests bench scripts
+	$(BIN)/ruff check --fix $(PYDIRS)
+	$(BIN)/ruff format $(PYDIRS)
 
 typecheck: $(STAMP) ## mypy on src/
 	$(BIN)/mypy

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from scipy.optimize import brentq
 
 from atlas.cli import main, make_parser
+from atlas.plume import ogata_banks
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -126,3 +128,71 @@ def test_build_reports_a_malformed_layer_and_writes_nothing(tmp_path):
     assert "lat" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "site").exists()
+
+
+TINY_SCENARIO = """
+schema_version = 1
+name = "tiny"
+crs = "EPSG:32649"
+start_year = 2000
+[grid]
+bounds_m = [0, 0, 2000, 1000]
+cell_size_m = 20.0
+[aquifer]
+effective_porosity = 0.25
+thickness_m = 10.0
+longitudinal_dispersivity_m = 20.0
+transverse_dispersivity_m = 2.0
+[flow]
+velocity_m_per_yr = 100.0
+direction_deg = 90.0
+[[source]]
+name = "pond"
+geometry = "POLYGON ((100 400, 300 400, 300 600, 100 600, 100 400))"
+concentration_mg_per_l = 1000.0
+[[receptor]]
+name = "river"
+geometry = "LINESTRING (1500 0, 1500 1000)"
+thresholds_mg_per_l = [10.0, 5000.0]
+[output]
+times_yr = [5, 20]
+[provenance]
+"aquifer.effective_porosity" = "assumption for the test"
+"""
+
+
+def test_plume_writes_outputs_and_prints_arrivals(tmp_path):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
+    result = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    (reached,) = [a for a in summary["arrivals"] if a["threshold_mg_per_l"] == 10.0]
+    # 1.2 km from the source's edge at 100 m/yr with D = 20 m x 100 m/yr: the 1 % front of the
+    # 1-D Ogata-Banks solution; the 200 m wide source spreads sideways, so it arrives a bit later.
+    expected_yr = brentq(lambda t: ogata_banks(1200.0, t, 100.0, 2000.0) - 0.01, 1.0, 20.0)
+    assert expected_yr <= reached["arrival_yr"] <= 1.05 * expected_yr
+    assert f"{reached['arrival_yr']:.1f}" in result.stdout
+    assert str(2000 + int(reached["arrival_yr"])) in result.stdout
+    assert "not reached" in result.stdout  # 5000 mg/L exceeds the source
+    assert "MODELLED" in result.stdout
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"concentration.nc", "isochrones.geojson", "summary.json"} <= names
+    assert sum(name.endswith(".tif") for name in names) == 2
+
+
+def test_bad_scenario_lists_every_problem_and_writes_nothing(tmp_path):
+    scenario = tmp_path / "bad.toml"
+    scenario.write_text(
+        TINY_SCENARIO.replace("effective_porosity = 0.25", "effective_porosity = 1.4").replace(
+            "longitudinal_dispersivity_m = 20.0", "longitudinal_dispersivity_m = -5.0"
+        ),
+        encoding="utf-8",
+    )
+    result = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert "bad.toml" in result.stderr
+    assert "aquifer.effective_porosity" in result.stderr
+    assert "aquifer.longitudinal_dispersivity_m" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -64,6 +66,56 @@ def _sites(args: argparse.Namespace) -> None:
         sys.stdout.write(textwrap.fill(SITE_TABLE_NOTE, width=100) + "\n")
 
 
+def _plume(args: argparse.Namespace) -> None:
+    from tqdm import tqdm
+
+    from atlas.pipeline import arrival_table, run_scenario
+
+    with tqdm(
+        total=100,
+        desc=Path(args.scenario).stem,
+        unit="%",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+        delay=2.0,  # only runs longer than a few seconds get a bar
+        disable=None,  # and only on a terminal
+        file=sys.stderr,
+    ) as bar:
+
+        def progress(fraction: float) -> None:
+            bar.update(round(100 * fraction) - bar.n)
+
+        summary = run_scenario(
+            Path(args.scenario), Path(args.out), root=_scenario_root(args), progress=progress
+        )
+    print(f"{summary['scenario']}: {summary['description']}")
+    print(f"{summary['modelled']}; outputs in {args.out}")
+    table = arrival_table(summary)
+    print(
+        table.to_string(
+            index=False,
+            na_rep="not reached",
+            formatters={
+                "threshold_mg_per_l": "{:g}".format,
+                "arrival_yr": "{:.1f}".format,
+                "calendar_year": lambda year: f"{math.floor(year)}",  # the year it happens in
+            },
+        )
+    )
+    if table["arrival_yr"].isna().any():
+        horizon_yr = summary["output_times"][-1]["time_yr"]
+        print(f"not reached: not within the horizon of {horizon_yr:g} years")
+
+
+def _scenario_root(args: argparse.Namespace) -> Path | None:
+    """The data root for a scenario: --root or ATLAS_ROOT when given, else None (the
+    scenario's own folder decides, see :func:`atlas.scenario.load_scenario`)."""
+    from atlas.load import ROOT_ENV_VAR, find_root
+
+    if args.root is None and not os.environ.get(ROOT_ENV_VAR, "").strip():
+        return None
+    return find_root(args.root)
+
+
 def _root(args: argparse.Namespace) -> Path:
     from atlas.load import find_root
 
@@ -113,6 +165,19 @@ def make_parser() -> argparse.ArgumentParser:
         help="output format (default: table)",
     )
     sites.set_defaults(run=_sites)
+
+    plume = commands.add_parser(
+        "plume",
+        help="project a groundwater plume from a scenario file",
+        description="Run a plume scenario (TOML; see the README) and write CF NetCDF, one "
+        "GeoTIFF per output time, plume isochrones (GeoJSON, EPSG:4326) and summary.json to "
+        "--out; print the modelled arrival times at each receptor and threshold. A bad "
+        "scenario lists every problem and writes nothing.",
+    )
+    plume.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
+    plume.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    _add_root_option(plume)
+    plume.set_defaults(run=_plume)
     return parser
 
 

@@ -6,14 +6,20 @@ inputs, and the command line only calls what is here.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
 from atlas.joins import RIVER_SEARCH_RADIUS_M, join_sites
 from atlas.load import Layers, load_layers
+from atlas.projection import project
+from atlas.publish.plume_outputs import write_outputs
 from atlas.publish.site import write_site
+from atlas.scenario import load_scenario
 
 __all__ = ["SITE_TABLE_COLUMNS", "SITE_TABLE_NOTE", "build_site", "joined_sites", "site_table"]
 
@@ -76,3 +82,43 @@ def build_site(root: Path, out: Path, *, tiles: bool = False) -> Path:
     """
     layers = load_layers(root)
     return write_site(out, {**layers.as_mapping(), "sites": joined_sites(layers)}, tiles=tiles)
+
+
+def run_scenario(
+    scenario_path: Path,
+    out: Path,
+    *,
+    root: Path | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Load, project and write one plume scenario; returns its ``summary.json`` content.
+
+    Parameters
+    ----------
+    scenario_path : pathlib.Path
+        The scenario TOML file.
+    out : pathlib.Path
+        Output folder for NetCDF, GeoTIFFs, isochrones and ``summary.json``. Nothing is written
+        when the scenario is invalid.
+    root : pathlib.Path, optional
+        Data root for layer references (default: decided by :func:`atlas.load_scenario`).
+    progress : callable, optional
+        Called with the fraction of the run done, in [0, 1].
+    """
+    scenario = load_scenario(scenario_path, root=root)
+    write_outputs(project(scenario, progress=progress), out, scenario=scenario)
+    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return summary
+
+
+def arrival_table(summary: dict[str, Any]) -> pd.DataFrame:
+    """Arrival times of a plume summary, one row per receptor and threshold.
+
+    ``arrival_yr`` is years after the scenario's start; ``calendar_year`` is set when the
+    scenario has a ``start_year``. Missing values mean "not reached within the horizon".
+    """
+    table = pd.DataFrame(
+        summary["arrivals"],
+        columns=["receptor", "threshold_mg_per_l", "arrival_yr", "arrival_calendar_year"],
+    )
+    return table.rename(columns={"arrival_calendar_year": "calendar_year"})

@@ -1,0 +1,72 @@
+"""Plume scenarios: a TOML file -> a frozen, validated :class:`Scenario`.
+
+Every problem in a file is collected and reported at once in one
+:class:`~atlas.errors.ScenarioError`, each with its key (``aquifer.effective_porosity``,
+``source.pond.geometry``); unknown keys are errors (typos). Geometries are resolved on loading
+and rasters are read and aligned to the grid, so a :class:`Scenario` is ready to run.
+
+File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`` are examples)::
+
+    schema_version = 1
+    name = "baotou"                      # required
+    description = "..."                  # optional
+    crs = "EPSG:32649"                   # projected, metres (a geographic CRS is an error)
+    start_year = 1965                    # optional: calendar year of t = 0
+
+    [grid]       bounds_m = [xmin, ymin, xmax, ymax]; cell_size_m; max_cells (default 4e6)
+    [aquifer]    effective_porosity (0, 1]; thickness_m > 0; longitudinal_dispersivity_m >= 0;
+                 transverse_dispersivity_m >= 0; hydraulic_conductivity_m_per_day (number or
+                 raster path; required for head-driven flow); retardation >= 1 (default 1);
+                 half_life_yr > 0 (default: no decay); molecular_diffusion_m2_per_yr (default 0)
+    [flow]       uniform:  velocity_m_per_yr, direction_deg (azimuth the water flows TOWARD,
+                           clockwise from north)
+                 or head-driven: recharge_mm_per_yr (default 0) and one or more
+                 [[flow.fixed_head]] name, geometry, head_m   (no flow across the grid edges)
+    [[source]]   name, geometry, and one of concentration_mg_per_l (held in the source cells)
+                 or mass_rate_kg_per_yr; start_yr (default 0), end_yr (default: the horizon)
+    [initial]    optional: raster = "path"  or  geometry + concentration_mg_per_l
+    [[receptor]] name, geometry, thresholds_mg_per_l = [...]
+    [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
+                 arrival_resolution_yr (record step for arrival times; default horizon / 500)
+    [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
+                 (keys name parameters, or a parent such as "source.pond"; unknown keys are errors)
+
+A geometry is WKT in the scenario CRS, or a layer reference of the data root,
+``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (reprojected to the
+scenario CRS). Receptor, fixed-head and initial geometries are clipped to the grid and must
+touch it; a source must lie wholly inside it. Raster paths are relative to the scenario file's
+folder or the data root; a raster must be in the scenario CRS and have a valid value in every
+grid cell.
+
+* :mod:`atlas.scenario.schema` — the dataclasses;
+* :mod:`atlas.scenario.parse` — :func:`load_scenario`, section by section;
+* :mod:`atlas.scenario.fields`, :mod:`atlas.scenario.inputs` — typed fields, geometries, rasters.
+"""
+
+from atlas.scenario.parse import load_scenario
+from atlas.scenario.schema import (
+    SCHEMA_VERSION,
+    Aquifer,
+    FixedHead,
+    GridRaster,
+    HeadDrivenFlow,
+    InitialConcentration,
+    Receptor,
+    Scenario,
+    Source,
+    UniformFlow,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Aquifer",
+    "FixedHead",
+    "GridRaster",
+    "HeadDrivenFlow",
+    "InitialConcentration",
+    "Receptor",
+    "Scenario",
+    "Source",
+    "UniformFlow",
+    "load_scenario",
+]

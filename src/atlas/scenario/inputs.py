@@ -1,0 +1,161 @@
+"""Geometries (WKT or layer references) and rasters of a scenario, resolved onto its grid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import rioxarray
+import shapely
+import xarray as xr
+from pyproj import CRS
+from shapely.errors import GEOSException
+from shapely.geometry.base import BaseGeometry
+
+from atlas.errors import AtlasError, DataRootError, Problem
+from atlas.grid import Grid
+from atlas.scenario.fields import FieldReader, suggest
+from atlas.scenario.schema import GridRaster
+
+__all__ = ["Inputs"]
+
+
+class Inputs:
+    """Resolves geometries (WKT or layer references) and rasters for one scenario."""
+
+    def __init__(
+        self,
+        reader: FieldReader,
+        crs: CRS | None,
+        grid: Grid | None,
+        folder: Path,
+        root: Path | None,
+    ) -> None:
+        self.reader, self.crs, self.grid, self.folder, self.root = reader, crs, grid, folder, root
+        self.files: list[Path] = []
+        self._layers: dict[str, Any] = {}
+
+    def geometry(self, spec: Any, where: str, *, clip: bool) -> BaseGeometry | None:
+        """The geometry in the scenario CRS, clipped to the grid when ``clip``; None if bad."""
+        self.reader.parameter_keys.append(where)
+        if isinstance(spec, str):
+            geometry = self._wkt(spec, where)
+        elif isinstance(spec, dict):
+            geometry = self._layer_geometry(spec, where)
+        else:
+            self.reader.note(
+                where,
+                f"expected WKT text or a layer reference, found {spec!r}",
+                'e.g. "POINT (389000 4499000)" or { layer = "rivers_10m", where = { name = '
+                '"Huang" } }',
+            )
+            return None
+        if geometry is None or self.grid is None:
+            return geometry
+        return self._inside_grid(self.grid, geometry, where, clip=clip)
+
+    def _wkt(self, text: str, where: str) -> BaseGeometry | None:
+        try:
+            geometry = shapely.from_wkt(text)
+        except GEOSException as exc:
+            self.reader.note(where, f"is not valid WKT ({exc})", "see en.wikipedia.org/wiki/WKT")
+            return None
+        if geometry.is_empty or not geometry.is_valid:
+            self.reader.note(where, f"WKT geometry is empty or invalid: {text[:80]!r}")
+            return None
+        return geometry
+
+    def _layer_geometry(self, spec: dict[str, Any], where: str) -> BaseGeometry | None:
+        self.reader.keys(spec, ["layer", "where", "buffer_m"], where)
+        name = self.reader.text(spec, "layer", f"{where}.layer")
+        conditions = spec.get("where", {})
+        buffer_m = self.reader.number(spec, "buffer_m", f"{where}.buffer_m", default=0.0)
+        if name is None or self.crs is None or buffer_m is None:
+            return None
+        if not isinstance(conditions, dict):
+            self.reader.note(
+                f"{where}.where", f"expected a table column = value, got {conditions!r}"
+            )
+            return None
+        try:
+            frame = self._read_layer(name)
+        except AtlasError as exc:
+            self.reader.note(f"{where}.layer", str(exc))
+            return None
+        for column, wanted in conditions.items():
+            if column not in frame.columns:
+                self.reader.note(
+                    f"{where}.where.{column}",
+                    f"layer {name!r} has no column {column!r}",
+                    suggest(column, sorted(map(str, frame.columns))),
+                )
+                return None
+            values = wanted if isinstance(wanted, list) else [wanted]
+            frame = frame[frame[column].isin(values)]
+        frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
+        if frame.empty:
+            self.reader.note(where, f"no feature of layer {name!r} matches {conditions!r}")
+            return None
+        geometry = frame.to_crs(self.crs).geometry.union_all()
+        return geometry.buffer(buffer_m) if buffer_m > 0 else geometry
+
+    def _read_layer(self, name: str) -> Any:
+        if name not in self._layers:
+            from atlas.load import read_layer
+
+            if self.root is None:
+                raise DataRootError(
+                    "a layer reference needs a data root (a folder holding layers/)",
+                    problems=[Problem("root", "none found", "pass root= (or --root DIR)")],
+                )
+            self._layers[name] = read_layer(name, self.root)
+        return self._layers[name]
+
+    def _inside_grid(self, grid: Grid, geometry: BaseGeometry, where: str, *, clip: bool):
+        box = grid.box
+        if clip:
+            clipped = geometry.intersection(box)
+            if not clipped.is_empty:
+                return clipped
+        elif box.covers(geometry):
+            return geometry
+        x0, y0, x1, y1 = geometry.bounds
+        degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
+        self.reader.note(
+            where,
+            f"lies {'partly ' if clip is False and geometry.intersects(box) else ''}outside the "
+            f"grid {list(grid.bounds_m)} (its bounds are {[x0, y0, x1, y1]})",
+            "WKT coordinates are in the scenario CRS, not degrees"
+            if degrees
+            else "move it or enlarge grid.bounds_m",
+        )
+        return None
+
+    def raster(self, spec: Any, where: str) -> GridRaster | None:
+        """A raster file (path relative to the scenario's folder or the data root), aligned."""
+        self.reader.parameter_keys.append(where)
+        candidates = [self.folder / str(spec)] + (
+            [Path(self.root) / str(spec)] if self.root else []
+        )
+        path = next((p for p in candidates if p.is_file()), None)
+        if path is None:
+            self.reader.note(
+                where, f"raster {spec!r} not found (looked at {[str(p) for p in candidates]})"
+            )
+            return None
+        self.files.append(path)
+        if self.grid is None:
+            return None
+        try:
+            opened = rioxarray.open_rasterio(path)
+            if not isinstance(opened, xr.DataArray):
+                raise OSError("not a single raster")
+            with opened:
+                values = self.grid.align(opened.load(), where=str(path))
+        except AtlasError as exc:
+            self.reader.note(where, exc.message)
+            return None
+        except OSError as exc:
+            self.reader.note(where, f"cannot read {str(path)!r} as a raster ({exc})")
+            return None
+        return GridRaster(path, values)

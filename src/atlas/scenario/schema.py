@@ -1,0 +1,209 @@
+"""The validated scenario: frozen dataclasses with units in every name."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from pyproj import CRS
+from shapely.geometry.base import BaseGeometry
+
+from atlas.grid import Grid
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Aquifer",
+    "FixedHead",
+    "GridRaster",
+    "HeadDrivenFlow",
+    "InitialConcentration",
+    "Receptor",
+    "Scenario",
+    "Source",
+    "UniformFlow",
+]
+
+SCHEMA_VERSION = 1
+"""The scenario file format this package reads."""
+
+_PHYSICAL_SECTIONS = ("aquifer.", "flow.", "source.", "initial.", "receptor.")
+
+
+@dataclass(frozen=True)
+class GridRaster:
+    """A raster input, resampled onto the scenario grid.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file it was read from.
+    values : numpy.ndarray, shape (ny, nx)
+        Its values at the grid cells, y-up (row 0 = south), no NaN.
+    """
+
+    path: Path
+    values: np.ndarray = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Aquifer:
+    """Aquifer properties (one layer, depth-averaged).
+
+    Attributes
+    ----------
+    effective_porosity : float
+        Fraction in (0, 1].
+    thickness_m : float
+        Saturated thickness in metres (turns concentrations into masses).
+    longitudinal_dispersivity_m, transverse_dispersivity_m : float
+        Dispersivities in metres.
+    hydraulic_conductivity_m_per_day : float or GridRaster or None
+        In m/d; required for head-driven flow.
+    retardation : float
+        Retardation factor (>= 1; 1 = conservative solute).
+    half_life_yr : float or None
+        First-order decay half-life in years; None = no decay.
+    molecular_diffusion_m2_per_yr : float
+        Effective molecular diffusion in m²/yr.
+    """
+
+    effective_porosity: float
+    thickness_m: float
+    longitudinal_dispersivity_m: float
+    transverse_dispersivity_m: float
+    hydraulic_conductivity_m_per_day: float | GridRaster | None = None
+    retardation: float = 1.0
+    half_life_yr: float | None = None
+    molecular_diffusion_m2_per_yr: float = 0.0
+
+
+@dataclass(frozen=True)
+class UniformFlow:
+    """A uniform seepage velocity: ``velocity_m_per_yr`` toward azimuth ``direction_deg``
+    (degrees clockwise from north)."""
+
+    velocity_m_per_yr: float
+    direction_deg: float
+
+
+@dataclass(frozen=True)
+class FixedHead:
+    """Cells held at ``head_m`` (metres) by a river, lake or boundary ``geometry``."""
+
+    name: str
+    geometry: BaseGeometry
+    head_m: float
+
+
+@dataclass(frozen=True)
+class HeadDrivenFlow:
+    """Steady heads from fixed-head cells and areal recharge (mm/yr); no-flow elsewhere."""
+
+    fixed_heads: tuple[FixedHead, ...]
+    recharge_mm_per_yr: float = 0.0
+
+
+@dataclass(frozen=True)
+class Source:
+    """A contaminant source: a fixed concentration (mg/L) or a mass rate (kg/yr), active
+    from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon)."""
+
+    name: str
+    geometry: BaseGeometry
+    concentration_mg_per_l: float | None
+    mass_rate_kg_per_yr: float | None
+    start_yr: float = 0.0
+    end_yr: float | None = None
+
+
+@dataclass(frozen=True)
+class InitialConcentration:
+    """Concentration at t = 0: a raster (mg/L), or ``concentration_mg_per_l`` inside
+    ``geometry`` and 0 elsewhere."""
+
+    raster: GridRaster | None = None
+    geometry: BaseGeometry | None = None
+    concentration_mg_per_l: float | None = None
+
+
+@dataclass(frozen=True)
+class Receptor:
+    """A river, lake or well where arrival times of concentrations >= each threshold (mg/L)
+    are reported."""
+
+    name: str
+    geometry: BaseGeometry
+    thresholds_mg_per_l: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated plume scenario, its geometries in ``crs`` and its rasters on ``grid``.
+
+    Attributes
+    ----------
+    provenance : dict of str to str
+        Source or stated assumption per key (``"aquifer.effective_porosity"``).
+    parameter_keys : tuple of str
+        Every key that sets a model input, for provenance checks (:attr:`undocumented`).
+    document_json : str
+        The parsed file as canonical JSON (comments dropped): part of the inputs' hash.
+    referenced_files : tuple of pathlib.Path
+        Raster files the scenario reads.
+    """
+
+    name: str
+    crs: CRS
+    grid: Grid
+    aquifer: Aquifer
+    flow: UniformFlow | HeadDrivenFlow
+    sources: tuple[Source, ...]
+    receptors: tuple[Receptor, ...]
+    output_times_yr: tuple[float, ...]
+    arrival_resolution_yr: float
+    start_year: int | None = None
+    initial: InitialConcentration | None = None
+    description: str = ""
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    parameter_keys: tuple[str, ...] = ()
+    path: Path | None = None
+    referenced_files: tuple[Path, ...] = ()
+    document_json: str = "{}"
+
+    @property
+    def horizon_yr(self) -> float:
+        """The last output time, in years since t = 0."""
+        return self.output_times_yr[-1]
+
+    @property
+    def undocumented(self) -> tuple[str, ...]:
+        """Physical parameter keys with no provenance entry (neither the key nor a parent)."""
+
+        def documented(key: str) -> bool:
+            parts = key.split(".")
+            return any(".".join(parts[:n]) in self.provenance for n in range(1, len(parts) + 1))
+
+        return tuple(
+            key
+            for key in self.parameter_keys
+            if key.startswith(_PHYSICAL_SECTIONS) and not documented(key)
+        )
+
+    def geometry_sha256(self) -> str:
+        """sha256 of every resolved geometry (WKB): covers the layers the scenario reads."""
+        digest = hashlib.sha256()
+        named: list[tuple[str, BaseGeometry]] = [
+            *((s.name, s.geometry) for s in self.sources),
+            *((r.name, r.geometry) for r in self.receptors),
+        ]
+        if isinstance(self.flow, HeadDrivenFlow):
+            named += [(item.name, item.geometry) for item in self.flow.fixed_heads]
+        if self.initial is not None and self.initial.geometry is not None:
+            named.append(("initial", self.initial.geometry))
+        for name, geometry in named:
+            digest.update(name.encode() + shapely.to_wkb(geometry, output_dimension=2))
+        return digest.hexdigest()

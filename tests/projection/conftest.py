@@ -1,0 +1,44 @@
+"""Small scenarios built in code for the projection and output tests."""
+
+from __future__ import annotations
+
+import pytest
+from plume_cases import strip_scenario
+
+from atlas.projection import project
+from atlas.scenario import load_scenario
+
+
+@pytest.fixture(scope="session")
+def strip():
+    """The strip scenario and its projection (computed once)."""
+    scenario = load_scenario(strip_scenario())
+    return scenario, project(scenario)
+
+
+@pytest.fixture(scope="session")
+def plume_case():
+    """A 2-D plume: a pond in a 600 m x 400 m grid of 20 m cells, flow to the north-east."""
+    document = strip_scenario(
+        name="plume",
+        grid={"bounds_m": [500_000, 4_500_000, 500_600, 4_500_400], "cell_size_m": 20.0},
+        flow={"velocity_m_per_yr": 30.0, "direction_deg": 60.0},
+        source=[
+            {
+                "name": "pond",
+                "geometry": "POLYGON ((500100 4500100, 500160 4500100, 500160 4500160, "
+                "500100 4500160, 500100 4500100))",
+                "concentration_mg_per_l": 100.0,
+            }
+        ],
+        receptor=[
+            {
+                "name": "ditch",
+                "geometry": "LINESTRING (500400 4500000, 500400 4500400)",
+                "thresholds_mg_per_l": [1.0, 20.0],
+            }
+        ],
+        output={"times_yr": [2, 6, 10]},
+    )
+    scenario = load_scenario(document)
+    return scenario, project(scenario)

@@ -1,0 +1,150 @@
+"""write_outputs: CF NetCDF with CRS, north-up GeoTIFFs, isochrones in 4326; atomic and stable."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import rasterio
+import shapely
+import xarray as xr
+from plume_cases import strip_scenario
+from shapely.geometry import shape
+
+import atlas.publish.plume_outputs as plume_outputs
+from atlas.errors import OutputError
+from atlas.publish.plume_outputs import inputs_sha256, is_current, write_outputs
+from atlas.scenario import load_scenario
+
+
+@pytest.fixture(scope="module")
+def written(plume_case, tmp_path_factory):
+    scenario, result = plume_case
+    out = tmp_path_factory.mktemp("plume") / "out"
+    return scenario, result, out, write_outputs(result, out, scenario=scenario)
+
+
+def test_the_expected_files_are_written(written):
+    _, _, out, files = written
+    assert [f.name for f in files] == [
+        "concentration.nc",
+        "concentration_00_2yr.tif",
+        "concentration_01_6yr.tif",
+        "concentration_02_10yr.tif",
+        "isochrones.geojson",
+        "summary.json",
+    ]
+    assert all(f.parent == out for f in files)
+
+
+def test_netcdf_opens_with_its_crs_and_values(written):
+    _, result, out, _ = written
+    with xr.open_dataset(out / "concentration.nc", decode_coords="all") as stored:
+        assert stored.rio.crs.to_epsg() == 32649
+        assert stored["concentration"].encoding["grid_mapping"] == "spatial_ref"
+        assert stored.attrs["inputs_sha256"]
+        np.testing.assert_allclose(
+            stored["concentration"].values, result["concentration"].values, rtol=1e-6, atol=1e-30
+        )
+        assert list(stored["receptor"].values) == ["ditch"]
+
+
+def test_geotiffs_are_north_up_in_the_scenario_crs(written):
+    scenario, result, out, _ = written
+    with rasterio.open(out / "concentration_02_10yr.tif") as tiff:
+        assert tiff.crs.to_epsg() == 32649
+        assert tiff.transform == scenario.grid.transform
+        assert tiff.transform.e < 0
+        assert tiff.nodata == plume_outputs.GEOTIFF_NODATA
+        assert tiff.dtypes == ("float32",)
+        assert tiff.tags()["units"] == "mg/L"
+        band = tiff.read(1)
+    np.testing.assert_allclose(band, result["concentration"].sel(time_yr=10).values, rtol=1e-6)
+
+
+def test_isochrones_are_valid_nested_polygons_in_wgs84(written):
+    _scenario, result, out, _ = written
+    collection = json.loads((out / "isochrones.geojson").read_text())
+    features = collection["features"]
+    assert {
+        (f["properties"]["threshold_mg_per_l"], f["properties"]["time_yr"]) for f in features
+    } == {(t, y) for t in (1.0, 20.0) for y in (2.0, 6.0, 10.0)}
+    polygons = {}
+    for feature in features:
+        geometry = shape(feature["geometry"])
+        assert geometry.is_valid
+        lon0, lat0, lon1, lat1 = geometry.bounds
+        assert 111.0 < lon0 < lon1 < 111.01  # 500 km E in UTM 49N is 111 E
+        assert 40.6 < lat0 < lat1 < 40.7
+        props = feature["properties"]
+        cells = np.count_nonzero(
+            result["concentration"].sel(time_yr=props["time_yr"]).values
+            >= props["threshold_mg_per_l"]
+        )
+        assert props["area_m2"] == cells * 400.0
+        polygons[props["threshold_mg_per_l"], props["time_yr"]] = geometry
+    wider, narrower = polygons[1.0, 10.0], polygons[20.0, 10.0]
+    assert shapely.buffer(wider, 1e-6).contains(narrower)
+
+
+def test_summary_holds_arrivals_budget_assumptions_and_the_hash(written):
+    scenario, result, out, _ = written
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["inputs_sha256"] == inputs_sha256(scenario)
+    assert [a["threshold_mg_per_l"] for a in summary["arrivals"]] == [1.0, 20.0]
+    first = summary["arrivals"][0]
+    expected = result["arrival_yr"].sel(receptor="ditch", threshold_mg_per_l=1.0).item()
+    assert first["arrival_yr"] == pytest.approx(expected, abs=1e-3)
+    assert first["arrival_calendar_year"] == pytest.approx(1965 + expected, abs=1e-3)
+    assert summary["modelled"].startswith("MODELLED")
+    assert summary["assumptions"]
+    assert summary["output_times"][-1]["mass_in_kg"] > 0
+    assert is_current(out, scenario)
+
+
+def test_outputs_are_byte_for_byte_deterministic(written, tmp_path):
+    scenario, result, _out, files = written
+    again = write_outputs(result, tmp_path / "again", scenario=scenario)
+    for first, second in zip(files, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_changed_inputs_are_not_current(written):
+    _scenario, _, out, _ = written
+    document = strip_scenario(name="other")
+    assert not is_current(out, load_scenario(document))
+
+
+def test_a_failure_leaves_nothing_behind(plume_case, tmp_path, monkeypatch):
+    scenario, result = plume_case
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(plume_outputs, "_write_geotiffs", broken)
+    with pytest.raises(RuntimeError):
+        write_outputs(result, tmp_path / "out", scenario=scenario)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_keeps_the_previous_outputs(plume_case, tmp_path, monkeypatch):
+    scenario, result = plume_case
+    out = tmp_path / "out"
+    write_outputs(result, out, scenario=scenario)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    monkeypatch.setattr(
+        plume_outputs, "_dump_json", lambda *a: (_ for _ in ()).throw(OSError("full"))
+    )
+    with pytest.raises(OutputError, match="cannot write the outputs"):
+        write_outputs(result, out, scenario=scenario)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_foreign_folder_is_never_replaced(plume_case, tmp_path):
+    scenario, result = plume_case
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="refusing to replace it"):
+        write_outputs(result, tmp_path, scenario=scenario)
+    assert (tmp_path / "notes.txt").read_text() == "mine"

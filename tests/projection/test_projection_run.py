@@ -1,0 +1,148 @@
+"""project(): the numbers against closed forms, the Dataset's shape and labels, the budget."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pytest
+from plume_cases import strip_scenario
+from scipy.optimize import brentq
+from scipy.special import erfc
+
+import atlas.projection
+from atlas.plume.flow import DAYS_PER_YEAR
+from atlas.projection import MODELLED_LABEL, flow_field, project
+from atlas.scenario import load_scenario
+
+C0, V, ALPHA_L = 100.0, 20.0, 10.0
+
+
+def ogata_banks(distance_m, time_yr):
+    """C of 1-D advection-dispersion with C = C0 held at distance 0 (Ogata and Banks 1961)."""
+    d = ALPHA_L * V
+    root = 2.0 * math.sqrt(d * time_yr)
+    first = erfc((distance_m - V * time_yr) / root)
+    second = np.exp(np.minimum(V * distance_m / d, 700.0)) * erfc((distance_m + V * time_yr) / root)
+    return 0.5 * C0 * (first + second)
+
+
+def test_strip_profile_matches_ogata_banks(strip):
+    _scenario, result = strip
+    distance = result["x"].values - result["x"].values[0]  # from the held column's centre
+    for time_yr in (5.0, 10.0, 20.0):
+        modelled = result["concentration"].sel(time_yr=time_yr).mean("y").values
+        assert np.max(np.abs(modelled - ogata_banks(distance, time_yr))) < 0.03 * C0
+
+
+def test_arrival_times_match_the_closed_form(strip):
+    _, result = strip
+    distance = 500.0
+    for threshold in (10.0, 50.0):
+        expected = brentq(lambda t, c=threshold: ogata_banks(distance, t) - c, 1.0, 100.0)
+        modelled = result["arrival_yr"].sel(receptor="line", threshold_mg_per_l=threshold).item()
+        if expected > 20.0:
+            assert np.isnan(modelled)
+        else:
+            assert modelled == pytest.approx(expected, abs=0.5)
+
+
+def test_arrivals_are_resolved_finer_than_the_output_times(strip):
+    _, result = strip
+    arrival = result["arrival_yr"].sel(receptor="line", threshold_mg_per_l=10.0).item()
+    assert arrival not in (5.0, 10.0, 20.0)
+    assert result["record_time_yr"].size == 81  # t = 0 and every 0.25 yr
+    calendar = result["arrival_calendar_year"].sel(receptor="line", threshold_mg_per_l=10.0)
+    assert calendar.item() == pytest.approx(1965 + arrival)
+
+
+def test_dataset_is_north_up_labelled_and_carries_the_crs(strip):
+    _scenario, result = strip
+    assert result["concentration"].dims == ("time_yr", "y", "x")
+    assert np.all(np.diff(result["y"].values) < 0)
+    assert result.rio.crs.to_epsg() == 32649
+    for name, variable in result.data_vars.items():
+        assert variable.attrs["units"], name
+        assert variable.attrs["long_name"], name
+        assert variable.attrs["modelled"] == MODELLED_LABEL
+    assert "advection-dispersion" in result.attrs["assumptions"]
+    np.testing.assert_array_equal(result["calendar_year"].values, [1970, 1975, 1985])
+
+
+def test_mass_budget_closes(strip):
+    _, result = strip
+    stored = result["mass_stored_kg"].values
+    balance = result["mass_in_kg"] - result["mass_out_kg"] - result["mass_decayed_kg"]
+    np.testing.assert_allclose(stored, balance.values, rtol=1e-9)
+    assert np.all(np.diff(result["mass_in_kg"].values) > 0)
+
+
+def test_uniform_flow_head_falls_along_the_flow_at_the_implied_gradient(strip):
+    _scenario, result = strip
+    head = result["head_m"].isel(y=0).values
+    gradient = V * 0.25 / (4.0 * DAYS_PER_YEAR)
+    np.testing.assert_allclose(-np.diff(head) / 10.0, gradient, rtol=1e-9)
+    assert head[-1] == 0.0
+    np.testing.assert_allclose(result["velocity_x_m_per_yr"].values, V)
+
+
+def test_uniform_flow_without_conductivity_has_no_head():
+    document = strip_scenario()
+    del document["aquifer"]["hydraulic_conductivity_m_per_day"]
+    assert np.isnan(flow_field(load_scenario(document)).head_m).all()
+
+
+def test_head_driven_flow_between_two_lines_is_uniform():
+    document = strip_scenario(
+        flow={
+            "fixed_head": [
+                {
+                    "name": "w",
+                    "geometry": "LINESTRING (500005 4500000, 500005 4500030)",
+                    "head_m": 11.0,
+                },
+                {
+                    "name": "e",
+                    "geometry": "LINESTRING (500995 4500000, 500995 4500030)",
+                    "head_m": 1.1,
+                },
+            ]
+        }
+    )
+    flow = flow_field(load_scenario(document))
+    np.testing.assert_allclose(flow.head_m[1], np.linspace(11.0, 1.1, 100), atol=1e-9)
+    expected = 4.0 * DAYS_PER_YEAR * (9.9 / 990.0) / 0.25
+    np.testing.assert_allclose(flow.vx_face_m_per_yr[:, 1:-1], expected, rtol=1e-9)
+
+
+def test_cutting_the_run_into_segments_changes_nothing(strip, monkeypatch):
+    scenario, whole = strip
+    monkeypatch.setattr(atlas.projection, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 7)  # 7 records
+    cut = project(scenario)
+    np.testing.assert_allclose(cut["concentration"], whole["concentration"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(cut["arrival_yr"], whole["arrival_yr"], rtol=1e-9)
+    for term in ("mass_in_kg", "mass_stored_kg", "mass_out_kg"):
+        np.testing.assert_allclose(cut[term], whole[term], rtol=1e-9)
+
+
+def test_source_switched_off_and_decay_keep_the_budget(monkeypatch):
+    document = strip_scenario(output={"times_yr": [4, 8], "arrival_resolution_yr": 1.0})
+    document["source"][0]["end_yr"] = 3.0
+    document["aquifer"]["half_life_yr"] = 5.0
+    monkeypatch.setattr(atlas.projection, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 3)
+    result = project(load_scenario(document))
+    mass_in = result["mass_in_kg"].values
+    assert mass_in[1] == pytest.approx(mass_in[0])  # nothing enters after year 3
+    assert result["mass_decayed_kg"].values[1] > result["mass_decayed_kg"].values[0] > 0
+    balance = result["mass_in_kg"] - result["mass_out_kg"] - result["mass_decayed_kg"]
+    np.testing.assert_allclose(result["mass_stored_kg"], balance, rtol=1e-9)
+
+
+def test_progress_reaches_one_and_never_goes_back(strip):
+    scenario, _ = strip
+    seen: list[float] = []
+    project(scenario, progress=seen.append)
+    assert seen
+    assert seen[-1] == pytest.approx(1.0)
+    assert all(b >= a for a, b in itertools.pairwise(seen))

@@ -1,0 +1,288 @@
+"""A bad scenario gives one ScenarioError that names the key of every problem."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from scenario_documents import BASE, write_raster
+
+from atlas.errors import ScenarioError
+from atlas.scenario import HeadDrivenFlow, UniformFlow, load_scenario
+
+
+def _problems(document: dict[str, Any]) -> str:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(document)
+    return str(caught.value)
+
+
+def test_valid_document_loads_with_documented_defaults(document):
+    scenario = load_scenario(document)
+    assert isinstance(scenario.flow, UniformFlow)
+    assert scenario.aquifer.retardation == 1.0
+    assert scenario.aquifer.half_life_yr is None
+    assert scenario.grid.shape == (20, 40)
+    assert scenario.horizon_yr == 20.0
+    assert scenario.arrival_resolution_yr == pytest.approx(20.0 / 500)
+    assert scenario.sources[0].end_yr is None
+    assert scenario.receptors[0].thresholds_mg_per_l == (1.0, 10.0)
+    assert "aquifer.thickness_m" in scenario.undocumented
+    assert "aquifer.effective_porosity" not in scenario.undocumented
+
+
+def _set(path: str, value: Any):
+    def mutate(document: dict[str, Any]) -> None:
+        *parents, key = path.split("/")
+        table = document
+        for part in parents:
+            table = table[int(part)] if part.isdigit() else table[part]
+        if value is _DELETE:
+            del table[key]
+        else:
+            table[key] = value
+
+    return mutate
+
+
+_DELETE = object()
+_OUTSIDE = (
+    "POLYGON ((500000 4500400, 500200 4500400, 500200 4500600, 500000 4500600, 500000 4500400))"
+)
+_ACROSS = (
+    "POLYGON ((401900 4500400, 402200 4500400, 402200 4500600, 401900 4500600, 401900 4500400))"
+)
+
+BAD_CASES = {
+    "missing key": (_set("aquifer/thickness_m", _DELETE), "aquifer.thickness_m: missing"),
+    "wrong type": (
+        _set("aquifer/effective_porosity", "0.3"),
+        "aquifer.effective_porosity: expected a finite number, found '0.3'",
+    ),
+    "geographic crs": (_set("crs", "EPSG:4326"), "crs: 'EPSG:4326' is geographic"),
+    "porosity above 1": (
+        _set("aquifer/effective_porosity", 1.4),
+        "aquifer.effective_porosity: 1.4 is outside (0, 1]",
+    ),
+    "porosity zero": (
+        _set("aquifer/effective_porosity", 0),
+        "aquifer.effective_porosity: 0 is outside (0, 1]",
+    ),
+    "negative dispersivity": (
+        _set("aquifer/transverse_dispersivity_m", -1.0),
+        "aquifer.transverse_dispersivity_m: -1.0 is negative",
+    ),
+    "source outside the grid": (
+        _set("source/0/geometry", _OUTSIDE),
+        "source.pond.geometry: lies outside the grid",
+    ),
+    "source partly outside the grid": (
+        _set("source/0/geometry", _ACROSS),
+        "source.pond.geometry: lies partly outside the grid",
+    ),
+    "source in degrees": (
+        _set("source/0/geometry", "POINT (109.6 40.6)"),
+        "not degrees",
+    ),
+    "receptor outside the grid": (
+        _set("receptor/0/geometry", "POINT (0 0)"),
+        "receptor.river.geometry: lies outside the grid",
+    ),
+    "grid over the maximum": (
+        _set("grid/max_cells", 100),
+        "grid: 40 x 20 = 800 cells is more than the maximum of 100",
+    ),
+    "unknown key": (
+        _set("aquifer/efective_porosity", 0.3),
+        "aquifer.efective_porosity: unknown key; did you mean 'effective_porosity'?",
+    ),
+    "unknown section": (_set("outputs", {}), "outputs: unknown key; did you mean 'output'?"),
+    "no flow mode": (_set("flow", {}), "flow: needs either velocity_m_per_yr"),
+    "two source strengths": (
+        _set("source/0/mass_rate_kg_per_yr", 5.0),
+        "source.pond: needs exactly one of concentration_mg_per_l or mass_rate_kg_per_yr",
+    ),
+    "source ends before it starts": (
+        _set("source/0/end_yr", 0.0),
+        "source.pond.end_yr: 0.0 is not after start_yr 0.0",
+    ),
+    "empty thresholds": (
+        _set("receptor/0/thresholds_mg_per_l", []),
+        "receptor.river.thresholds_mg_per_l: expected a non-empty list",
+    ),
+    "output times not increasing": (
+        _set("output/times_yr", [20, 10]),
+        "output.times_yr: [20.0, 10.0] must be strictly increasing",
+    ),
+    "provenance of no key": (
+        _set("provenance/aquifer.porosity", "x"),
+        "provenance.aquifer.porosity: names no key of this scenario",
+    ),
+    "bad wkt": (
+        _set("source/0/geometry", "POLYGON ((1 2"),
+        "source.pond.geometry: is not valid WKT",
+    ),
+    "schema version": (_set("schema_version", 2), "schema_version: expected 1, found 2"),
+    "head-driven without conductivity": (
+        _set(
+            "flow",
+            {"fixed_head": [{"name": "r", "geometry": "POINT (401000 4500500)", "head_m": 1.0}]},
+        ),
+        "aquifer.hydraulic_conductivity_m_per_day: missing",
+    ),
+}
+
+
+@pytest.mark.parametrize(("mutate", "expected"), BAD_CASES.values(), ids=BAD_CASES.keys())
+def test_each_bad_scenario_names_the_key(document, mutate, expected):
+    mutate(document)
+    assert expected in _problems(document)
+
+
+def test_several_problems_are_reported_at_once(document):
+    document["aquifer"]["effective_porosity"] = 1.4
+    document["aquifer"]["longitudinal_dispersivity_m"] = -5
+    document["receptor"][0]["geometry"] = "POINT (0 0)"
+    del document["output"]
+    message = _problems(document)
+    assert message.startswith("invalid scenario (4 problems)")
+    for key in (
+        "aquifer.effective_porosity: 1.4",
+        "aquifer.longitudinal_dispersivity_m: -5",
+        "receptor.river.geometry: lies outside",
+        "output: missing",
+    ):
+        assert key in message
+
+
+def test_duplicate_names_are_rejected(document):
+    document["source"].append(dict(document["source"][0]))
+    assert "source.pond: the name 'pond' is used more than once" in _problems(document)
+
+
+def test_error_names_the_file(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('schema_version = 1\nname = "x"\ncrs = "EPSG:4326"\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value).startswith(f"{path}: invalid scenario")
+    assert "grid: missing" in str(caught.value)
+
+
+def test_invalid_toml_is_one_clear_error(tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("name = \n")
+    with pytest.raises(ScenarioError, match="not valid TOML"):
+        load_scenario(path)
+
+
+@settings(max_examples=25, deadline=None)
+@given(porosity=st.floats(-2, 3, allow_nan=False))
+def test_porosity_is_accepted_exactly_in_the_half_open_unit_interval(porosity):
+    document = {**BASE, "aquifer": {**BASE["aquifer"], "effective_porosity": porosity}}
+    if 0 < porosity <= 1:
+        assert load_scenario(document).aquifer.effective_porosity == porosity
+    else:
+        assert "aquifer.effective_porosity" in _problems(document)
+
+
+# --- rasters -----------------------------------------------------------------------------------
+
+_WEST_EAST_HEADS = {
+    "fixed_head": [
+        {"name": "west", "geometry": "LINESTRING (400010 4500000, 400010 4501000)", "head_m": 10.0},
+        {"name": "east", "geometry": "LINESTRING (401990 4500000, 401990 4501000)", "head_m": 0.0},
+    ]
+}
+
+
+def _with_conductivity_raster(document, name):
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = name
+    document["flow"] = _WEST_EAST_HEADS
+    return document
+
+
+def test_conductivity_raster_is_aligned_y_up(document, tmp_path):
+    values = np.tile(np.arange(20, dtype=float)[:, None] + 1.0, (1, 40))  # north-up rows 1..20
+    write_raster(tmp_path / "k.tif", values)
+    scenario = load_scenario(_with_conductivity_raster(document, "k.tif"), root=tmp_path)
+    conductivity = scenario.aquifer.hydraulic_conductivity_m_per_day
+    assert isinstance(scenario.flow, HeadDrivenFlow)
+    assert conductivity.values.shape == (20, 40)
+    # y-up: row 0 is the southern row, the file's last row (value 20)
+    assert conductivity.values[0, 0] == 20.0
+    assert conductivity.values[-1, 0] == 1.0
+    assert scenario.referenced_files == (tmp_path / "k.tif",)
+
+
+def test_raster_path_is_relative_to_the_scenario_file(tmp_path):
+    (tmp_path / "scenarios").mkdir()
+    write_raster(tmp_path / "k.tif", np.full((20, 40), 3.0))
+    lines = [
+        "schema_version = 1",
+        'name = "file"',
+        'crs = "EPSG:32649"',
+        "[grid]",
+        "bounds_m = [400000, 4500000, 402000, 4501000]",
+        "cell_size_m = 50",
+        "[aquifer]",
+        "effective_porosity = 0.2",
+        "thickness_m = 5",
+        "longitudinal_dispersivity_m = 10",
+        "transverse_dispersivity_m = 1",
+        'hydraulic_conductivity_m_per_day = "../k.tif"',
+        "[flow]",
+        "velocity_m_per_yr = 1",
+        "direction_deg = 0",
+        "[[source]]",
+        'name = "s"',
+        'geometry = "POINT (401000 4500500)"',
+        "mass_rate_kg_per_yr = 2",
+        "[output]",
+        "times_yr = [1]",
+    ]
+    path = tmp_path / "scenarios" / "file.toml"
+    path.write_text("\n".join(lines) + "\n")
+    scenario = load_scenario(path)
+    assert np.all(scenario.aquifer.hydraulic_conductivity_m_per_day.values == 3.0)
+    assert scenario.sources[0].mass_rate_kg_per_yr == 2.0
+
+
+def test_raster_in_another_crs_is_rejected(document, tmp_path):
+    write_raster(tmp_path / "k.tif", np.ones((20, 40)), crs="EPSG:32650")
+    message = _problems_with_root(_with_conductivity_raster(document, "k.tif"), tmp_path)
+    assert "aquifer.hydraulic_conductivity_m_per_day" in message
+    assert "'EPSG:32650', not the scenario CRS 'EPSG:32649'" in message
+
+
+def test_raster_with_nodata_in_the_grid_is_rejected(document, tmp_path):
+    values = np.ones((20, 40))
+    values[10, 5] = -9999.0
+    write_raster(tmp_path / "k.tif", values, nodata=-9999.0)
+    message = _problems_with_root(_with_conductivity_raster(document, "k.tif"), tmp_path)
+    assert "aquifer.hydraulic_conductivity_m_per_day" in message
+    assert "no valid value (NaN/nodata or not > 0) in 1 of 800 grid cells" in message
+
+
+def test_initial_raster_with_nan_under_the_source_is_rejected(document, tmp_path):
+    values = np.zeros((20, 40))
+    values[10, 5] = np.nan  # north-up row 10 = y 4500475 m, column 5 = x 400275 m: the pond
+    write_raster(tmp_path / "c0.tif", values)
+    document["initial"] = {"raster": "c0.tif"}
+    message = _problems_with_root(document, tmp_path)
+    assert "initial.raster" in message
+    assert "including cells under source 'pond'" in message
+
+
+def test_missing_raster_is_reported(document, tmp_path):
+    message = _problems_with_root(_with_conductivity_raster(document, "nope.tif"), tmp_path)
+    assert "aquifer.hydraulic_conductivity_m_per_day: raster 'nope.tif' not found" in message
+
+
+def _problems_with_root(document, root):
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(document, root=root)
+    return str(caught.value)
