@@ -33,12 +33,14 @@ TABLE_VIEW = [
 """Columns shown by ``atlas sites`` in a terminal; csv and json give every column."""
 
 
-def _add_root_option(parser: argparse.ArgumentParser) -> None:
+def _add_root_option(
+    parser: argparse.ArgumentParser, default: str = "the current directory"
+) -> None:
     parser.add_argument(
         "--root",
         metavar="DIR",
-        help="data root holding layers/, rasters/ and scenarios/ "
-        "(default: $ATLAS_ROOT, else the current directory)",
+        help=f"data root holding layers/, rasters/ and scenarios/ "
+        f"(default: $ATLAS_ROOT, else {default})",
     )
 
 
@@ -176,7 +178,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     plume.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
     plume.add_argument("--out", required=True, metavar="DIR", help="output folder")
-    _add_root_option(plume)
+    _add_root_option(plume, default="the folder above the scenario's scenarios/ folder")
     plume.set_defaults(run=_plume)
     return parser
 
