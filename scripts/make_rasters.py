@@ -24,11 +24,11 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-import rasterio
 import shapely
 
 from atlas.grid import Grid
 from atlas.load import find_root, read_layer
+from atlas.publish.geotiff import write_geotiff
 
 BAOTOU_BOUNDS_M = (376_000.0, 4_481_000.0, 398_000.0, 4_505_000.0)
 BAOTOU_CELL_M = 50.0
@@ -58,24 +58,6 @@ def baotou_conductivity(root: Path) -> tuple[Grid, np.ndarray]:
     return grid, conductivity
 
 
-def write_geotiff(path: Path, grid: Grid, values_y_up: np.ndarray, description: str) -> None:
-    """A float32, north-up, DEFLATE GeoTIFF (deterministic bytes)."""
-    profile = {
-        "driver": "GTiff",
-        "height": grid.ny,
-        "width": grid.nx,
-        "count": 1,
-        "dtype": "float32",
-        "crs": grid.crs.to_wkt(),
-        "transform": grid.transform,
-        "nodata": -9999.0,
-        "compress": "deflate",
-    }
-    with rasterio.open(path, "w", **profile) as raster:
-        raster.write(values_y_up[::-1].astype("float32"), 1)
-        raster.update_tags(units="m/d", description=description)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", default=".", help="data root holding layers/ and rasters/")
@@ -88,9 +70,13 @@ def main() -> None:
     write_geotiff(
         out / "baotou_conductivity_schematic.tif",
         grid,
-        conductivity,
-        "SCHEMATIC hydraulic conductivity zonation (m/d): fans, Yellow River plain, clay strip "
-        "near the river; generic values, not measurements; see rasters/SOURCES.md",
+        conductivity[::-1],  # y-up model array -> north-up raster
+        tags={
+            "units": "m/d",
+            "description": "SCHEMATIC hydraulic conductivity zonation (m/d): fans, Yellow River "
+            "plain, clay strip near the river; generic values, not measurements; see "
+            "rasters/SOURCES.md",
+        },
     )
     for name in ETOPO_CLIPS:
         shutil.copyfile(Path(args.shared) / "dem" / name, out / name)

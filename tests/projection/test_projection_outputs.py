@@ -14,6 +14,7 @@ from shapely.geometry import shape
 
 import atlas.publish.plume_outputs as plume_outputs
 from atlas.errors import OutputError
+from atlas.publish.geotiff import GEOTIFF_NODATA
 from atlas.publish.plume_outputs import inputs_sha256, is_current, write_outputs
 from atlas.scenario import load_scenario
 
@@ -56,7 +57,7 @@ def test_geotiffs_are_north_up_in_the_scenario_crs(written):
         assert tiff.crs.to_epsg() == 32649
         assert tiff.transform == scenario.grid.transform
         assert tiff.transform.e < 0
-        assert tiff.nodata == plume_outputs.GEOTIFF_NODATA
+        assert tiff.nodata == GEOTIFF_NODATA
         assert tiff.dtypes == ("float32",)
         assert tiff.tags()["units"] == "mg/L"
         band = tiff.read(1)

@@ -37,12 +37,10 @@ from atlas import __version__
 from atlas.crs import WGS84, transformer
 from atlas.errors import OutputError
 from atlas.projection import MODELLED_LABEL, assumptions
+from atlas.publish.geotiff import write_geotiff
 from atlas.scenario import Scenario
 
-__all__ = ["GEOTIFF_NODATA", "inputs_sha256", "is_current", "write_outputs"]
-
-GEOTIFF_NODATA = -9999.0
-"""Nodata value of the concentration GeoTIFFs."""
+__all__ = ["inputs_sha256", "is_current", "write_outputs"]
 
 _SIGNIFICANT_DIGITS = 6
 _DEGREE_DECIMALS = 7  # about 1 cm
@@ -111,22 +109,11 @@ def _write_geotiffs(dataset: xr.Dataset, folder: Path, scenario: Scenario) -> No
     for name, (k, time_yr) in zip(
         _geotiff_names(dataset), enumerate(dataset["time_yr"].values), strict=True
     ):
-        values = np.asarray(dataset["concentration"].isel(time_yr=k).values, dtype="float32")
-        values = np.where(np.isfinite(values), values, GEOTIFF_NODATA).astype("float32")
-        profile = {
-            "driver": "GTiff",
-            "height": grid.ny,
-            "width": grid.nx,
-            "count": 1,
-            "dtype": "float32",
-            "crs": grid.crs.to_wkt(),
-            "transform": grid.transform,
-            "nodata": GEOTIFF_NODATA,
-            "compress": "deflate",
-        }
-        with rasterio.open(folder / name, "w", **profile) as tiff:
-            tiff.write(values, 1)
-            tiff.update_tags(
+        write_geotiff(
+            folder / name,
+            grid,
+            np.asarray(dataset["concentration"].isel(time_yr=k).values),
+            tags=dict(
                 units="mg/L",
                 long_name="modelled concentration (depth-averaged)",
                 modelled=MODELLED_LABEL,
@@ -137,7 +124,8 @@ def _write_geotiffs(dataset: xr.Dataset, folder: Path, scenario: Scenario) -> No
                     if scenario.start_year is None
                     else {"calendar_year": f"{scenario.start_year + time_yr:g}"}
                 ),
-            )
+            ),
+        )
 
 
 def _extent(north_up_mask: np.ndarray, scenario: Scenario) -> dict[str, Any] | None:
