@@ -10,7 +10,7 @@ OUT      ?= site
 PYDIRS   := $(wildcard src tests bench scripts)
 
 .DEFAULT_GOAL := help
-.PHONY: help site test lint format typecheck bench layers browser clean
+.PHONY: help site test lint format typecheck bench layers rasters browser clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -51,6 +51,9 @@ bench: $(STAMP) ## benchmarks: solver throughput, memory, and a FiPy comparison
 
 layers: $(STAMP) ## rebuild layers/ from ../shared/data (maintainers only)
 	$(BIN)/python scripts/prepare_layers.py --shared ../shared/data --out layers
+
+rasters: $(STAMP) ## rebuild rasters/ (schematic conductivity, ETOPO5 clips; maintainers only)
+	$(BIN)/python scripts/make_rasters.py --root . --shared ../shared/data
 
 clean: ## remove the virtual environment, caches and the built site
 	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,4 +1,4 @@
-"""The data layers of the page: curated sites, USGS records, the tailings pond, observations.
+"""The data layers of the page: sites, USGS records, the pond, observations, modelled plumes.
 
 Each feature carries only what the page needs: its escaped popup HTML, a plain-text label
 (set as a DOM property by ``atlas.js``, so never parsed as HTML) and a symbol. Markers are
@@ -7,7 +7,8 @@ made by the functions of ``assets/atlas.js`` named below.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from html import escape
 from typing import Any
 
 import folium
@@ -22,16 +23,20 @@ from atlas.publish.legend import symbol_for_kind, symbol_svg
 from atlas.publish.popups import (
     is_missing,
     observation_popup,
+    plume_popup,
     pond_popup,
     site_popup,
     text_of,
     usgs_popup,
 )
+from atlas.publish.projections import Projection
 
 __all__ = [
     "SITES_PANE",
     "curated_sites",
     "observations",
+    "plume_hues",
+    "plume_outlines",
     "sites_pane",
     "tailings_pond",
     "usgs_records",
@@ -42,6 +47,10 @@ SITES_PANE = "atlas-sites"
 
 USGS_ATTRIBUTION = '<a href="https://mrdata.usgs.gov/">USGS</a> (public domain)'
 CURATED_ATTRIBUTION = "Sites, pond, observations: sources in each popup"
+PLUME_ATTRIBUTION = "Plumes: MODELLED by this atlas, not measured"
+
+PLUME_HUES = 3
+"""Colours of plume outlines (``atlas-plume-hue-<k>`` in ``atlas.css``), one per projection."""
 
 _BIND_POPUP = JsCode("atlas.bindPopup")
 
@@ -152,4 +161,45 @@ def observations(frame: gpd.GeoDataFrame) -> folium.GeoJson:
         marker="observationMarker",
         name="Observations",
         attribution=CURATED_ATTRIBUTION,
+    )
+
+
+def plume_hues(projections: Iterable[Projection]) -> dict[str, str]:
+    """The colour class of each projection's outlines by name: sorted names take the
+    ``atlas-plume-hue-<k>`` classes of ``atlas.css`` in turn."""
+    names = sorted(projection.name for projection in projections)
+    return {name: f"atlas-plume-hue-{k % PLUME_HUES}" for k, name in enumerate(names)}
+
+
+def plume_outlines(projection: Projection, *, hue_class: str, show: bool) -> folium.GeoJson:
+    """The modelled plume outlines of a projection: one per threshold and output time.
+
+    Outlines are drawn largest first (lowest threshold, latest time), so the smaller ones stay
+    clickable on top; the lowest threshold is dashed. ``hue_class`` is the colour (see
+    :func:`plume_hues`); ``show`` whether the layer is on when the page opens.
+    """
+    frame = projection.isochrones
+    if not frame.empty:
+        frame = frame.sort_values(
+            ["threshold_mg_per_l", "time_yr"], ascending=[True, False], kind="stable"
+        )
+    lowest = frame["threshold_mg_per_l"].min() if not frame.empty else None
+
+    def properties(row: Mapping[str, Any]) -> dict[str, Any]:
+        dashed = " atlas-plume-lowest" if row.get("threshold_mg_per_l") == lowest else ""
+        return {
+            "className": f"atlas-plume {hue_class}{dashed}",
+            "popup": plume_popup(row, description=projection.description),
+        }
+
+    swatch = f'<span class="layer-swatch {hue_class}" aria-hidden="true"></span>'
+    return _geojson(
+        frame,
+        properties,
+        sort_by=(),
+        where=f"plumes/{projection.name}/isochrones.geojson",
+        name=f"{swatch}MODELLED plume: {escape(projection.name)}",
+        show=show,
+        style=JsCode("atlas.plumeStyle"),
+        attribution=PLUME_ATTRIBUTION,
     )

@@ -1,4 +1,5 @@
-"""The HTML page around the map: header, legend, sources, and what could not be drawn.
+"""The HTML page around the map: header, legend, sources, what could not be drawn, and the
+tables of the modelled plumes.
 
 The page template (``templates/index.html``) is rendered by Jinja with autoescaping on, so
 every text taken from a layer is escaped; the only markup passed through is built by
@@ -7,8 +8,8 @@ every text taken from a layer is escaped; the only markup passed through is buil
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import folium
@@ -20,7 +21,9 @@ from markupsafe import Markup
 
 from atlas.publish.features import located
 from atlas.publish.legend import legend_html
+from atlas.publish.overlays import plume_hues
 from atlas.publish.popups import pond_popup, text_of
+from atlas.publish.projections import Projection, ProjectionTable, projection_tables
 
 __all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
 
@@ -55,6 +58,8 @@ class PageText:
     outlines: tuple[Markup, ...]
     unlocated_sites: tuple[Listed, ...]
     unlocated_observations: tuple[Listed, ...]
+    projections: tuple[ProjectionTable, ...] = ()
+    plume_hues: Mapping[str, str] = field(default_factory=dict)
 
 
 def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[Listed, ...]:
@@ -74,7 +79,9 @@ def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[
     return tuple(sorted(listed, key=lambda item: item.name.casefold()))
 
 
-def _sources(layers: Mapping[str, gpd.GeoDataFrame], tiles: bool) -> tuple[str, ...]:
+def _sources(
+    layers: Mapping[str, gpd.GeoDataFrame], tiles: bool, projections: Sequence[Projection]
+) -> tuple[str, ...]:
     usgs = layers["usgs_sites"]
     drawn = len(located(usgs))
     sources = [
@@ -90,6 +97,12 @@ def _sources(layers: Mapping[str, gpd.GeoDataFrame], tiles: bool) -> tuple[str, 
         "source are drawn.",
         "Distances: metres measured in the UTM zone of each site, shown in kilometres.",
     ]
+    if projections:
+        sources.append(
+            "Plume outlines: MODELLED by this atlas from the scenarios "
+            f"({', '.join(p.name for p in projections)}), not measured; their parameters, "
+            "sources and assumptions are in the tables below the map."
+        )
     if tiles:
         sources.append(
             "Optional online tiles: OpenStreetMap contributors, ODbL (openstreetmap.org/copyright)."
@@ -97,8 +110,13 @@ def _sources(layers: Mapping[str, gpd.GeoDataFrame], tiles: bool) -> tuple[str, 
     return tuple(sources)
 
 
-def page_text(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool) -> PageText:
-    """What the page says about ``layers`` (see :class:`PageText`)."""
+def page_text(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    tiles: bool,
+    projections: Sequence[Projection] = (),
+) -> PageText:
+    """What the page says about ``layers`` and the plume ``projections`` (see :class:`PageText`)."""
     sites = layers["sites"]
     pond = layers.get("tailings_pond")
     outlines = () if pond is None else tuple(Markup(pond_popup(row)) for _, row in pond.iterrows())
@@ -109,13 +127,15 @@ def page_text(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool) -> PageTex
             "and towns nearby. Built from public-domain data; works offline."
         ),
         legend_html=Markup(legend_html(sites.get("kind", []))),
-        sources=_sources(layers, tiles),
+        sources=_sources(layers, tiles, projections),
         tiles=tiles,
         outlines=outlines,
         unlocated_sites=_unlocated(sites, ("kind", "commodity", "country")),
         unlocated_observations=_unlocated(
             layers.get("observations"), ("measured", "result", "date")
         ),
+        projections=projection_tables(projections),
+        plume_hues=plume_hues(projections),
     )
 
 

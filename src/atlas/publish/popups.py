@@ -19,6 +19,7 @@ __all__ = [
     "TOWNS_SOURCE",
     "is_missing",
     "observation_popup",
+    "plume_popup",
     "pond_popup",
     "site_popup",
     "text_of",
@@ -209,4 +210,36 @@ def observation_popup(row: Mapping[str, Any]) -> str:
             ("Location", None if location is None else escape(location)),
             ("Source", _escaped(row.get("source"))),
         ],
+    )
+
+
+def plume_popup(row: Mapping[str, Any], *, description: str) -> str:
+    """Popup of a modelled plume outline (a feature of ``isochrones.geojson``).
+
+    Says that the outline is modelled, not measured (the row's ``modelled`` label), and gives
+    the scenario, the time, the threshold and the area.
+    """
+    time_yr, year = _number(row.get("time_yr")), _number(row.get("calendar_year"))
+    threshold, area_m2 = _number(row.get("threshold_mg_per_l")), _number(row.get("area_m2"))
+    when = None
+    if time_yr is not None:
+        when = f"{time_yr:g} yr after t = 0" + ("" if year is None else f" ({math.floor(year)})")
+    return _popup(
+        f"Modelled plume: {text_of(row.get('scenario')) or '(unnamed scenario)'}",
+        [
+            ("Scenario", _escaped(description)),
+            ("Time", None if when is None else escape(when)),
+            (
+                "Outline",
+                None
+                if threshold is None
+                else escape(f"modelled concentration at or above {threshold:g} mg/L"),
+            ),
+            (
+                "Area",
+                None if area_m2 is None else escape(f"{area_m2 / 1e6:.2f} km² (modelled)"),
+            ),
+            ("Assumptions", escape("in the table of modelled plumes below the map")),
+        ],
+        note=text_of(row.get("modelled")) or "MODELLED, not measured",
     )

@@ -1,8 +1,9 @@
 """The map page: every layer on one Leaflet map, written with its assets into a site folder.
 
 :func:`build_map` assembles the folium map; :func:`render_page` turns it into the HTML of
-``index.html``; :func:`write_site` writes that page and the ``assets/`` it needs into a
-folder, through a temporary folder moved into place. The page loads nothing from another
+``index.html``; :func:`write_site` writes that page, the ``assets/`` it needs and the files
+of each plume projection (``plumes/<scenario>/``) into a folder, through a temporary folder
+moved into place. The page loads nothing from another
 host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
 
 Outputs are deterministic: element ids come from a counter instead of folium's random
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import folium
@@ -34,13 +35,23 @@ from atlas.publish.features import located
 from atlas.publish.overlays import (
     curated_sites,
     observations,
+    plume_hues,
+    plume_outlines,
     sites_pane,
     tailings_pond,
     usgs_records,
 )
 from atlas.publish.page import AtlasMap, AtlasPage, page_text
+from atlas.publish.projections import Projection, featured
 
-__all__ = ["OPTIONAL_LAYERS", "REQUIRED_LAYERS", "build_map", "render_page", "write_site"]
+__all__ = [
+    "OPTIONAL_LAYERS",
+    "PLUMES_FOLDER",
+    "REQUIRED_LAYERS",
+    "build_map",
+    "render_page",
+    "write_site",
+]
 
 REQUIRED_LAYERS = (
     "sites",
@@ -58,6 +69,9 @@ OPTIONAL_LAYERS = ("tailings_pond", "observations")
 
 WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
 """(south, west), (north, east) in degrees: the view when there is nothing to fit."""
+
+PLUMES_FOLDER = "plumes"
+"""Folder of the site holding each projection's files, ``plumes/<scenario>/``."""
 
 
 def _require(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
@@ -92,7 +106,12 @@ def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tupl
     )
 
 
-def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False) -> folium.Map:
+def build_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    tiles: bool = False,
+    projections: Sequence[Projection] = (),
+) -> folium.Map:
     """Every layer on one folium map, inside an :class:`~atlas.publish.page.AtlasPage`.
 
     Parameters
@@ -103,6 +122,10 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False) ->
     tiles : bool
         Also offer OpenStreetMap tiles (online) as a base layer; it starts switched off,
         the offline Natural Earth basemap is shown first.
+    projections : sequence of Projection
+        Modelled plumes (:func:`~atlas.publish.projections.read_projection`): one layer of
+        outlines each, and their tables below the map. Only the first side-by-side pair
+        (:func:`~atlas.publish.projections.featured`) is switched on when the page opens.
 
     Returns
     -------
@@ -121,7 +144,8 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False) ->
     atlas_map = AtlasMap(control_scale=True, world_copy_jump=True, zoom_snap=0.5)
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
-    AtlasPage(page_text(layers, tiles=tiles)).add_child(atlas_map)
+    projections = sorted(projections, key=lambda projection: projection.name)
+    AtlasPage(page_text(layers, tiles=tiles, projections=projections)).add_child(atlas_map)
 
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
@@ -131,6 +155,11 @@ def build_map(layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False) ->
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
     hydrography_near(layers["rivers_10m"], layers["lakes_10m"], sites).add_to(atlas_map)
+    shown, hues = featured(projections), plume_hues(projections)
+    for projection in projections:
+        plume_outlines(
+            projection, hue_class=hues[projection.name], show=projection.name in shown
+        ).add_to(atlas_map)
     if "tailings_pond" in layers:
         tailings_pond(layers["tailings_pond"]).add_to(atlas_map)
     usgs_records(layers["usgs_sites"]).add_to(atlas_map)
@@ -191,10 +220,23 @@ def _check_out_dir(out_dir: Path) -> None:
         )
 
 
+def _copy_projections(projections: Sequence[Projection], site: Path) -> None:
+    """Copy each projection's files into ``plumes/<scenario>/`` of the site (bytes as they are)."""
+    for projection in projections:
+        folder = site / PLUMES_FOLDER / projection.name
+        folder.mkdir(parents=True)
+        for download in projection.downloads:
+            shutil.copyfile(projection.folder / download.name, folder / download.name)
+
+
 def write_site(
-    out_dir: Path, layers: Mapping[str, gpd.GeoDataFrame], *, tiles: bool = False
+    out_dir: Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    tiles: bool = False,
+    projections: Sequence[Projection] = (),
 ) -> Path:
-    """Write ``index.html`` and ``assets/`` for ``layers`` into ``out_dir``; return the page path.
+    """Write ``index.html``, ``assets/`` and ``plumes/`` into ``out_dir``; return the page path.
 
     The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
     failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
@@ -203,8 +245,9 @@ def write_site(
     ----------
     out_dir : pathlib.Path
         The site folder (created if missing).
-    layers, tiles
-        See :func:`build_map`.
+    layers, tiles, projections
+        See :func:`build_map`; the files of every projection are copied into
+        ``plumes/<scenario>/`` and linked from the page.
 
     Raises
     ------
@@ -215,12 +258,13 @@ def write_site(
     """
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
-    html = render_page(build_map(layers, tiles=tiles))
+    html = render_page(build_map(layers, tiles=tiles, projections=projections))
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
         copy_assets(staging)
+        _copy_projections(projections, staging)
         staging.chmod(0o755)
         _replace_folder(staging, out_dir)
     except OSError as exc:
