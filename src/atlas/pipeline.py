@@ -1,4 +1,4 @@
-"""The whole build on one screen: load -> join -> publish.
+"""The whole build on one screen: load -> join -> project plumes -> publish.
 
 This is the only module that calls every stage; each stage stays a pure function of its
 inputs, and the command line only calls what is here.
@@ -7,21 +7,44 @@ inputs, and the command line only calls what is here.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 
+from atlas.errors import Problem, ScenarioError
 from atlas.joins import RIVER_SEARCH_RADIUS_M, join_sites
 from atlas.load import Layers, load_layers
 from atlas.projection import project
-from atlas.publish.plume_outputs import write_outputs
+from atlas.publish.plume_outputs import is_current, write_outputs
+from atlas.publish.projections import Projection, read_projection
 from atlas.publish.site import write_site
-from atlas.scenario import load_scenario
+from atlas.scenario import Scenario, load_scenario
 
-__all__ = ["SITE_TABLE_COLUMNS", "SITE_TABLE_NOTE", "build_site", "joined_sites", "site_table"]
+__all__ = [
+    "PLUME_CACHE",
+    "SITE_TABLE_COLUMNS",
+    "SITE_TABLE_NOTE",
+    "arrival_table",
+    "build_site",
+    "joined_sites",
+    "load_scenarios",
+    "run_scenario",
+    "site_table",
+]
+
+PLUME_CACHE = Path(".cache") / "plumes"
+"""Where :func:`build_site` keeps projections between builds, relative to the data root:
+``<root>/.cache/plumes/<scenario name>/``."""
+
+BuildProgress = Callable[[str, float], None]
+"""Called with a scenario name and the fraction of its projection done, in [0, 1]."""
+
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 
 SITE_TABLE_COLUMNS = [
     "name",
@@ -68,20 +91,95 @@ def site_table(root: Path) -> pd.DataFrame:
     return table
 
 
-def build_site(root: Path, out: Path, *, tiles: bool = False) -> Path:
+def load_scenarios(root: Path) -> list[Scenario]:
+    """Every ``<root>/scenarios/*.toml``, sorted by file name; none without ``scenarios/``.
+
+    Raises
+    ------
+    ScenarioError
+        When a scenario is invalid, or two share a name, or a name cannot be a folder name
+        (it names ``plumes/<name>/`` in the site).
+    """
+    paths = sorted((root / "scenarios").glob("*.toml"))
+    scenarios = [load_scenario(path, root=root) for path in paths]
+    names = [scenario.name for scenario in scenarios]
+    problems = [
+        Problem(
+            f"{path.name}: name",
+            f"the name {name!r} is also used by another scenario",
+            "give each scenario its own name",
+        )
+        for path, name in zip(paths, names, strict=True)
+        if names.count(name) > 1
+    ] + [
+        Problem(
+            f"{path.name}: name",
+            f"expected letters, digits, '_', '-' or '.' (it names a folder), found {name!r}",
+            "rename the scenario",
+        )
+        for path, name in zip(paths, names, strict=True)
+        if not _FOLDER_NAME.fullmatch(name)
+    ]
+    if problems:
+        raise ScenarioError(
+            "scenario names must be unique folder names", path=root / "scenarios", problems=problems
+        )
+    return scenarios
+
+
+def _projection(scenario: Scenario, folder: Path, progress: BuildProgress | None) -> Projection:
+    """The projection of ``scenario`` in ``folder``: reused when its inputs are unchanged."""
+    if is_current(folder, scenario):
+        if progress is not None:
+            progress(scenario.name, 1.0)
+    else:
+        report = None if progress is None else partial(progress, scenario.name)
+        write_outputs(project(scenario, progress=report), folder, scenario=scenario)
+    return read_projection(folder, scenario)
+
+
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    tiles: bool = False,
+    progress: BuildProgress | None = None,
+    cache_dir: Path | None = None,
+) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
+
+    Every scenario of ``<root>/scenarios/`` is projected, or its earlier projection reused when
+    the inputs' hash (:func:`atlas.publish.plume_outputs.inputs_sha256`) is unchanged; the page
+    shows their outlines and tables, and ``out/plumes/<name>/`` holds their files.
 
     Parameters
     ----------
     root : pathlib.Path
-        Data root holding ``layers/`` (see :func:`atlas.load.find_root`).
+        Data root holding ``layers/`` (see :func:`atlas.load.find_root`) and, optionally,
+        ``scenarios/*.toml``.
     out : pathlib.Path
         Output folder; written in a temporary folder and moved into place.
     tiles : bool
         Add optional OpenStreetMap tiles (network); the offline basemap is always there.
+    progress : callable, optional
+        Called with a scenario's name and the fraction of its projection done, in [0, 1];
+        a reused projection reports 1.0 at once.
+    cache_dir : pathlib.Path, optional
+        Where projections are kept between builds, one folder per scenario name (default:
+        ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
     """
     layers = load_layers(root)
-    return write_site(out, {**layers.as_mapping(), "sites": joined_sites(layers)}, tiles=tiles)
+    cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
+    projections = [
+        _projection(scenario, cache_dir / scenario.name, progress)
+        for scenario in load_scenarios(root)
+    ]
+    return write_site(
+        out,
+        {**layers.as_mapping(), "sites": joined_sites(layers)},
+        tiles=tiles,
+        projections=projections,
+    )
 
 
 def run_scenario(

@@ -7,6 +7,7 @@ made by the functions of ``assets/atlas.js`` named below.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "observations",
     "plume_hues",
     "plume_outlines",
+    "plume_times",
     "sites_pane",
     "tailings_pond",
     "usgs_records",
@@ -171,12 +173,34 @@ def plume_hues(projections: Iterable[Projection]) -> dict[str, str]:
     return {name: f"atlas-plume-hue-{k % PLUME_HUES}" for k, name in enumerate(names)}
 
 
+def _time_key(row: Mapping[str, Any]) -> tuple[int, float, str, str]:
+    """Sort key, CSS class and label of an outline's time: ``atlas-plume-y2020`` and "2020"
+    (the calendar year it falls in), or ``atlas-plume-t5_5`` and "5.5 yr" without a start
+    year."""
+    year: Any = row.get("calendar_year")
+    time_yr = float(row.get("time_yr", math.nan))
+    if is_missing(year):
+        return 1, time_yr, f"atlas-plume-t{time_yr:g}".replace(".", "_"), f"{time_yr:g} yr"
+    calendar = math.floor(float(year))
+    return 0, calendar, f"atlas-plume-y{calendar}", f"{calendar}"
+
+
+def plume_times(projections: Iterable[Projection]) -> tuple[tuple[str, str], ...]:
+    """Every output time of the projections' outlines, as (CSS class, label), in time order:
+    the choices of the page's "plume outlines at" menu (see ``atlas.js``)."""
+    keys = {
+        _time_key(row) for projection in projections for _, row in projection.isochrones.iterrows()
+    }
+    return tuple((css_class, label) for _, _, css_class, label in sorted(keys))
+
+
 def plume_outlines(projection: Projection, *, hue_class: str, show: bool) -> folium.GeoJson:
     """The modelled plume outlines of a projection: one per threshold and output time.
 
     Outlines are drawn largest first (lowest threshold, latest time), so the smaller ones stay
-    clickable on top; the lowest threshold is dashed. ``hue_class`` is the colour (see
-    :func:`plume_hues`); ``show`` whether the layer is on when the page opens.
+    clickable on top; the lowest threshold is dashed. Each carries the class of its time
+    (:func:`plume_times`), by which the page can show one time only. ``hue_class`` is the
+    colour (see :func:`plume_hues`); ``show`` whether the layer is on when the page opens.
     """
     frame = projection.isochrones
     if not frame.empty:
@@ -188,7 +212,7 @@ def plume_outlines(projection: Projection, *, hue_class: str, show: bool) -> fol
     def properties(row: Mapping[str, Any]) -> dict[str, Any]:
         dashed = " atlas-plume-lowest" if row.get("threshold_mg_per_l") == lowest else ""
         return {
-            "className": f"atlas-plume {hue_class}{dashed}",
+            "className": f"atlas-plume {hue_class} {_time_key(row)[2]}{dashed}",
             "popup": plume_popup(row, description=projection.description),
         }
 

@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from atlas.publish.features import located
 from atlas.publish.legend import legend_html
-from atlas.publish.overlays import plume_hues
+from atlas.publish.overlays import plume_hues, plume_times
 from atlas.publish.popups import pond_popup, text_of
 from atlas.publish.projections import Projection, ProjectionTable, projection_tables
 
@@ -60,6 +60,7 @@ class PageText:
     unlocated_observations: tuple[Listed, ...]
     projections: tuple[ProjectionTable, ...] = ()
     plume_hues: Mapping[str, str] = field(default_factory=dict)
+    plume_times: tuple[tuple[str, str], ...] = ()
 
 
 def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[Listed, ...]:
@@ -136,6 +137,7 @@ def page_text(
         ),
         projections=projection_tables(projections),
         plume_hues=plume_hues(projections),
+        plume_times=plume_times(projections),
     )
 
 

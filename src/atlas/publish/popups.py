@@ -237,7 +237,7 @@ def plume_popup(row: Mapping[str, Any], *, description: str) -> str:
             ),
             (
                 "Area",
-                None if area_m2 is None else escape(f"{area_m2 / 1e6:.2f} km² (modelled)"),
+                None if area_m2 is None else escape(f"{area_m2 / 1e6:.3g} km² (modelled)"),
             ),
             ("Assumptions", escape("in the table of modelled plumes below the map")),
         ],

@@ -29,7 +29,8 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
                  arrival_resolution_yr (record step for arrival times; default horizon / 500)
     [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
-                 (keys name parameters, or a parent such as "source.pond"; unknown keys are errors)
+                 (keys name parameters, or a parent such as "source.pond"; unknown keys are errors);
+                 "description" = what the scenario stands for, with its sources
 
 A geometry is WKT in the scenario CRS, or a layer reference of the data root,
 ``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (reprojected to the

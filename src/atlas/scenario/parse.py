@@ -305,6 +305,7 @@ def _output(r: FieldReader, doc: Mapping[str, Any]) -> tuple[Any, Any]:
 def _provenance(r: FieldReader, doc: Mapping[str, Any]) -> dict[str, str]:
     table = r.table(doc, "provenance", "provenance", required=False) or {}
     known = {".".join(k.split(".")[:n]) for k in r.parameter_keys for n in range(1, 10)}
+    known.add("description")  # what the scenario stands for, with its sources
     for key, value in table.items():
         if not isinstance(value, str) or not value.strip():
             r.note(f"provenance.{key}", f"expected the source as a string, found {value!r}")

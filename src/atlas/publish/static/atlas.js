@@ -44,6 +44,26 @@
       return divMarker(latlng, feature.properties, className, 16);
     },
 
+    /* A modelled plume outline: styled by the classes it carries (see atlas.css). */
+    plumeStyle: function (feature) {
+      return { className: feature.properties.className };
+    },
+
+    /* The "outlines shown for" menu: keeps the plume outlines of one output time (their
+     * class, see atlas/publish/overlays.py), by a style rule, which also holds for outlines
+     * drawn later (a layer switched on). The empty choice shows every time. */
+    plumeTimeMenu: function (select) {
+      var rule = document.getElementById(select.getAttribute("data-style"));
+      function apply() {
+        var keep = select.value;
+        rule.textContent = /^atlas-plume-[a-z0-9_]+$/.test(keep)
+          ? ".atlas-map path.atlas-plume:not(." + keep + ") { display: none; }"
+          : "";
+      }
+      select.addEventListener("change", apply);
+      apply();
+    },
+
     /* Bind the feature's (escaped) popup HTML to its layer. */
     bindPopup: function (feature, layer) {
       if (feature.properties.popup) {
@@ -51,4 +71,11 @@
       }
     }
   };
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var menu = document.getElementById("plume-time");
+    if (menu) {
+      window.atlas.plumeTimeMenu(menu);
+    }
+  });
 })();

@@ -1,0 +1,320 @@
+"""The facts a page shows of a plume projection, each with its source: flow at the source,
+parameters, arrival years.
+
+:func:`source_flow` measures the modelled flow in the source cells; :func:`projection_facts`
+turns a scenario, its ``summary.json`` and that flow into labelled plain-text entries, every
+number with where it comes from (the provenance strings of ``summary.json``) and modelled
+numbers marked as modelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from atlas.plume.flow import DAYS_PER_YEAR
+from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario
+
+__all__ = [
+    "UNDOCUMENTED",
+    "Entry",
+    "Fact",
+    "SourceFlow",
+    "projection_facts",
+    "source_flow",
+]
+
+UNDOCUMENTED = "no source given in the scenario"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One cell of a projection table: a plain-text value and where it comes from."""
+
+    value: str
+    source: str
+    modelled: bool = False
+
+
+Fact = tuple[str, Entry]
+"""A labelled entry of a projection."""
+
+
+class SourceFlow(NamedTuple):
+    """Flow through the source cells of a projection (medians and ranges over the cells).
+
+    Attributes
+    ----------
+    cells : int
+        Number of source cells.
+    speed_m_per_yr : tuple of float
+        Seepage speed (median, min, max) in m/yr.
+    conductivity_m_per_day : tuple of float or None
+        Hydraulic conductivity (median, min, max) in m/d; None when the scenario has none.
+    gradient : float or None
+        Median hydraulic gradient ``i = v n_e / K`` (dimensionless); None without conductivity.
+    """
+
+    cells: int
+    speed_m_per_yr: tuple[float, float, float]
+    conductivity_m_per_day: tuple[float, float, float] | None
+    gradient: float | None
+
+
+def _spread(values: np.ndarray) -> tuple[float, float, float]:
+    return float(np.median(values)), float(values.min()), float(values.max())
+
+
+def source_flow(
+    scenario: Scenario, velocity_x_m_per_yr: np.ndarray, velocity_y_m_per_yr: np.ndarray
+) -> SourceFlow:
+    """Seepage speed, conductivity and gradient in the cells of the scenario's sources.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The projected scenario.
+    velocity_x_m_per_yr, velocity_y_m_per_yr : numpy.ndarray, shape (ny, nx)
+        Cell-mean seepage velocities in m/yr, **y-up**, toward east and north.
+
+    Notes
+    -----
+    The gradient follows from Darcy's law for the seepage velocity,
+    ``v = K i / n_e``, so ``i = v n_e / K`` with ``K`` in m/d times 365.25 d/yr.
+    """
+    mask = np.zeros(scenario.grid.shape, dtype=bool)
+    for source in scenario.sources:
+        mask |= scenario.grid.rasterize(source.geometry)
+    speed = np.hypot(velocity_x_m_per_yr, velocity_y_m_per_yr)[mask]
+    value = scenario.aquifer.hydraulic_conductivity_m_per_day
+    if value is None:
+        return SourceFlow(int(mask.sum()), _spread(speed), None, None)
+    conductivity = (
+        value.values[mask] if isinstance(value, GridRaster) else np.full(speed.shape, value)
+    )
+    gradient = speed * scenario.aquifer.effective_porosity / (conductivity * DAYS_PER_YEAR)
+    return SourceFlow(
+        int(mask.sum()), _spread(speed), _spread(conductivity), float(np.median(gradient))
+    )
+
+
+def _number(value: float) -> str:
+    """Three significant digits, thousands separated: 2,725; 220; 4.3; 0.00402."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}"
+
+
+def _range(values: tuple[float, float, float], unit: str) -> str:
+    """``"25.1 m/yr (median; 24.4-26 m/yr)"`` for (median, min, max); one number when equal."""
+    median, low, high = values
+    if math.isclose(low, high, rel_tol=1e-9):
+        return f"{_number(median)} {unit}"
+    return f"{_number(median)} {unit} (median; {_number(low)}-{_number(high)} {unit})"
+
+
+def _provenance(provenance: Mapping[str, str], *keys: str) -> str:
+    """The provenance of each key, or of its nearest documented parent key; several are
+    joined, each after its key."""
+    found: dict[str, str] = {}
+    for key in keys:
+        parts = key.split(".")
+        parents = (".".join(parts[:n]) for n in range(len(parts), 0, -1))
+        documented = next((parent for parent in parents if parent in provenance), None)
+        found.setdefault(
+            documented or key, UNDOCUMENTED if documented is None else provenance[documented]
+        )
+    if len(found) == 1:
+        return next(iter(found.values()))
+    return "; ".join(f"{key}: {text}" for key, text in found.items())
+
+
+def _year(summary: Mapping[str, Any], years_after: float) -> str:
+    """The calendar year ``years_after`` years after t = 0, or "year N" without a start year."""
+    start = summary.get("start_year")
+    return f"year {years_after:g}" if start is None else f"{math.floor(start + years_after)}"
+
+
+def _arrival(summary: Mapping[str, Any], arrival: Mapping[str, Any]) -> str:
+    """``"1997 (32.6 yr after 1965)"``, or ``"not reached by 2565"`` (the horizon)."""
+    start = summary.get("start_year")
+    years = arrival.get("arrival_yr")
+    if years is None:
+        horizon_yr = float(summary["output_times"][-1]["time_yr"])
+        if start is None:
+            return f"not reached within {horizon_yr:g} yr"
+        return f"not reached by {_year(summary, horizon_yr)}"
+    if start is None:
+        return f"{years:.1f} yr after t = 0"
+    return f"{math.floor(arrival['arrival_calendar_year'])} ({years:.1f} yr after {start})"
+
+
+def _flow_facts(scenario: Scenario, summary: Mapping[str, Any], flow: SourceFlow) -> list[Fact]:
+    provenance = summary["provenance"]
+    aquifer = scenario.aquifer
+    flow_keys = sorted(key for key in provenance if key.startswith("flow."))
+    head_driven = isinstance(scenario.flow, HeadDrivenFlow)
+    speed_source = (
+        "computed from the steady heads by Darcy's law, v = K i / n_e, with the conductivity, "
+        f"porosity and boundaries below ({flow.cells:,} source cells)"
+        if head_driven
+        else "set in the scenario: " + _provenance(provenance, "flow.velocity_m_per_yr")
+    )
+    conductivity = aquifer.hydraulic_conductivity_m_per_day
+    if flow.conductivity_m_per_day is None:
+        conductivity_text = "not used (the seepage velocity is given)"
+    elif isinstance(conductivity, GridRaster):
+        low, high = float(conductivity.values.min()), float(conductivity.values.max())
+        conductivity_text = (
+            _range(flow.conductivity_m_per_day, "m/d")
+            + " at the source"
+            + f"; {_number(low)}-{_number(high)} m/d over the grid (raster "
+            f"{conductivity.path.name})"
+        )
+    else:
+        conductivity_text = f"{_number(flow.conductivity_m_per_day[0])} m/d, uniform"
+    gradient = (
+        Entry("not used", "no hydraulic conductivity in the scenario")
+        if flow.gradient is None
+        else Entry(
+            f"{flow.gradient:.2g} at the source (median), i = v n_e / K",
+            ("from the fixed heads: " if head_driven else "implied by the given velocity: ")
+            + _provenance(provenance, *flow_keys),
+            modelled=head_driven,
+        )
+    )
+    return [
+        (
+            "Seepage speed at the source",
+            Entry(_range(flow.speed_m_per_yr, "m/yr"), speed_source, head_driven),
+        ),
+        (
+            "Hydraulic conductivity K",
+            Entry(
+                conductivity_text,
+                _provenance(provenance, "aquifer.hydraulic_conductivity_m_per_day"),
+            ),
+        ),
+        (
+            "Effective porosity n_e",
+            Entry(
+                _number(aquifer.effective_porosity),
+                _provenance(provenance, "aquifer.effective_porosity"),
+            ),
+        ),
+        ("Hydraulic gradient i", gradient),
+        (
+            "Dispersivity (longitudinal / transverse)",
+            Entry(
+                f"{_number(aquifer.longitudinal_dispersivity_m)} m / "
+                f"{_number(aquifer.transverse_dispersivity_m)} m",
+                _provenance(
+                    provenance,
+                    "aquifer.longitudinal_dispersivity_m",
+                    "aquifer.transverse_dispersivity_m",
+                ),
+            ),
+        ),
+    ]
+
+
+def _source_facts(scenario: Scenario, summary: Mapping[str, Any]) -> list[Fact]:
+    facts = []
+    for source in scenario.sources:
+        strength = (
+            f"{_number(source.concentration_mg_per_l)} mg/L held in the source cells"
+            if source.concentration_mg_per_l is not None
+            else f"{_number(source.mass_rate_kg_per_yr or 0.0)} kg/yr released"
+        )
+        until = "the horizon" if source.end_yr is None else _year(summary, source.end_yr)
+        key = f"source.{source.name}"
+        facts.append(
+            (
+                f"Source {_label(source.name)}",
+                Entry(
+                    f"{strength}, from {_year(summary, source.start_yr)} to {until}",
+                    _provenance(
+                        summary["provenance"],
+                        f"{key}.concentration_mg_per_l"
+                        if source.concentration_mg_per_l is not None
+                        else f"{key}.mass_rate_kg_per_yr",
+                        f"{key}.start_yr",
+                    ),
+                ),
+            )
+        )
+    return facts
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _arrival_facts(summary: Mapping[str, Any]) -> list[Fact]:
+    source = (
+        "modelled: the first time the highest concentration in the receptor reaches the "
+        f"threshold, recorded every {summary['arrival_resolution_yr']:g} yr; the receptor and "
+        "threshold are described below"
+    )
+    return [
+        (
+            f"Modelled arrival at {_label(str(arrival['receptor']))}, "
+            f"≥ {float(arrival['threshold_mg_per_l']):g} mg/L",
+            Entry(_arrival(summary, arrival), source, modelled=True),
+        )
+        for arrival in summary["arrivals"]
+    ]
+
+
+def _receptor_facts(summary: Mapping[str, Any]) -> list[Fact]:
+    thresholds: dict[str, list[float]] = {}
+    for arrival in summary["arrivals"]:
+        thresholds.setdefault(str(arrival["receptor"]), []).append(
+            float(arrival["threshold_mg_per_l"])
+        )
+    return [
+        (
+            f"Receptor {_label(receptor)}",
+            Entry(
+                "thresholds " + " and ".join(f"{t:g}" for t in values) + " mg/L",
+                _provenance(summary["provenance"], f"receptor.{receptor}"),
+            ),
+        )
+        for receptor, values in thresholds.items()
+    ]
+
+
+def projection_facts(
+    scenario: Scenario, summary: Mapping[str, Any], flow: SourceFlow
+) -> tuple[Fact, ...]:
+    """The labelled facts of a projection, in the order a page shows them.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The projected scenario (parameter values).
+    summary : Mapping
+        Its ``summary.json`` (arrivals, provenance, start year, output times).
+    flow : SourceFlow
+        The modelled flow in its source cells (:func:`source_flow`).
+
+    Returns
+    -------
+    tuple of (str, Entry)
+        What it stands for, the modelled arrivals, the flow and aquifer parameters, the
+        sources and the receptors.
+    """
+    description = str(summary.get("description") or "")
+    context = summary["provenance"].get("description", "the scenario file")
+    claim = Entry(description or "(no description)", context)
+    return (
+        ("What it stands for", claim),
+        *_arrival_facts(summary),
+        *_flow_facts(scenario, summary, flow),
+        *_source_facts(scenario, summary),
+        *_receptor_facts(summary),
+    )

@@ -1,0 +1,406 @@
+"""The site with plume projections: tables read from the summaries, outlines, downloads, reuse.
+
+Every build runs on the shipped layers and small synthetic scenarios (a few hundred cells)
+written into a temporary data root, so a projection takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import math
+import re
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+import atlas.pipeline
+from atlas.errors import ScenarioError
+from atlas.pipeline import build_site
+from atlas.projection import MODELLED_LABEL
+from atlas.publish.projection_facts import source_flow
+from atlas.scenario import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+
+SCENARIO = """
+schema_version = 1
+name = "{name}"
+description = "{description}"
+crs = "EPSG:32649"
+start_year = 2000
+[grid]
+bounds_m = [{x0}, 4496000, {x1}, 4497500]
+cell_size_m = 100.0
+[aquifer]
+effective_porosity = 0.25
+thickness_m = 10.0
+hydraulic_conductivity_m_per_day = 5.0
+longitudinal_dispersivity_m = 100.0
+transverse_dispersivity_m = 10.0
+[flow]
+velocity_m_per_yr = {velocity}
+direction_deg = 90.0
+[[source]]
+name = "pond"
+geometry = "POLYGON (({s0} 4496500, {s1} 4496500, {s1} 4497000, {s0} 4497000, {s0} 4496500))"
+concentration_mg_per_l = 1000.0
+[[receptor]]
+name = "river"
+geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
+thresholds_mg_per_l = [10.0, 5000.0]
+[output]
+times_yr = [5, 10, 20]
+arrival_resolution_yr = 0.5
+[provenance]
+"aquifer.effective_porosity" = "assumption: porosity for the <test> & co"
+"flow" = "assumption: {velocity} m/yr east"
+"description" = "the report that {name} stands for"
+"""
+"""A tiny uniform-flow scenario: 30 x 15 cells of 100 m near Baotou; 5000 mg/L is never
+reached (the source holds 1000 mg/L)."""
+
+XSS_DESCRIPTION = "a <b>tiny</b> & fast pair"
+
+
+def _scenario(name: str, velocity: float, *, x0: int = 388000, description: str = "") -> str:
+    return SCENARIO.format(
+        name=name,
+        description=description or f"{name} at {velocity:g} m/yr",
+        x0=x0,
+        x1=x0 + 3000,
+        s0=x0 + 300,
+        s1=x0 + 700,
+        r=x0 + 2000,
+        velocity=velocity,
+    )
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output clean."""
+
+
+def _write_root(root: Path) -> Path:
+    """A data root with the shipped layers and three tiny scenarios (two share a grid)."""
+    root.mkdir(parents=True)
+    (root / "layers").symlink_to(REPO / "layers", target_is_directory=True)
+    scenarios = root / "scenarios"
+    scenarios.mkdir()
+    (scenarios / "baotou.toml").write_text(_scenario("baotou", 150.0), encoding="utf-8")
+    (scenarios / "baotou_fast_path.toml").write_text(
+        _scenario("baotou_fast_path", 400.0, description=XSS_DESCRIPTION), encoding="utf-8"
+    )
+    (scenarios / "far_away.toml").write_text(
+        _scenario("far_away", 300.0, x0=400000), encoding="utf-8"
+    )
+    return root
+
+
+class _Tables(HTMLParser):
+    """The tables of a page: caption, and rows of cell texts (header cells included)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[dict] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            self.tables.append({"id": dict(attrs).get("id"), "caption": "", "rows": []})
+        elif tag == "tr" and self.tables:
+            self.tables[-1]["rows"].append([])
+        elif tag in {"td", "th"} and self.tables:
+            self._cell = []
+        elif tag == "caption":
+            self._caption = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"td", "th"} and self._cell is not None:
+            self.tables[-1]["rows"][-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "caption" and self._caption is not None:
+            self.tables[-1]["caption"] = " ".join("".join(self._caption).split())
+            self._caption = None
+
+    def handle_data(self, data: str) -> None:
+        for collector in (self._cell, self._caption):
+            if collector is not None:
+                collector.append(data)
+
+
+def _tables(html: str) -> list[dict]:
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def _table_after(html: str, heading: str) -> dict:
+    """The first table after the heading with this text."""
+    start = html.index(f">{heading}</h3>")
+    return _tables(html[start:])[0]
+
+
+def _summary(site: Path, name: str) -> dict:
+    return json.loads((site / "plumes" / name / "summary.json").read_text(encoding="utf-8"))
+
+
+def _expected_arrival(summary: dict, arrival: dict) -> str:
+    if arrival["arrival_yr"] is None:
+        horizon_yr = summary["output_times"][-1]["time_yr"]
+        return f"not reached by {math.floor(summary['start_year'] + horizon_yr)}"
+    return f"{math.floor(arrival['arrival_calendar_year'])} ({arrival['arrival_yr']:.1f} yr after"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[Path, str]:
+    """The site of the tiny root (built once for the read-only tests) and its page."""
+    root = _write_root(tmp_path_factory.mktemp("data") / "root")
+    site = build_site(root, tmp_path_factory.mktemp("out") / "site").parent
+    return site, (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_pair_is_side_by_side_with_arrival_years_read_from_the_summaries(built):
+    site, html = built
+    table = _table_after(html, "Baotou: two projections side by side")
+    header, *rows = table["rows"]
+    assert header == ["Quantity", "baotou", "baotou_fast_path"]
+    assert "MODELLED" in html
+    by_label = {row[0]: row[1:] for row in rows}
+    reached = not_reached = 0
+    for column, name in enumerate(("baotou", "baotou_fast_path")):
+        summary = _summary(site, name)
+        for arrival in summary["arrivals"]:
+            label = f"Modelled arrival at river, ≥ {arrival['threshold_mg_per_l']:g} mg/L"
+            cell = by_label[label][column]
+            assert cell.startswith(_expected_arrival(summary, arrival)), (name, cell)
+            assert "modelled" in cell
+            reached += arrival["arrival_yr"] is not None
+            not_reached += arrival["arrival_yr"] is None
+    assert (reached, not_reached) == (2, 2)
+    for column, name in enumerate(("baotou", "baotou_fast_path")):
+        claim = by_label["What it stands for"][column]
+        assert f"Source: the report that {name} stands for" in claim
+    porosity = by_label["Effective porosity n_e"][0]
+    assert porosity.startswith("0.25")
+    assert "Source: assumption: porosity for the <test> & co" in porosity
+    # the faster flow arrives first
+    fast = _summary(site, "baotou_fast_path")["arrivals"][0]["arrival_yr"]
+    assert fast < _summary(site, "baotou")["arrivals"][0]["arrival_yr"]
+
+
+def test_a_projection_on_another_grid_gets_its_own_table(built):
+    _, html = built
+    table = _table_after(html, "Far Away")
+    assert table["rows"][0] == ["Quantity", "far_away"]
+    assert "far_away" in table["caption"]
+
+
+def test_every_projection_is_labelled_modelled_with_its_assumptions(built):
+    site, html = built
+    assert MODELLED_LABEL in html
+    assert html.count('class="modelled-tag"') >= 3 * 2  # every arrival cell at least
+    for name in ("baotou", "baotou_fast_path", "far_away"):
+        for line in _summary(site, name)["assumptions"]:
+            assert line.replace("&", "&amp;") in html, line
+
+
+def test_scenario_text_is_escaped(built):
+    _, html = built
+    assert "<b>tiny</b>" not in html
+    assert "&lt;b&gt;tiny&lt;/b&gt; &amp; fast pair" in html
+    assert "<test>" not in html
+
+
+def _plume_layers(html: str) -> dict[str, str]:
+    """Scenario name -> the variable of its outline layer, from the layer control."""
+    pattern = r'"[^"]*MODELLED plume: ([a-z_]+)" : (geo_json_\d+)'
+    return dict(re.findall(pattern, html))
+
+
+def test_each_scenario_has_an_outline_layer_and_only_the_pair_starts_on(built):
+    site, html = built
+    layers = _plume_layers(html)
+    assert sorted(layers) == ["baotou", "baotou_fast_path", "far_away"]
+    shown = {name for name, var in layers.items() if f"{var}.addTo(map_" in html}
+    assert shown == {"baotou", "baotou_fast_path"}
+    for name, var in layers.items():
+        script = html.split(f"{var}_add(", 1)[1].split(");\n", 1)[0]
+        features = json.loads(script)["features"]
+        isochrones = json.loads((site / "plumes" / name / "isochrones.geojson").read_text())
+        assert len(features) == len(isochrones["features"]) > 0
+        assert all("atlas-plume" in f["properties"]["className"] for f in features)
+        popup = features[0]["properties"]["popup"]
+        assert "Modelled plume" in popup
+        assert MODELLED_LABEL in popup
+        assert "mg/L" in popup
+
+
+def test_the_time_menu_offers_every_output_year(built):
+    _, html = built
+    menu = html.split('<select id="plume-time"', 1)[1].split("</select>", 1)[0]
+    years = re.findall(r'<option value="atlas-plume-y(\d+)">(\d+)</option>', menu)
+    assert [int(a) for a, _ in years] == [2005, 2010, 2020]
+    assert all(a == b for a, b in years)
+
+
+def test_downloads_are_linked_and_hold_the_projection_bytes(built, tmp_path):
+    site, html = built
+    links = re.findall(r'href="(plumes/[^"]+)"', html)
+    assert len(links) == 3 * (3 + 3)  # nc, geojson, json and 3 GeoTIFFs per scenario
+    for link in links:
+        assert (site / link).is_file(), link
+    for name in ("baotou", "baotou_fast_path", "far_away"):
+        listed = _summary(site, name)["files"]
+        assert sorted(p.name for p in (site / "plumes" / name).iterdir()) == sorted(listed)
+
+
+def _spy_on_project(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = atlas.pipeline.project
+
+    def spy(scenario, **kwargs):
+        calls.append(scenario.name)
+        return real(scenario, **kwargs)
+
+    monkeypatch.setattr(atlas.pipeline, "project", spy)
+    return calls
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_unchanged_scenarios_are_reused_and_a_changed_one_is_projected_again(tmp_path, monkeypatch):
+    root = _write_root(tmp_path / "root")
+    calls = _spy_on_project(monkeypatch)
+    reports: list[tuple[str, float]] = []
+    progress = lambda name, fraction: reports.append((name, fraction))  # noqa: E731
+    first = build_site(root, tmp_path / "site", progress=progress).parent
+    assert sorted(calls) == ["baotou", "baotou_fast_path", "far_away"]
+    assert {name for name, _ in reports} == set(calls)
+    assert all(0.0 <= fraction <= 1.0 for _, fraction in reports)
+    assert (root / ".cache" / "plumes" / "baotou" / "summary.json").is_file()
+    before = _files(first)
+
+    calls.clear()
+    build_site(root, tmp_path / "site")
+    assert calls == []
+    assert _files(tmp_path / "site") == before
+
+    scenario = root / "scenarios" / "baotou.toml"
+    scenario.write_text(_scenario("baotou", 250.0), encoding="utf-8")
+    build_site(root, tmp_path / "site")
+    assert calls == ["baotou"]
+    after = _files(tmp_path / "site")
+    assert after["plumes/baotou/summary.json"] != before["plumes/baotou/summary.json"]
+    assert after["plumes/far_away/concentration.nc"] == before["plumes/far_away/concentration.nc"]
+
+
+def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(tmp_path):
+    root = _write_root(tmp_path / "root")
+    sites = [
+        build_site(root, tmp_path / out, cache_dir=tmp_path / f"cache_{out}").parent
+        for out in ("a", "b")
+    ]
+    first, second = (_files(site) for site in sites)
+    assert first.keys() == second.keys()
+    assert "plumes/baotou/concentration.nc" in first
+    assert [name for name in first if first[name] != second[name]] == []
+    assert not (root / ".cache").exists()  # the cache went where it was told
+
+
+def test_a_root_without_scenarios_builds_only_the_map(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "layers").symlink_to(REPO / "layers", target_is_directory=True)
+    site = build_site(root, tmp_path / "site").parent
+    html = (site / "index.html").read_text(encoding="utf-8")
+    assert not (site / "plumes").exists()
+    assert 'id="projections"' not in html
+    assert "MODELLED plume" not in html
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.toml": "same", "b.toml": "same"}, "is also used by another scenario"),
+        ({"a.toml": "../escape"}, "it names a folder"),
+    ],
+)
+def test_scenario_names_must_be_unique_folder_names(tmp_path, files, message):
+    root = tmp_path / "root"
+    (root / "scenarios").mkdir(parents=True)
+    (root / "layers").symlink_to(REPO / "layers", target_is_directory=True)
+    for file_name, name in files.items():
+        (root / "scenarios" / file_name).write_text(_scenario(name, 100.0), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
+    assert not (tmp_path / "site").exists()
+    assert not (tmp_path / "cache").exists()
+
+
+def test_source_flow_follows_darcys_law(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(_scenario("tiny", 150.0), encoding="utf-8")
+    scenario = load_scenario(path, root=REPO)
+    shape = scenario.grid.shape
+    velocity_x = np.full(shape, 120.0)
+    velocity_y = np.full(shape, -50.0)  # speed 130 m/yr
+    flow = source_flow(scenario, velocity_x, velocity_y)
+    assert flow.cells == 4 * 5  # the 400 m x 500 m pond on 100 m cells
+    assert flow.speed_m_per_yr == pytest.approx((130.0, 130.0, 130.0))
+    assert flow.conductivity_m_per_day == pytest.approx((5.0, 5.0, 5.0))
+    assert flow.gradient == pytest.approx(130.0 * 0.25 / (5.0 * 365.25))
+
+
+@pytest.mark.browser
+def test_the_time_menu_keeps_the_outlines_of_one_year_in_the_browser(built):
+    """In Chromium: the pair's outlines are drawn, the menu hides other years, a popup says
+    modelled; nothing is fetched from another host."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    site, _ = built
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"127.0.0.1:{server.server_address[1]}"
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            tab = browser.new_page(viewport={"width": 1280, "height": 800})
+            requests: list[str] = []
+            tab.on("request", lambda request: requests.append(request.url))
+            tab.goto(f"http://{host}/index.html")
+            tab.wait_for_selector(".leaflet-container .atlas-site")
+            outlines = tab.locator(".leaflet-container path.atlas-plume")
+            shown = "els => els.filter(e => getComputedStyle(e).display !== 'none').length"
+            drawn = outlines.count()
+            assert drawn > 0
+            assert tab.eval_on_selector_all(".leaflet-container path.atlas-plume", shown) == drawn
+            tab.select_option("#plume-time", label="2010")
+            in_2010 = tab.locator(".leaflet-container path.atlas-plume-y2010").count()
+            assert 0 < in_2010 < drawn
+            assert tab.eval_on_selector_all(".leaflet-container path.atlas-plume", shown) == in_2010
+            tab.select_option("#plume-time", index=0)
+            assert tab.eval_on_selector_all(".leaflet-container path.atlas-plume", shown) == drawn
+            outlines.last.dispatch_event("click")
+            popup = tab.locator(".leaflet-popup-content")
+            popup.wait_for()
+            assert "MODELLED, not measured" in popup.inner_text()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests
+    assert [url for url in requests if urlsplit(url).netloc != host] == []
