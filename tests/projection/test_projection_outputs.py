@@ -137,7 +137,7 @@ def test_a_failure_keeps_the_previous_outputs(plume_case, tmp_path, monkeypatch)
     monkeypatch.setattr(
         plume_outputs, "_dump_json", lambda *a: (_ for _ in ()).throw(OSError("full"))
     )
-    with pytest.raises(OutputError, match="cannot write the outputs"):
+    with pytest.raises(OutputError, match="cannot write the plume output"):
         write_outputs(result, out, scenario=scenario)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import XSS_NAME, XSS_UNLOCATED
+from site_layers import XSS_NAME, XSS_UNLOCATED
 
 from atlas.publish import write_site
 

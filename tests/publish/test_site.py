@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import XSS_NAME
+from site_layers import XSS_NAME
 
 from atlas.errors import CRSError, LayerError, OutputError
 from atlas.publish import write_site
@@ -168,6 +168,6 @@ def test_a_previous_site_is_replaced_but_other_folders_are_not(tmp_path, layers)
     precious = tmp_path / "home"
     precious.mkdir()
     (precious / "thesis.tex").write_text("x", encoding="utf-8")
-    with pytest.raises(OutputError, match="not an atlas site"):
+    with pytest.raises(OutputError, match="not an earlier site"):
         write_site(precious, layers)
     assert (precious / "thesis.tex").exists()

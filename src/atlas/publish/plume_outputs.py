@@ -20,8 +20,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -35,9 +33,9 @@ from shapely.geometry import mapping, shape
 
 from atlas import __version__
 from atlas.crs import WGS84, transformer
-from atlas.errors import OutputError
 from atlas.projection import MODELLED_LABEL, assumptions
 from atlas.publish.geotiff import write_geotiff
+from atlas.publish.staging import staged_folder
 from atlas.scenario import Scenario
 
 __all__ = ["inputs_sha256", "is_current", "write_outputs"]
@@ -247,17 +245,6 @@ def _dump_json(content: Any, path: Path) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def _replace_folder(built: Path, out_dir: Path) -> None:
-    """Move ``built`` to ``out_dir``, replacing an earlier output folder in one rename."""
-    if not out_dir.exists():
-        built.rename(out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
-    out_dir.rename(retired / out_dir.name)
-    built.rename(out_dir)
-    shutil.rmtree(retired)
-
-
 def write_outputs(
     dataset: xr.Dataset, out_dir: str | os.PathLike[str], *, scenario: Scenario
 ) -> list[Path]:
@@ -284,30 +271,9 @@ def write_outputs(
         never overwritten), or cannot be written.
     """
     out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError("is a file, not a folder; choose another --out", path=out_dir)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "summary.json").is_file():
-        raise OutputError(
-            "is a non-empty folder without a plume summary.json; refusing to replace it; "
-            "choose an empty or new folder for --out",
-            path=out_dir,
-        )
     digest = inputs_sha256(scenario)
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new.", dir=out_dir.parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder ({exc})", path=out_dir) from None
-    try:
-        built.chmod(0o755)
+    with staged_folder(out_dir, marker="summary.json", kind="plume output") as built:
         _write_all(dataset, built, scenario, digest)
-        _replace_folder(built, out_dir)
-    except OSError as exc:
-        shutil.rmtree(built, ignore_errors=True)
-        raise OutputError(f"cannot write the outputs ({exc})", path=out_dir) from None
-    except BaseException:
-        shutil.rmtree(built, ignore_errors=True)
-        raise
     return sorted(out_dir.iterdir())
 
 

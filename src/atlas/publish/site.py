@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from atlas.errors import LayerError, OutputError, Problem
+from atlas.errors import LayerError, Problem
 from atlas.publish.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.basemap import (
     basemap_pane,
@@ -43,6 +42,7 @@ from atlas.publish.overlays import (
 )
 from atlas.publish.page import AtlasMap, AtlasPage, page_text
 from atlas.publish.projections import Projection, featured
+from atlas.publish.staging import staged_folder
 
 __all__ = [
     "OPTIONAL_LAYERS",
@@ -197,29 +197,6 @@ def render_page(atlas_map: folium.Map) -> str:
     return root.render()
 
 
-def _replace_folder(new: Path, out_dir: Path) -> None:
-    """Move ``new`` to ``out_dir``, replacing a previously built site there."""
-    if out_dir.exists():
-        previous = out_dir.with_name(f".{out_dir.name}.previous")
-        shutil.rmtree(previous, ignore_errors=True)
-        out_dir.rename(previous)
-        new.rename(out_dir)
-        shutil.rmtree(previous)
-    else:
-        new.rename(out_dir)
-
-
-def _check_out_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError("expected a folder for the site, found a file", path=out_dir)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "index.html").is_file():
-        raise OutputError(
-            "refusing to replace a folder that is not an atlas site (it has no index.html); "
-            "choose an empty or new folder",
-            path=out_dir,
-        )
-
-
 def _copy_projections(projections: Sequence[Projection], site: Path) -> None:
     """Copy each projection's files into ``plumes/<scenario>/`` of the site (bytes as they are)."""
     for projection in projections:
@@ -257,18 +234,9 @@ def write_site(
         See :func:`build_map`.
     """
     out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
-    html = render_page(build_map(layers, tiles=tiles, projections=projections))
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
+    with staged_folder(out_dir, marker="index.html", kind="site") as staging:
+        html = render_page(build_map(layers, tiles=tiles, projections=projections))
         (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
         copy_assets(staging)
         _copy_projections(projections, staging)
-        staging.chmod(0o755)
-        _replace_folder(staging, out_dir)
-    except OSError as exc:
-        raise OutputError(f"could not write the site ({exc})", path=out_dir) from exc
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return out_dir / "index.html"
