@@ -12,7 +12,8 @@ import math
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from atlas import __version__
@@ -44,10 +45,42 @@ def _add_root_option(
     )
 
 
+@contextmanager
+def _progress_bar(name: str) -> Iterator[Callable[[float], None]]:
+    """A progress bar on standard error, shown only on a terminal and only for runs longer than
+    a few seconds; yields the callback that takes the fraction done, in [0, 1]."""
+    from tqdm import tqdm
+
+    with tqdm(
+        total=100,
+        desc=name,
+        unit="%",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
+        delay=2.0,
+        disable=None,
+        file=sys.stderr,
+    ) as bar:
+
+        def update(fraction: float) -> None:
+            bar.update(round(100 * fraction) - bar.n)
+
+        yield update
+
+
 def _build(args: argparse.Namespace) -> None:
     from atlas.pipeline import build_site
 
-    index = build_site(_root(args), Path(args.out), tiles=args.tiles)
+    with ExitStack() as bars:
+        current: dict[str, Callable[[float], None]] = {}
+
+        def progress(name: str, fraction: float) -> None:
+            if name not in current:  # one bar per scenario, one at a time
+                bars.close()
+                current.clear()
+                current[name] = bars.enter_context(_progress_bar(f"projecting {name}"))
+            current[name](fraction)
+
+        index = build_site(_root(args), Path(args.out), tiles=args.tiles, progress=progress)
     print(f"wrote {index}")
 
 
@@ -69,23 +102,9 @@ def _sites(args: argparse.Namespace) -> None:
 
 
 def _plume(args: argparse.Namespace) -> None:
-    from tqdm import tqdm
-
     from atlas.pipeline import arrival_table, run_scenario
 
-    with tqdm(
-        total=100,
-        desc=Path(args.scenario).stem,
-        unit="%",
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {elapsed}<{remaining}",
-        delay=2.0,  # only runs longer than a few seconds get a bar
-        disable=None,  # and only on a terminal
-        file=sys.stderr,
-    ) as bar:
-
-        def progress(fraction: float) -> None:
-            bar.update(round(100 * fraction) - bar.n)
-
+    with _progress_bar(Path(args.scenario).stem) as progress:
         summary = run_scenario(
             Path(args.scenario), Path(args.out), root=_scenario_root(args), progress=progress
         )
@@ -140,8 +159,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build",
-        help="build the static map site",
-        description="Build the static site (index.html and its local assets) from the data root.",
+        help="build the static map site, with every scenario's projection",
+        description="Build the static site (index.html, its local assets, and plumes/ with the "
+        "projection of every scenario in scenarios/) from the data root. A projection is reused "
+        "from <root>/.cache/plumes/ while its inputs are unchanged.",
     )
     _add_root_option(build)
     build.add_argument("--out", default="site", metavar="DIR", help="output folder (default: site)")
