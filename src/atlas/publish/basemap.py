@@ -1,9 +1,11 @@
 """Background layers: the offline basemap drawn from Natural Earth, and optional OSM tiles.
 
 The offline basemap (land, lakes, rivers at 1:50m) is embedded in the page, simplified and
-rounded to about 100 m, so the map works without any network. The 1:10m rivers and lakes,
-which the distances are measured against, are shown near the sites only, to keep the page
-small. OpenStreetMap tiles are added only when asked for, and start switched off.
+rounded to about 100 m, so the map works without any network. Near the sites
+(:func:`detail_windows`) the 1:10m rivers and lakes, which the distances are measured against,
+take the place of the 1:50m ones, so one river is never drawn twice a kilometre apart; only
+there, to keep the page small. OpenStreetMap tiles are added only when asked for, and start
+switched off.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ __all__ = [
     "BASEMAP_PANE",
     "NATURAL_EARTH_ATTRIBUTION",
     "basemap_pane",
+    "detail_windows",
     "hydrography_near",
     "offline_basemap",
     "openstreetmap_tiles",
@@ -47,8 +50,9 @@ DETAIL_DECIMALS = 4
 DETAIL_SIMPLIFY_DEG = 0.002
 """Simplification tolerance of the 1:10m rivers and lakes near the sites, degrees (~200 m)."""
 
-DETAIL_WINDOW_DEG = 2.0
-"""Half-width (degrees) of the window around each site in which 1:10m hydrography is shown."""
+DETAIL_WINDOW_DEG = 1.0
+"""Half-width (degrees) of the window around each site in which 1:10m hydrography is shown;
+inside the 1.5 degrees the shipped 1:10m layers are clipped to (``scripts/prepare_layers.py``)."""
 
 
 def _no_properties(row: object) -> dict[str, object]:
@@ -83,8 +87,33 @@ def _background(
     )
 
 
+def detail_windows(sites: gpd.GeoDataFrame) -> shapely.Geometry | None:
+    """The boxes of +-:data:`DETAIL_WINDOW_DEG` around every located site, in EPSG:4326
+    degrees, merged; None when no site has a location."""
+    points = located(sites)
+    if points.empty:
+        return None
+    half = DETAIL_WINDOW_DEG
+    return shapely.union_all(
+        [shapely.box(p.x - half, p.y - half, p.x + half, p.y + half) for p in points.geometry]
+    )
+
+
+def _outside(frame: gpd.GeoDataFrame, windows: shapely.Geometry | None) -> gpd.GeoDataFrame:
+    """The parts of the features that lie outside ``windows``."""
+    if windows is None:
+        return frame
+    cut = located(frame)
+    cut = cut.set_geometry(cut.geometry.difference(windows))
+    return cut[~cut.geometry.is_empty]
+
+
 def offline_basemap(
-    countries: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame, rivers: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame,
+    lakes: gpd.GeoDataFrame,
+    rivers: gpd.GeoDataFrame,
+    *,
+    detail: shapely.Geometry | None = None,
 ) -> folium.FeatureGroup:
     """The offline base layer: land (country polygons), lakes and rivers, drawn in that order.
 
@@ -92,14 +121,17 @@ def offline_basemap(
     ----------
     countries, lakes, rivers : geopandas.GeoDataFrame
         Natural Earth layers in EPSG:4326 (1:50m is plenty for a world view).
+    detail : shapely geometry, optional
+        Where :func:`hydrography_near` draws 1:10m lakes and rivers instead
+        (:func:`detail_windows`); the 1:50m ones are left out there.
     """
     basemap = folium.FeatureGroup(
         name="Natural Earth basemap (offline)", overlay=False, control=True
     )
     for frame, class_name, where in (
         (countries, "atlas-land", "countries"),
-        (lakes, "atlas-lake", "lakes"),
-        (rivers, "atlas-river", "rivers"),
+        (_outside(lakes, detail), "atlas-lake", "lakes"),
+        (_outside(rivers, detail), "atlas-river", "rivers"),
     ):
         _background(
             frame,
@@ -118,9 +150,10 @@ def basemap_pane() -> CustomPane:
 
 
 def hydrography_near(
-    rivers: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame, sites: gpd.GeoDataFrame
+    rivers: gpd.GeoDataFrame, lakes: gpd.GeoDataFrame, detail: shapely.Geometry | None
 ) -> folium.FeatureGroup:
-    """1:10m rivers and lakes within :data:`DETAIL_WINDOW_DEG` of any located site.
+    """1:10m rivers and lakes clipped to ``detail`` (:func:`detail_windows`), the windows
+    around the sites where the basemap leaves its 1:50m ones out.
 
     These are the lines the nearest-river distances in the popups are measured to.
     """
@@ -129,20 +162,14 @@ def hydrography_near(
         overlay=True,
         show=True,
     )
-    points = located(sites)
-    if points.empty:
+    if detail is None:
         return group
-    half = DETAIL_WINDOW_DEG
-    windows = shapely.union_all(
-        [shapely.box(p.x - half, p.y - half, p.x + half, p.y + half) for p in points.geometry]
-    )
     for frame, class_name, where in (
         (lakes, "atlas-lake-detail", "lakes_10m"),
         (rivers, "atlas-river-detail", "rivers_10m"),
     ):
-        near = located(frame)
         _background(
-            near[near.intersects(windows)],
+            gpd.clip(located(frame), detail, keep_geom_type=True).sort_index(),
             class_name,
             where=where,
             decimals=DETAIL_DECIMALS,

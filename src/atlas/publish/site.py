@@ -26,6 +26,7 @@ from atlas.errors import LayerError, Problem
 from atlas.publish.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.basemap import (
     basemap_pane,
+    detail_windows,
     hydrography_near,
     offline_basemap,
     openstreetmap_tiles,
@@ -149,12 +150,13 @@ def build_map(
 
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
-    offline_basemap(layers["countries"], layers["lakes_50m"], layers["rivers_50m"]).add_to(
-        atlas_map
-    )
+    detail = detail_windows(sites)
+    offline_basemap(
+        layers["countries"], layers["lakes_50m"], layers["rivers_50m"], detail=detail
+    ).add_to(atlas_map)
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
-    hydrography_near(layers["rivers_10m"], layers["lakes_10m"], sites).add_to(atlas_map)
+    hydrography_near(layers["rivers_10m"], layers["lakes_10m"], detail).add_to(atlas_map)
     shown, hues = featured(projections), plume_hues(projections)
     for projection in projections:
         plume_outlines(
