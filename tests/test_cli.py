@@ -181,6 +181,19 @@ def test_plume_writes_outputs_and_prints_arrivals(tmp_path):
     assert sum(name.endswith(".tif") for name in names) == 2
 
 
+def test_plume_without_out_prints_the_same_arrivals_and_writes_nothing(tmp_path):
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
+    written = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
+    printed = run_atlas("plume", str(scenario))
+    assert printed.returncode == 0, printed.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny.toml"]
+    assert "no --out given, nothing written" in printed.stdout
+    table = written.stdout.splitlines()[2:]
+    assert table
+    assert printed.stdout.splitlines()[2:] == table
+
+
 def test_bad_scenario_lists_every_problem_and_writes_nothing(tmp_path):
     scenario = tmp_path / "bad.toml"
     scenario.write_text(

@@ -105,11 +105,13 @@ def _plume(args: argparse.Namespace) -> None:
     from atlas.pipeline import arrival_table, run_scenario
 
     with _progress_bar(Path(args.scenario).stem) as progress:
+        out = None if args.out is None else Path(args.out)
         summary = run_scenario(
-            Path(args.scenario), Path(args.out), root=_scenario_root(args), progress=progress
+            Path(args.scenario), out, root=_scenario_root(args), progress=progress
         )
     print(f"{summary['scenario']}: {summary['description']}")
-    print(f"{summary['modelled']}; outputs in {args.out}")
+    written = "no --out given, nothing written" if out is None else f"outputs in {out}"
+    print(f"{summary['modelled']}; {written}")
     table = arrival_table(summary)
     print(
         table.to_string(
@@ -192,13 +194,17 @@ def make_parser() -> argparse.ArgumentParser:
     plume = commands.add_parser(
         "plume",
         help="project a groundwater plume from a scenario file",
-        description="Run a plume scenario (TOML; see the README) and write CF NetCDF, one "
-        "GeoTIFF per output time, plume isochrones (GeoJSON, EPSG:4326) and summary.json to "
-        "--out; print the modelled arrival times at each receptor and threshold. A bad "
+        description="Run a plume scenario (TOML; see the README), print the modelled arrival "
+        "times at each receptor and threshold, and, with --out, write CF NetCDF, one GeoTIFF "
+        "per output time, plume isochrones (GeoJSON, EPSG:4326) and summary.json there. A bad "
         "scenario lists every problem and writes nothing.",
     )
     plume.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
-    plume.add_argument("--out", required=True, metavar="DIR", help="output folder")
+    plume.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder for the files (default: none; only the arrival times are printed)",
+    )
     _add_root_option(plume, default="the folder above the scenario's scenarios/ folder")
     plume.set_defaults(run=_plume)
     return parser

@@ -20,7 +20,7 @@ from atlas.errors import Problem, ScenarioError
 from atlas.joins import RIVER_SEARCH_RADIUS_M, join_sites
 from atlas.load import Layers, load_layers
 from atlas.projection import project
-from atlas.publish.plume_outputs import is_current, write_outputs
+from atlas.publish.plume_outputs import is_current, summary, write_outputs
 from atlas.publish.projections import Projection, read_projection
 from atlas.publish.site import write_site
 from atlas.scenario import Scenario, load_scenario
@@ -184,7 +184,7 @@ def build_site(
 
 def run_scenario(
     scenario_path: Path,
-    out: Path,
+    out: Path | None,
     *,
     root: Path | None = None,
     progress: Callable[[float], None] | None = None,
@@ -195,18 +195,21 @@ def run_scenario(
     ----------
     scenario_path : pathlib.Path
         The scenario TOML file.
-    out : pathlib.Path
-        Output folder for NetCDF, GeoTIFFs, isochrones and ``summary.json``. Nothing is written
-        when the scenario is invalid.
+    out : pathlib.Path or None
+        Output folder for NetCDF, GeoTIFFs, isochrones and ``summary.json``; None writes
+        nothing. Nothing is written when the scenario is invalid either.
     root : pathlib.Path, optional
         Data root for layer references (default: decided by :func:`atlas.load_scenario`).
     progress : callable, optional
         Called with the fraction of the run done, in [0, 1].
     """
     scenario = load_scenario(scenario_path, root=root)
-    write_outputs(project(scenario, progress=progress), out, scenario=scenario)
-    summary: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    return summary
+    dataset = project(scenario, progress=progress)
+    if out is None:
+        return summary(dataset, scenario)
+    write_outputs(dataset, out, scenario=scenario)
+    written: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    return written
 
 
 def arrival_table(summary: dict[str, Any]) -> pd.DataFrame:

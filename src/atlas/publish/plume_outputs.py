@@ -195,7 +195,21 @@ def _arrivals(dataset: xr.Dataset, scenario: Scenario) -> list[dict[str, Any]]:
     return rows
 
 
-def _summary(dataset: xr.Dataset, scenario: Scenario, digest: str, files: Iterable[str]):
+def summary(
+    dataset: xr.Dataset, scenario: Scenario, *, files: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The content of ``summary.json``: arrival times, the mass budget per output time,
+    assumptions, provenance and the inputs' hash, in plain JSON types (None for NaN).
+
+    Parameters
+    ----------
+    dataset : xarray.Dataset
+        The result of :func:`atlas.projection.project` for ``scenario``.
+    scenario : Scenario
+        The scenario the dataset was projected from.
+    files : iterable of str
+        Names of the files written beside it, listed under ``"files"``.
+    """
     grid = scenario.grid
     concentration = dataset["concentration"]
     per_time = []
@@ -216,7 +230,7 @@ def _summary(dataset: xr.Dataset, scenario: Scenario, digest: str, files: Iterab
         "scenario": scenario.name,
         "description": scenario.description,
         "modelled": MODELLED_LABEL,
-        "inputs_sha256": digest,
+        "inputs_sha256": inputs_sha256(scenario),
         "atlas_version": __version__,
         "crs": scenario.crs.to_string(),
         "start_year": scenario.start_year,
@@ -286,4 +300,4 @@ def _write_all(dataset: xr.Dataset, folder: Path, scenario: Scenario, digest: st
         write(folder / name)
     _write_geotiffs(dataset, folder, scenario)
     names = [*(name for name, _ in writers), *_geotiff_names(dataset), "summary.json"]
-    _dump_json(_summary(dataset, scenario, digest, names), folder / "summary.json")
+    _dump_json(summary(dataset, scenario, files=names), folder / "summary.json")
