@@ -1,51 +1,71 @@
-"""The finite-volume kernel behind :mod:`atlas.plume.transport`, on bare arrays.
+"""Time integration of :mod:`atlas.plume.transport`, on bare arrays.
 
 Nothing here validates its inputs: :func:`atlas.plume.transport.simulate` does, then calls these
 functions. Concentrations are in any unit (the wrapper uses mg/L); mass bookkeeping is returned as
 sums of cell concentrations, which the wrapper multiplies by the storage of one cell.
 
-The scheme, for ``R dC/dt = div(D grad C) - div(v C) - lambda R C`` on square cells:
+The scheme, for ``R dC/dt = div(D grad C) - div(v C) - lambda R C`` on square cells, with the
+conservative face fluxes of :mod:`atlas.plume.fluxes`:
 
-* advection: MUSCL reconstruction with the monotonized-central (MC) limiter, upwind face values
-  (the face value downstream of a fixed-concentration cell is the mean of the two cells, so that
-  cell acts as a node of known concentration, which is second-order accurate at the inlet);
-* dispersion: full tensor on faces; the normal gradient is the two-point difference and the
-  transverse gradient is limited as in Sharma and Hammett (2007): the MC limit of the MC slopes of
-  the two cells that share the face, capped at twice the smallest of their four one-sided
-  differences. It vanishes at any local extremum, and unlike the minmod variant (first order,
-  3x the error at 45 degrees in our tests) it keeps the cross terms second-order accurate;
-* time: the two-stage strong-stability-preserving Runge-Kutta method (Heun), second order;
+* splitting: each step advances advection (with sinks) and dispersion (with mass-rate sources)
+  separately over the whole step, in alternating order, so that two steps form a Strang
+  splitting, second order in time; the last step of every call ends with dispersion;
+* advection: the two-stage strong-stability-preserving Runge-Kutta method (Heun), second order;
+* dispersion: the s-stage Runge-Kutta-Legendre super-time-step RKL2 (Meyer et al. 2014), second
+  order, stable up to ``(s^2 + s - 2) / 4`` times the forward-Euler limit of dispersion, with
+  the fewest stages that reach the step;
 * decay: the exact factor ``exp(-lambda dt)`` after every step;
-* sinks: where face velocities converge (fixed-head cells of a Darcy field) the surplus water
-  leaves with the cell's concentration;
+* held cells keep their concentration through every stage; the mass that holds them is inflow
+  (for RKL2, accumulated with the stage recursion, so the budget closes to round-off);
 * work: only the box holding the sources and the non-negligible concentrations, widened by the
-  reach of one step, is computed; the faces leaving it carry no flux, so mass stays exact.
+  reach of one step (two cells per advective stage, one per dispersive stage), is computed; the
+  faces leaving it carry no flux, so mass stays exact.
 
-Why it stays within bounds: each forward-Euler stage is a convex combination of neighbouring
-values when ``dt (a + d) <= 1`` in every cell, with the advective rate
-``a = max(in + out, 2 out) / (R dx)`` (``in``/``out`` the summed face speeds into/out of the cell)
-and the dispersive rate ``d = sum over faces of (D_nn + 2 |D_nt|) / (R dx^2)`` (the 2 is the
-cap on the transverse differences); the Runge-Kutta step is a convex combination of such
-stages. So concentrations never leave the range of the initial values, fixed concentrations and
-clean inflow, whatever the flow direction.
+Why it stays within bounds. The step is set by advection alone: each advective stage is a convex
+combination of neighbouring values when ``dt a <= 1`` in every cell, with
+``a = max(in + out, 2 out) / (R dx)`` (``in``/``out`` the summed face speeds into/out of the
+cell), so advection never leaves the range of the values, fixed concentrations and clean inflow,
+whatever the flow direction. Dispersion alone has a maximum principle; a forward-Euler stage of it
+is a convex combination when ``dt d <= 1``, with ``d = sum over faces of (D_nn + 2 |D_nt|) /
+(R dx^2)`` (the 2 is the cap on the limited transverse differences). RKL2 reaches ``dt d`` of
+``(s^2 + s - 2) / 4`` with ``s`` stages, but its stages are not convex combinations, and in 2-D it
+can undershoot next to a sharp peak (any explicit method that beats the forward-Euler limit by
+more than its number of stages can, for some monotone operator). So each super-step is checked:
+if any computed cell leaves the range of the computed cells before it (only the lower end with
+mass-rate sources), the dispersive step is redone with ``ceil(dt d)`` Heun substeps, whose stages
+are convex combinations. Smooth plumes keep the super-step; a spike costs one redone step.
 
 References
 ----------
-van Leer, B. (1977). Towards the ultimate conservative difference scheme III. Journal of
-Computational Physics 23, 263-275.
-Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion. Journal
-of Computational Physics 227, 123-142.
+Meyer, C. D., Balsara, D. S. and Aslam, T. D. (2014). A stabilized Runge-Kutta-Legendre method
+for explicit super-time-stepping of parabolic and mixed equations. Journal of Computational
+Physics 257, 594-626.
+Strang, G. (1968). On the construction and comparison of difference schemes. SIAM Journal on
+Numerical Analysis 5, 506-517.
 Gottlieb, S., Shu, C.-W. and Tadmor, E. (2001). Strong stability-preserving high-order time
 discretization methods. SIAM Review 43, 89-112.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
-from numpy.typing import NDArray
+
+from atlas.plume.fluxes import (
+    TRANSVERSE_CAP,
+    Dispersion,
+    FloatArray,
+    Held,
+    Rates,
+    Region,
+    advective_rate,
+    dispersive_rate,
+)
 
 __all__ = [
+    "MAX_STAGES",
     "Dispersion",
     "Held",
     "Rates",
@@ -55,15 +75,10 @@ __all__ = [
     "stable_time_step_yr",
 ]
 
-FloatArray = NDArray[np.float64]
-Dispersion = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
-Rates = tuple[NDArray[np.int64], FloatArray]
-Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
+MAX_STAGES = 20
+"""Most stages of a dispersion super-step: it spans up to 104.5 forward-Euler limits."""
 
-_STENCIL_REACH = 4  # cells one step (two stages of a 2-cell stencil) can reach
-
-_TRANSVERSE_CAP = 2.0  # limited transverse differences never exceed twice the smallest one-sided
+_ADVECTIVE_REACH = 4  # cells one advective step (two stages of a 2-cell stencil) can reach
 
 
 def face_dispersion(
@@ -133,204 +148,109 @@ def stable_time_step_yr(
     retardation: float,
     cell_size_m: float,
 ) -> float:
-    """Largest step (yr) for which every stage is a convex combination (see module notes).
+    """Largest step (yr): advective stages stay convex, dispersion needs <= ``MAX_STAGES`` stages.
 
-    Returns ``inf`` when nothing moves.
+    See the module notes. Returns ``inf`` when nothing moves.
     """
-    d_xx, d_xy, d_yy, d_yx = dispersion
     west, east = vx_face[:, :-1], vx_face[:, 1:]
     south, north = vy_face[:-1, :], vy_face[1:, :]
     inflow = np.maximum(west, 0) - np.minimum(east, 0) + np.maximum(south, 0) - np.minimum(north, 0)
     outflow = (
         -np.minimum(west, 0) + np.maximum(east, 0) - np.minimum(south, 0) + np.maximum(north, 0)
     )
-    advective = np.maximum(inflow + outflow, 2.0 * outflow) / (retardation * cell_size_m)
-    x_faces = d_xx + _TRANSVERSE_CAP * np.abs(d_xy)
-    y_faces = d_yy + _TRANSVERSE_CAP * np.abs(d_yx)
-    dispersive = (x_faces[:, :-1] + x_faces[:, 1:] + y_faces[:-1, :] + y_faces[1:, :]) / (
-        retardation * cell_size_m**2
+    advective = float(np.max(np.maximum(inflow + outflow, 2.0 * outflow))) / (
+        retardation * cell_size_m
     )
-    fastest = float(np.max(advective + dispersive))
-    return 1.0 / fastest if fastest > 0 else float("inf")
-
-
-@njit(cache=True, inline="always")
-def _mc_slope(left: float, right: float) -> float:
-    """Monotonized-central limited slope from the one-sided differences of a cell."""
-    if left * right <= 0.0:
-        return 0.0
-    central = 0.5 * (left + right)
-    size = min(abs(central), 2.0 * abs(left), 2.0 * abs(right))
-    return size if central > 0.0 else -size
-
-
-@njit(cache=True, inline="always")
-def _transverse_difference(a: float, b: float, c: float, d: float) -> float:
-    """Limited transverse difference at a face from the one-sided differences of its two cells.
-
-    ``(a, c)`` are the one-sided differences of the first cell, ``(b, d)`` of the second. The
-    result is the MC limit of the two cells' MC slopes, capped at twice the smallest of the
-    four differences: zero unless all four share a sign, and never more than ``2 min |.|``.
-    """
-    limited = _mc_slope(_mc_slope(a, c), _mc_slope(b, d))
-    cap = _TRANSVERSE_CAP * min(min(abs(a), abs(b)), min(abs(c), abs(d)))
-    return max(-cap, min(cap, limited))
-
-
-@njit(cache=True, inline="always")
-def _upwind_face_value(
-    behind: float,
-    upwind: float,
-    downwind: float,
-    has_behind: bool,
-    has_downwind: bool,
-    upwind_fixed: bool,
-) -> float:
-    """Concentration carried across a face, reconstructed in the upwind cell.
-
-    MC-limited MUSCL; first order (the cell value) against the model edge; the mean of the two
-    cells when the upwind cell is held at a fixed concentration (a node of known value, like a
-    Dirichlet boundary, which makes the inlet second-order accurate).
-    """
-    if not has_downwind:
-        return upwind
-    if upwind_fixed:
-        return 0.5 * (upwind + downwind)
-    if not has_behind:
-        return upwind
-    return upwind + 0.5 * _mc_slope(upwind - behind, downwind - upwind)
+    dispersive = _dispersive_limit(dispersion, 1.0 / (retardation * cell_size_m**2))
+    step = min(
+        1.0 / advective if advective > 0 else math.inf,
+        _rkl2_reach(MAX_STAGES) / dispersive if dispersive > 0 else math.inf,
+    )
+    return float(step)
 
 
 @njit(cache=True)
-def _rate(
-    conc: FloatArray,
-    region: Region,
-    velocity: tuple[FloatArray, FloatArray],
-    dispersion: Dispersion,
-    sink: FloatArray,
-    inv_dx: float,
-    inv_r_dx: float,
-    held: Held,
-    sources: Rates,
-    rate: FloatArray,
-) -> tuple[float, float]:
-    """Time derivative of the cells of ``region``, into ``rate``.
-
-    Faces between the region and the rest of the grid carry no flux (both sides hold only
-    negligible concentrations there), so mass is conserved exactly. Returns
-    ``(outflow, held inflow)``: the rates (concentration sums per yr) at which solute leaves
-    across the edge and at sinks, and enters to keep the held cells fixed.
-    """
-    vx, vy = velocity
+def _dispersive_limit(dispersion: Dispersion, inv_r_dx2: float) -> float:
+    """Largest dispersive rate ``d`` (1/yr) of any cell: ``1 / d`` is the forward-Euler limit."""
     d_xx, d_xy, d_yy, d_yx = dispersion
-    fixed = held[2]
-    ny, nx = conc.shape
+    ny, nx = d_xx.shape[0], d_xx.shape[1] - 1
+    fastest = 0.0
+    for j in range(ny):
+        for i in range(nx):
+            total = (
+                d_xx[j, i]
+                + d_xx[j, i + 1]
+                + d_yy[j, i]
+                + d_yy[j + 1, i]
+                + TRANSVERSE_CAP
+                * (abs(d_xy[j, i]) + abs(d_xy[j, i + 1]) + abs(d_yx[j, i]) + abs(d_yx[j + 1, i]))
+            )
+            fastest = max(fastest, total)
+    return fastest * inv_r_dx2
+
+
+@njit(cache=True)
+def _rkl2_reach(stages: int) -> float:
+    """Step of an RKL2 super-step of ``stages`` stages, in forward-Euler limits."""
+    return (stages * stages + stages - 2) / 4.0
+
+
+@njit(cache=True)
+def _rkl2_stages(fe_limits: float) -> int:
+    """Fewest RKL2 stages (at least 2) whose step spans ``fe_limits`` forward-Euler limits."""
+    stages = 2
+    while _rkl2_reach(stages) < fe_limits:
+        stages += 1
+    return stages
+
+
+@njit(cache=True)
+def _rkl2_coefficients(stages: int, dt: float) -> FloatArray:
+    """RKL2 coefficients (Meyer et al. 2014, eq. 17), one row per stage ``j = 1..s``.
+
+    Columns ``(mu, nu, mu~ dt, gamma~ dt)`` of the recursion
+    ``Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y_0 + mu~ dt M(Y_{j-1}) + gamma~ dt M(Y_0)``,
+    with ``Y_1 = Y_0 + mu~_1 dt M(Y_0)`` (row 0 is unused).
+    """
+    w1 = 4.0 / (stages * stages + stages - 2)
+    b = np.empty(stages + 1)
+    for j in range(stages + 1):
+        b[j] = 1.0 / 3.0 if j < 2 else (j * j + j - 2) / (2.0 * j * (j + 1))
+    table = np.zeros((stages + 1, 4))
+    table[1, 2] = b[1] * w1 * dt
+    for j in range(2, stages + 1):
+        mu = (2 * j - 1) / j * b[j] / b[j - 1]
+        table[j, 0] = mu
+        table[j, 1] = -(j - 1) / j * b[j] / b[j - 2]
+        table[j, 2] = mu * w1 * dt
+        table[j, 3] = -(1.0 - b[j - 1]) * mu * w1 * dt
+    return table
+
+
+@njit(cache=True)
+def _rkl_stage(
+    region: Region,
+    coefficients: FloatArray,
+    first: FloatArray,
+    previous: FloatArray,
+    before: FloatArray,
+    rate: FloatArray,
+    first_rate: FloatArray,
+    out: FloatArray,
+) -> None:
+    """One RKL2 stage into ``out`` (which may be ``before``), in the cells of ``region``."""
+    mu, nu, mu_dt, gamma_dt = coefficients
+    rest = 1.0 - mu - nu
     j_lo, j_hi, i_lo, i_hi = region
-    outflow = 0.0
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
-            loss = sink[j, i] * conc[j, i]
-            outflow += loss
-            rate[j, i] = -loss
-    for j in range(j_lo, j_hi + 1):
-        if j < j_hi:  # the x-faces of row j, west to east
-            for i in range(i_lo, i_hi + 1):
-                if (i == i_lo and i > 0) or (i == i_hi and i < nx):
-                    continue
-                u = vx[j, i]
-                flux = 0.0
-                if u > 0.0 and i > 0:
-                    flux = u * _upwind_face_value(
-                        conc[j, i - 2] if i > 1 else 0.0,
-                        conc[j, i - 1],
-                        conc[j, i] if i < nx else 0.0,
-                        i > 1,
-                        i < nx,
-                        fixed[j, i - 1],
-                    )
-                elif u < 0.0 and i < nx:
-                    flux = u * _upwind_face_value(
-                        conc[j, i + 1] if i < nx - 1 else 0.0,
-                        conc[j, i],
-                        conc[j, i - 1] if i > 0 else 0.0,
-                        i < nx - 1,
-                        i > 0,
-                        fixed[j, i],
-                    )
-                if 0 < i < nx:
-                    w = conc[j, i - 1]
-                    e = conc[j, i]
-                    gradient = d_xx[j, i] * (e - w)
-                    if d_xy[j, i] != 0.0:
-                        north_w = conc[j + 1, i - 1] - w if j < ny - 1 else 0.0
-                        north_e = conc[j + 1, i] - e if j < ny - 1 else 0.0
-                        south_w = w - conc[j - 1, i - 1] if j > 0 else 0.0
-                        south_e = e - conc[j - 1, i] if j > 0 else 0.0
-                        gradient += d_xy[j, i] * _transverse_difference(
-                            north_w, north_e, south_w, south_e
-                        )
-                    flux -= gradient * inv_dx
-                change = flux * inv_r_dx
-                if i > 0:
-                    rate[j, i - 1] -= change
-                else:
-                    outflow -= change
-                if i < nx:
-                    rate[j, i] += change
-                else:
-                    outflow += change
-        if (j == j_lo and j > 0) or (j == j_hi and j < ny):
-            continue
-        for i in range(i_lo, i_hi):  # the y-faces below row j, south to north
-            u = vy[j, i]
-            flux = 0.0
-            if u > 0.0 and j > 0:
-                flux = u * _upwind_face_value(
-                    conc[j - 2, i] if j > 1 else 0.0,
-                    conc[j - 1, i],
-                    conc[j, i] if j < ny else 0.0,
-                    j > 1,
-                    j < ny,
-                    fixed[j - 1, i],
-                )
-            elif u < 0.0 and j < ny:
-                flux = u * _upwind_face_value(
-                    conc[j + 1, i] if j < ny - 1 else 0.0,
-                    conc[j, i],
-                    conc[j - 1, i] if j > 0 else 0.0,
-                    j < ny - 1,
-                    j > 0,
-                    fixed[j, i],
-                )
-            if 0 < j < ny:
-                s = conc[j - 1, i]
-                n = conc[j, i]
-                gradient = d_yy[j, i] * (n - s)
-                if d_yx[j, i] != 0.0:
-                    east_s = conc[j - 1, i + 1] - s if i < nx - 1 else 0.0
-                    east_n = conc[j, i + 1] - n if i < nx - 1 else 0.0
-                    west_s = s - conc[j - 1, i - 1] if i > 0 else 0.0
-                    west_n = n - conc[j, i - 1] if i > 0 else 0.0
-                    gradient += d_yx[j, i] * _transverse_difference(east_s, east_n, west_s, west_n)
-                flux -= gradient * inv_dx
-            change = flux * inv_r_dx
-            if j > 0:
-                rate[j - 1, i] -= change
-            else:
-                outflow -= change
-            if j < ny:
-                rate[j, i] += change
-            else:
-                outflow += change
-    source_cells, source_rate = sources
-    cells = rate.reshape(-1)
-    for m in range(source_cells.shape[0]):
-        cells[source_cells[m]] += source_rate[m]
-    held_inflow = 0.0
-    for m in range(held[0].shape[0]):
-        held_inflow -= cells[held[0][m]]
-        cells[held[0][m]] = 0.0
-    return outflow, held_inflow
+            out[j, i] = (
+                mu * previous[j, i]
+                + nu * before[j, i]
+                + rest * first[j, i]
+                + mu_dt * rate[j, i]
+                + gamma_dt * first_rate[j, i]
+            )
 
 
 @njit(cache=True)
@@ -339,6 +259,12 @@ def _axpy(region: Region, base: FloatArray, dt: float, rate: FloatArray, out: Fl
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             out[j, i] = base[j, i] + dt * rate[j, i]
+
+
+@njit(cache=True)
+def _copy(region: Region, source: FloatArray, out: FloatArray) -> None:
+    j_lo, j_hi, i_lo, i_hi = region
+    out[j_lo:j_hi, i_lo:i_hi] = source[j_lo:j_hi, i_lo:i_hi]
 
 
 @njit(cache=True)
@@ -388,6 +314,94 @@ def _around(box: Region, margin: int, ny: int, nx: int) -> Region:
 
 
 @njit(cache=True)
+def _advect(
+    conc: FloatArray,
+    region: Region,
+    dt: float,
+    velocity: tuple[FloatArray, FloatArray],
+    sink: FloatArray,
+    inv_r_dx: float,
+    held: Held,
+    work: tuple[FloatArray, FloatArray, FloatArray],
+) -> tuple[float, float]:
+    """One SSP-RK2 advective step of ``conc`` in place; returns ``(held inflow, outflow)``."""
+    first, second, stage = work
+    out_1, in_1 = advective_rate(conc, region, velocity, sink, inv_r_dx, held, first)
+    _axpy(region, conc, dt, first, stage)
+    out_2, in_2 = advective_rate(stage, region, velocity, sink, inv_r_dx, held, second)
+    _average_update(region, conc, dt, first, second)
+    return 0.5 * dt * (in_1 + in_2), 0.5 * dt * (out_1 + out_2)
+
+
+@njit(cache=True)
+def _disperse(
+    conc: FloatArray,
+    region: Region,
+    dt: float,
+    table: FloatArray,
+    dispersion: Dispersion,
+    inv_r_dx2: float,
+    held: Held,
+    sources: Rates,
+    work: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+) -> float:
+    """One dispersive step of ``conc`` in place; returns the held inflow.
+
+    The RKL2 super-step (stages from ``table``) is kept if every cell of ``region`` stays
+    within the range of the region's values before the step; otherwise the step is redone with
+    the fewest SSP-RK2 substeps whose stages are convex combinations, which cannot leave it.
+    """
+    first_rate, rate, previous, before = work
+    stages = table.shape[0] - 1
+    in_0 = dispersive_rate(conc, region, dispersion, inv_r_dx2, held, sources, first_rate)
+    _rkl_stage(region, table[1], conc, conc, conc, first_rate, first_rate, previous)
+    inflow, inflow_before = table[1, 2] * in_0, 0.0
+    for j in range(2, stages + 1):
+        in_j = dispersive_rate(previous, region, dispersion, inv_r_dx2, held, sources, rate)
+        earlier = conc if j == 2 else before  # Y_{j-2}
+        _rkl_stage(region, table[j], conc, previous, earlier, rate, first_rate, before)
+        mu, nu, mu_dt, gamma_dt = table[j]
+        inflow, inflow_before = (
+            mu * inflow + nu * inflow_before + mu_dt * in_j + gamma_dt * in_0,
+            inflow,
+        )
+        previous, before = before, previous
+    if _within(region, previous, conc, sources[0].shape[0] > 0):
+        _copy(region, previous, conc)
+        return inflow
+    fe_limits = dt * _dispersive_limit(dispersion, inv_r_dx2)
+    substeps = max(1, math.ceil(fe_limits))
+    h = dt / substeps
+    inflow = 0.0
+    for _ in range(substeps):
+        in_1 = dispersive_rate(conc, region, dispersion, inv_r_dx2, held, sources, first_rate)
+        _axpy(region, conc, h, first_rate, previous)
+        in_2 = dispersive_rate(previous, region, dispersion, inv_r_dx2, held, sources, rate)
+        _average_update(region, conc, h, first_rate, rate)
+        inflow += 0.5 * h * (in_1 + in_2)
+    return inflow
+
+
+@njit(cache=True)
+def _within(region: Region, field: FloatArray, reference: FloatArray, unbounded: bool) -> bool:
+    """Whether ``field`` stays in the range of ``reference`` in every cell of ``region``.
+
+    With ``unbounded`` (mass-rate sources) only the lower end of the range is checked.
+    """
+    j_lo, j_hi, i_lo, i_hi = region
+    lowest, highest = math.inf, -math.inf
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            lowest = min(lowest, reference[j, i])
+            highest = max(highest, reference[j, i])
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            if not lowest <= field[j, i] <= (math.inf if unbounded else highest):
+                return False
+    return True
+
+
+@njit(cache=True)
 def advance(
     conc: FloatArray,
     n_steps: int,
@@ -428,7 +442,7 @@ def advance(
         Mass-rate sources as concentration rates (concentration/yr) of single cells.
     floor : float
         Concentrations at or below this are negligible: only the box holding the larger ones
-        (and the source cells), widened by the reach of two stages, is computed. Use a tiny
+        (and the source cells), widened by the reach of one step, is computed. Use a tiny
         fraction of the largest concentration (the wrapper uses 1e-30 of it), or 0 for all
         nonzero cells.
 
@@ -438,9 +452,13 @@ def advance(
         ``(inflow, outflow, decayed)`` over the steps, as sums of cell concentrations.
     """
     ny, nx = conc.shape
-    first = np.zeros_like(conc)
-    second = np.zeros_like(conc)
-    stage = conc.copy()  # outside the computed region the stage equals conc
+    inv_r_dx2 = inv_dx * inv_r_dx
+    fe_limits = dt * _dispersive_limit(dispersion, inv_r_dx2)
+    stages = _rkl2_stages(fe_limits)
+    table = _rkl2_coefficients(stages, dt)
+    # outside the computed region every work array equals conc
+    advective_work = (np.zeros_like(conc), np.zeros_like(conc), conc.copy())
+    dispersive_work = (np.zeros_like(conc), np.zeros_like(conc), conc.copy(), conc.copy())
     held_cells, held_values, _ = held
     box = (ny, 0, nx, 0)  # empty
     for indices in (held_cells, sources[0]):
@@ -452,18 +470,19 @@ def advance(
     inflow = 0.0
     outflow = 0.0
     decayed = 0.0
-    for _ in range(n_steps):
-        region = _around(box, _STENCIL_REACH, ny, nx)
-        out_1, in_1 = _rate(
-            conc, region, velocity, dispersion, sink, inv_dx, inv_r_dx, held, sources, first
-        )
-        _axpy(region, conc, dt, first, stage)
-        out_2, in_2 = _rate(
-            stage, region, velocity, dispersion, sink, inv_dx, inv_r_dx, held, sources, second
-        )
-        _average_update(region, conc, dt, first, second)
-        inflow += 0.5 * dt * (in_1 + in_2) + dt * source_total
-        outflow += 0.5 * dt * (out_1 + out_2)
+    for step in range(n_steps):
+        region = _around(box, _ADVECTIVE_REACH + stages, ny, nx)
+        for part in range(2):
+            if (part == 0) == ((n_steps - step) % 2 == 1):  # the last step ends with dispersion
+                held_in, out = _advect(
+                    conc, region, dt, velocity, sink, inv_r_dx, held, advective_work
+                )
+                inflow += held_in
+                outflow += out
+            else:
+                inflow += dt * source_total + _disperse(
+                    conc, region, dt, table, dispersion, inv_r_dx2, held, sources, dispersive_work
+                )
         if decay_factor < 1.0:
             decayed += _decay(region, conc, decay_factor)
             cells = conc.reshape(-1)

@@ -42,7 +42,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 SAFETY_FACTOR = 0.9
-"""Fraction of the largest bounded (convex) explicit step that is used."""
+"""Fraction of the largest step of :func:`atlas.plume.scheme.stable_time_step_yr` that is used."""
 
 NEGLIGIBLE_FRACTION = 1.0e-30
 """Concentrations below this fraction of the largest possible one are not transported further."""
@@ -221,12 +221,16 @@ def simulate(
     Solves, with seepage velocity ``v`` on the faces,
     ``R dC/dt = div(D grad C) - div(v C) - lambda R C``, where
     ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the explicit,
-    conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL advection,
-    full-tensor dispersion with minmod-limited transverse gradients (Sharma and Hammett 2007),
-    two-stage SSP Runge-Kutta in time, exact decay factor per step. The step is
-    ``SAFETY_FACTOR`` times the largest for which concentrations provably stay within the range
-    of the initial values and sources, shortened to land exactly on output times and on source
-    start and end times. Edges: solute-free water enters where the velocity points inward,
+    conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL advection
+    with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion with
+    MC-limited transverse gradients (Sharma and Hammett 2007) advanced by Runge-Kutta-Legendre
+    super-time-steps (RKL2, Meyer et al. 2014), exact decay factor per step. The step is
+    ``SAFETY_FACTOR`` times the largest for which the advective stages provably keep
+    concentrations within the range of the initial values and sources (dispersion then takes as
+    many RKL2 stages as it needs, at most ``scheme.MAX_STAGES``), shortened to land exactly on
+    output times and on source start and end times. A dispersive super-step that would leave
+    that range is redone with substeps that provably stay in it. Edges: solute-free water
+    enters where the velocity points inward,
     solute leaves with the water where it points outward (counted in ``mass_out_kg``), and no
     dispersive flux crosses. Cells where the face velocities converge (fixed-head cells of a
     Darcy field) release the surplus water with its solute, also counted as outflow.
@@ -244,6 +248,9 @@ def simulate(
     chapters 3 and 7.
     Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion.
     Journal of Computational Physics 227, 123-142.
+    Meyer, C. D., Balsara, D. S. and Aslam, T. D. (2014). A stabilized Runge-Kutta-Legendre
+    method for explicit super-time-stepping of parabolic and mixed equations. Journal of
+    Computational Physics 257, 594-626.
     """
     if not isinstance(parameters, TransportParameters):
         raise AtlasError(f"parameters must be a TransportParameters, got {type(parameters)!r}")

@@ -1,0 +1,248 @@
+"""Conservative face fluxes of :mod:`atlas.plume.scheme`: the advective and dispersive rates.
+
+Numba kernels on bare arrays, with no validation. Each returns the time derivative of the cells of
+a region (rows ``[j_lo, j_hi)``, columns ``[i_lo, i_hi)``) in concentration per year; faces
+between the region and the rest of the grid carry no flux, so mass stays exact. Cells held at a
+fixed concentration get a zero rate, and the rate that was removed is returned as inflow.
+
+* advection: MUSCL reconstruction with the monotonized-central (MC) limiter, upwind face values
+  (the face value downstream of a fixed-concentration cell is the mean of the two cells, so that
+  cell acts as a node of known concentration, which is second-order accurate at the inlet); where
+  face velocities converge, the surplus water leaves with the cell's concentration (sinks);
+* dispersion: full tensor on faces; the normal gradient is the two-point difference and the
+  transverse gradient is limited as in Sharma and Hammett (2007): the MC limit of the MC slopes of
+  the two cells that share the face, capped at twice the smallest of their four one-sided
+  differences. It vanishes at any local extremum, and unlike the minmod variant (first order,
+  3x the error at 45 degrees in our tests) it keeps the cross terms second-order accurate;
+  mass-rate sources are added here (the step is split; see :mod:`atlas.plume.scheme`).
+
+References
+----------
+van Leer, B. (1977). Towards the ultimate conservative difference scheme III. Journal of
+Computational Physics 23, 263-275.
+Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion. Journal
+of Computational Physics 227, 123-142.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+__all__ = ["TRANSVERSE_CAP", "advective_rate", "dispersive_rate"]
+
+FloatArray = NDArray[np.float64]
+Dispersion = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
+Rates = tuple[NDArray[np.int64], FloatArray]
+Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
+
+TRANSVERSE_CAP = 2.0
+"""Limited transverse differences never exceed this many times the smallest one-sided one."""
+
+
+@njit(cache=True, inline="always")
+def _mc_slope(left: float, right: float) -> float:
+    """Monotonized-central limited slope from the one-sided differences of a cell."""
+    if left * right <= 0.0:
+        return 0.0
+    central = 0.5 * (left + right)
+    size = min(abs(central), 2.0 * abs(left), 2.0 * abs(right))
+    return size if central > 0.0 else -size
+
+
+@njit(cache=True, inline="always")
+def _transverse_difference(a: float, b: float, c: float, d: float) -> float:
+    """Limited transverse difference at a face from the one-sided differences of its two cells.
+
+    ``(a, c)`` are the one-sided differences of the first cell, ``(b, d)`` of the second. The
+    result is the MC limit of the two cells' MC slopes, capped at twice the smallest of the
+    four differences: zero unless all four share a sign, and never more than ``2 min |.|``.
+    """
+    limited = _mc_slope(_mc_slope(a, c), _mc_slope(b, d))
+    cap = TRANSVERSE_CAP * min(min(abs(a), abs(b)), min(abs(c), abs(d)))
+    return max(-cap, min(cap, limited))
+
+
+@njit(cache=True, inline="always")
+def _upwind_face_value(
+    behind: float,
+    upwind: float,
+    downwind: float,
+    has_behind: bool,
+    has_downwind: bool,
+    upwind_fixed: bool,
+) -> float:
+    """Concentration carried across a face, reconstructed in the upwind cell.
+
+    MC-limited MUSCL; first order (the cell value) against the model edge; the mean of the two
+    cells when the upwind cell is held at a fixed concentration (a node of known value, like a
+    Dirichlet boundary, which makes the inlet second-order accurate).
+    """
+    if not has_downwind:
+        return upwind
+    if upwind_fixed:
+        return 0.5 * (upwind + downwind)
+    if not has_behind:
+        return upwind
+    return upwind + 0.5 * _mc_slope(upwind - behind, downwind - upwind)
+
+
+@njit(cache=True)
+def _hold(rate: FloatArray, held: Held) -> float:
+    """Zero the rate of the held cells and return the rate that was removed (the inflow)."""
+    cells = rate.reshape(-1)
+    held_inflow = 0.0
+    for m in range(held[0].shape[0]):
+        held_inflow -= cells[held[0][m]]
+        cells[held[0][m]] = 0.0
+    return held_inflow
+
+
+@njit(cache=True)
+def advective_rate(
+    conc: FloatArray,
+    region: Region,
+    velocity: tuple[FloatArray, FloatArray],
+    sink: FloatArray,
+    inv_r_dx: float,
+    held: Held,
+    rate: FloatArray,
+) -> tuple[float, float]:
+    """Advective and sink rate (concentration/yr) of the cells of ``region``, into ``rate``.
+
+    Returns ``(outflow, held inflow)``: the rates (concentration sums per yr) at which solute
+    leaves across the edge and at sinks, and enters to keep the held cells fixed.
+    """
+    vx, vy = velocity
+    fixed = held[2]
+    ny, nx = conc.shape
+    j_lo, j_hi, i_lo, i_hi = region
+    outflow = 0.0
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            loss = sink[j, i] * conc[j, i]
+            outflow += loss
+            rate[j, i] = -loss
+    for j in range(j_lo, j_hi):  # the x-faces of row j, west to east
+        for i in range(i_lo if i_lo == 0 else i_lo + 1, i_hi + 1 if i_hi == nx else i_hi):
+            u = vx[j, i]
+            if u > 0.0 and i > 0:
+                flux = u * _upwind_face_value(
+                    conc[j, i - 2] if i > 1 else 0.0,
+                    conc[j, i - 1],
+                    conc[j, i] if i < nx else 0.0,
+                    i > 1,
+                    i < nx,
+                    fixed[j, i - 1],
+                )
+            elif u < 0.0 and i < nx:
+                flux = u * _upwind_face_value(
+                    conc[j, i + 1] if i < nx - 1 else 0.0,
+                    conc[j, i],
+                    conc[j, i - 1] if i > 0 else 0.0,
+                    i < nx - 1,
+                    i > 0,
+                    fixed[j, i],
+                )
+            else:
+                continue
+            change = flux * inv_r_dx
+            if i > 0:
+                rate[j, i - 1] -= change
+            else:
+                outflow -= change
+            if i < nx:
+                rate[j, i] += change
+            else:
+                outflow += change
+    for j in range(j_lo if j_lo == 0 else j_lo + 1, j_hi + 1 if j_hi == ny else j_hi):
+        for i in range(i_lo, i_hi):  # the y-faces below row j, west to east
+            u = vy[j, i]
+            if u > 0.0 and j > 0:
+                flux = u * _upwind_face_value(
+                    conc[j - 2, i] if j > 1 else 0.0,
+                    conc[j - 1, i],
+                    conc[j, i] if j < ny else 0.0,
+                    j > 1,
+                    j < ny,
+                    fixed[j - 1, i],
+                )
+            elif u < 0.0 and j < ny:
+                flux = u * _upwind_face_value(
+                    conc[j + 1, i] if j < ny - 1 else 0.0,
+                    conc[j, i],
+                    conc[j - 1, i] if j > 0 else 0.0,
+                    j < ny - 1,
+                    j > 0,
+                    fixed[j, i],
+                )
+            else:
+                continue
+            change = flux * inv_r_dx
+            if j > 0:
+                rate[j - 1, i] -= change
+            else:
+                outflow -= change
+            if j < ny:
+                rate[j, i] += change
+            else:
+                outflow += change
+    return outflow, _hold(rate, held)
+
+
+@njit(cache=True)
+def dispersive_rate(
+    conc: FloatArray,
+    region: Region,
+    dispersion: Dispersion,
+    inv_r_dx2: float,
+    held: Held,
+    sources: Rates,
+    rate: FloatArray,
+) -> float:
+    """Dispersive and source rate (concentration/yr) of the cells of ``region``, into ``rate``.
+
+    ``dispersion`` is zero on the outer faces, so nothing leaves across the edge. Returns the
+    held inflow: the rate (concentration sum per yr) that enters to keep the held cells fixed.
+    """
+    d_xx, d_xy, d_yy, d_yx = dispersion
+    ny, nx = conc.shape
+    j_lo, j_hi, i_lo, i_hi = region
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            rate[j, i] = 0.0
+    for j in range(j_lo, j_hi):  # the interior x-faces of row j
+        for i in range(max(i_lo + 1, 1), i_hi):
+            w = conc[j, i - 1]
+            e = conc[j, i]
+            gradient = d_xx[j, i] * (e - w)
+            if d_xy[j, i] != 0.0:
+                north_w = conc[j + 1, i - 1] - w if j < ny - 1 else 0.0
+                north_e = conc[j + 1, i] - e if j < ny - 1 else 0.0
+                south_w = w - conc[j - 1, i - 1] if j > 0 else 0.0
+                south_e = e - conc[j - 1, i] if j > 0 else 0.0
+                gradient += d_xy[j, i] * _transverse_difference(north_w, north_e, south_w, south_e)
+            change = gradient * inv_r_dx2
+            rate[j, i - 1] += change
+            rate[j, i] -= change
+    for j in range(max(j_lo + 1, 1), j_hi):  # the interior y-faces below row j
+        for i in range(i_lo, i_hi):
+            s = conc[j - 1, i]
+            n = conc[j, i]
+            gradient = d_yy[j, i] * (n - s)
+            if d_yx[j, i] != 0.0:
+                east_s = conc[j - 1, i + 1] - s if i < nx - 1 else 0.0
+                east_n = conc[j, i + 1] - n if i < nx - 1 else 0.0
+                west_s = s - conc[j - 1, i - 1] if i > 0 else 0.0
+                west_n = n - conc[j, i - 1] if i > 0 else 0.0
+                gradient += d_yx[j, i] * _transverse_difference(east_s, east_n, west_s, west_n)
+            change = gradient * inv_r_dx2
+            rate[j - 1, i] += change
+            rate[j, i] -= change
+    source_cells, source_rate = sources
+    cells = rate.reshape(-1)
+    for m in range(source_cells.shape[0]):
+        cells[source_cells[m]] += source_rate[m]
+    return _hold(rate, held)
