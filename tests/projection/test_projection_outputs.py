@@ -51,6 +51,21 @@ def test_netcdf_opens_with_its_crs_and_values(written):
         assert list(stored["receptor"].values) == ["ditch"]
 
 
+def test_gdal_reads_the_netcdf_as_qgis_does(written):
+    # GDAL's netCDF driver is what QGIS opens the file with: CRS, north-up grid, one band per
+    # output time, the values
+    scenario, result, out, _ = written
+    with rasterio.open(f'NETCDF:"{out / "concentration.nc"}":concentration') as layer:
+        assert layer.crs.to_epsg() == 32649
+        assert layer.transform.almost_equals(scenario.grid.transform)
+        assert layer.count == result.sizes["time_yr"]
+        assert layer.tags(1)["units"] == "mg/L"
+        assert layer.tags(1)["modelled"].startswith("MODELLED")
+        np.testing.assert_allclose(
+            layer.read(), result["concentration"].values, rtol=1e-6, atol=1e-30
+        )
+
+
 def test_geotiffs_are_north_up_in_the_scenario_crs(written):
     scenario, result, out, _ = written
     with rasterio.open(out / "concentration_02_10yr.tif") as tiff:
