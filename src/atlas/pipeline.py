@@ -22,7 +22,7 @@ from atlas.load import Layers, load_layers
 from atlas.projection import project
 from atlas.publish.plume_outputs import is_current, summary, write_outputs
 from atlas.publish.projections import Projection, read_projection
-from atlas.publish.site import write_site
+from atlas.publish.site import check_site_folder, write_site
 from atlas.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -168,6 +168,7 @@ def build_site(
         Where projections are kept between builds, one folder per scenario name (default:
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
     """
+    check_site_folder(out)
     layers = load_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
     projections = [

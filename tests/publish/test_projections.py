@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import atlas.pipeline
-from atlas.errors import ScenarioError
+from atlas.errors import OutputError, ScenarioError
 from atlas.pipeline import build_site
 from atlas.projection import MODELLED_LABEL
 from atlas.publish.projection_facts import source_flow
@@ -303,6 +303,18 @@ def test_unchanged_scenarios_are_reused_and_a_changed_one_is_projected_again(tmp
     after = _files(tmp_path / "site")
     assert after["plumes/baotou/summary.json"] != before["plumes/baotou/summary.json"]
     assert after["plumes/far_away/concentration.nc"] == before["plumes/far_away/concentration.nc"]
+
+
+def test_a_foreign_out_folder_is_refused_before_anything_is_projected(tmp_path, monkeypatch):
+    root = _write_root(tmp_path / "root")
+    calls = _spy_on_project(monkeypatch)
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "thesis.tex").write_text("x", encoding="utf-8")
+    with pytest.raises(OutputError, match="not an earlier site"):
+        build_site(root, tmp_path / "home")
+    assert calls == []
+    assert not (root / ".cache").exists()
+    assert sorted(p.name for p in (tmp_path / "home").iterdir()) == ["thesis.tex"]
 
 
 def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(tmp_path):

@@ -43,13 +43,15 @@ from atlas.publish.overlays import (
 )
 from atlas.publish.page import AtlasMap, AtlasPage, page_text
 from atlas.publish.projections import Projection, featured
-from atlas.publish.staging import staged_folder
+from atlas.publish.staging import check_target, staged_folder
 
 __all__ = [
     "OPTIONAL_LAYERS",
     "PLUMES_FOLDER",
     "REQUIRED_LAYERS",
+    "SITE_PAGE",
     "build_map",
+    "check_site_folder",
     "render_page",
     "write_site",
 ]
@@ -70,6 +72,9 @@ OPTIONAL_LAYERS = ("tailings_pond", "observations")
 
 WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
 """(south, west), (north, east) in degrees: the view when there is nothing to fit."""
+
+SITE_PAGE = "index.html"
+"""The page of a site folder; a folder without it is never replaced."""
 
 PLUMES_FOLDER = "plumes"
 """Folder of the site holding each projection's files, ``plumes/<scenario>/``."""
@@ -208,6 +213,18 @@ def _copy_projections(projections: Sequence[Projection], site: Path) -> None:
             shutil.copyfile(projection.folder / download.name, folder / download.name)
 
 
+def check_site_folder(out_dir: Path) -> None:
+    """Fail early when :func:`write_site` would refuse ``out_dir`` (a file, or a non-empty
+    folder that holds no site), before any lengthy work.
+
+    Raises
+    ------
+    OutputError
+        Naming the folder and the fix.
+    """
+    check_target(Path(out_dir), marker=SITE_PAGE, kind="site")
+
+
 def write_site(
     out_dir: Path,
     layers: Mapping[str, gpd.GeoDataFrame],
@@ -236,9 +253,9 @@ def write_site(
         See :func:`build_map`.
     """
     out_dir = Path(out_dir)
-    with staged_folder(out_dir, marker="index.html", kind="site") as staging:
+    with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
         html = render_page(build_map(layers, tiles=tiles, projections=projections))
-        (staging / "index.html").write_text(html, encoding="utf-8", newline="\n")
+        (staging / SITE_PAGE).write_text(html, encoding="utf-8", newline="\n")
         copy_assets(staging)
         _copy_projections(projections, staging)
-    return out_dir / "index.html"
+    return out_dir / SITE_PAGE

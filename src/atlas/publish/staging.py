@@ -16,11 +16,19 @@ from pathlib import Path
 
 from atlas.errors import OutputError
 
-__all__ = ["staged_folder"]
+__all__ = ["check_target", "staged_folder"]
 
 
-def _check_target(out_dir: Path, marker: str, kind: str) -> None:
-    """Refuse a file, or a non-empty folder without ``marker`` (not an earlier ``kind``)."""
+def check_target(out_dir: Path, *, marker: str, kind: str) -> None:
+    """Refuse a file, or a non-empty folder without ``marker`` (not an earlier ``kind``).
+
+    :func:`staged_folder` checks this itself; call it to fail before lengthy work.
+
+    Raises
+    ------
+    OutputError
+        Naming ``out_dir``, what it holds and the fix.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputError(f"expected a folder for the {kind}, found a file", path=out_dir)
     if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / marker).is_file():
@@ -63,7 +71,7 @@ def staged_folder(out_dir: Path, *, marker: str, kind: str) -> Iterator[Path]:
         ``OSError`` (the message names ``out_dir`` and the cause). Any other exception of
         the block propagates unchanged. Either way nothing is left beside ``out_dir``.
     """
-    _check_target(out_dir, marker, kind)
+    check_target(out_dir, marker=marker, kind=kind)
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         built = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new.", dir=out_dir.parent))
