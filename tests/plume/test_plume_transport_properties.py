@@ -331,7 +331,7 @@ def test_skipping_negligible_cells_changes_nothing_measurable():
     for floor in (1e-30 * 3.0, -1.0):  # the box of significant cells, then every cell
         conc = np.where(source, 3.0, 0.0)
         args = (conc, 12, dt, math.exp(-math.log(2) / 30.0 * dt), (vx, vy), dispersion, sink)
-        budgets.append(scheme.advance(*args, 1 / dx, 1 / dx, held, no_rates, floor))
+        budgets.append(scheme.advance(*args, 1 / dx, 1 / dx, held, no_rates, floor, 0))
         fields.append(conc)
     # cells far ahead were never computed, though the whole-grid run put traces there
     assert np.count_nonzero(fields[0]) < np.count_nonzero(fields[1])

@@ -308,6 +308,7 @@ def simulate(
                 held,
                 rates,
                 floor,
+                steps_done,
             )
             steps_done += chunk
             if progress is not None:
