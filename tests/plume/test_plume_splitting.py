@@ -17,6 +17,22 @@ def _no_holds(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.zeros(0, np.int64), np.zeros(0), np.zeros(shape, bool)
 
 
+def _still_water(
+    conc: np.ndarray, diffusion_m2_per_yr: float, rates=NO_RATES, *, floor: float
+) -> float:
+    """``conc`` (1 m cells, no flow) advanced in place by one step of the largest stable
+    length; returns that length, in years."""
+    vx, vy = flow.uniform_face_velocities(conc.shape, 0.0, 0.0)
+    dispersion = scheme.face_dispersion(vx, vy, 0.0, 0.0, diffusion_m2_per_yr)
+    sink = scheme.sink_rate_per_yr(vx, vy, 1.0, 1.0)
+    dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, 1.0)
+    scheme.advance(
+        conc, 1, dt, 1.0, (vx, vy), dispersion, sink, 1.0, 1.0, _no_holds(conc.shape), rates,
+        floor, 0,
+    )  # fmt: skip
+    return dt
+
+
 def _darcy_case(n: int = 40, dx: float = 20.0):
     """A heterogeneous Darcy field (lognormal K, fixed heads west and east) and a held block."""
     rng = np.random.default_rng(3)
@@ -79,19 +95,11 @@ def test_held_cells_keep_their_value_to_the_last_bit():
 def test_a_mass_rate_source_elsewhere_does_not_lift_the_upper_bound():
     # a uniform field with a one-cell hole: one RKL2 super-step alone overshoots 1; the tiny
     # source in a far corner may raise the bound by dt x its rate only
-    n, dx = 21, 1.0
-    vx, vy = flow.uniform_face_velocities((n, n), 0.0, 0.0)
-    dispersion = scheme.face_dispersion(vx, vy, 0.0, 0.0, 2.0)
-    sink = scheme.sink_rate_per_yr(vx, vy, 1.0, dx)
-    dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, dx)
-    rate = 1e-9
+    n, rate = 21, 1e-9
     conc = np.ones((n, n))
     conc[n // 2, n // 2] = 0.0
     rates = (np.array([0], np.int64), np.array([rate]))
-    scheme.advance(
-        conc, 1, dt, 1.0, (vx, vy), dispersion, sink, 1 / dx, 1 / dx, _no_holds((n, n)), rates,
-        -1.0, 0,
-    )  # fmt: skip
+    dt = _still_water(conc, 2.0, rates, floor=-1.0)
     assert conc.max() <= 1.0 + dt * rate
     assert conc.min() >= 0.0
 
@@ -125,19 +133,11 @@ def test_decay_of_mass_added_by_a_source_follows_the_closed_form():
 def test_a_redone_super_step_is_not_cut_by_the_active_box():
     # a spike in still water: the RKL2 super-step is refused and redone with ~95 Heun substeps,
     # which reach further than the box of the super-step
-    n, dx = 161, 1.0
-    vx, vy = flow.uniform_face_velocities((n, n), 0.0, 0.0)
-    dispersion = scheme.face_dispersion(vx, vy, 0.0, 0.0, 50.0)
-    sink = scheme.sink_rate_per_yr(vx, vy, 1.0, dx)
-    dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, dx)
-    fields = []
+    n, fields = 161, []
     for floor in (3e-30, -1.0):
         conc = np.zeros((n, n))
         conc[n // 2, n // 2] = 3.0
-        scheme.advance(
-            conc, 1, dt, 1.0, (vx, vy), dispersion, sink, 1 / dx, 1 / dx, _no_holds((n, n)),
-            NO_RATES, floor, 0,
-        )  # fmt: skip
+        _still_water(conc, 50.0, floor=floor)
         fields.append(conc)
     assert fields[0].min() >= 0.0
     assert np.count_nonzero(fields[1]) > (2 * scheme.MAX_STAGES + 9) ** 2
