@@ -17,9 +17,9 @@ import xarray as xr
 from atlas.errors import ScenarioError
 from atlas.impact import arrival_times_yr, receptor_maxima
 from atlas.plume.flow import (
-    DAYS_PER_YEAR,
     cell_velocities,
     darcy_face_velocities,
+    hydraulic_gradient,
     steady_heads,
     uniform_face_velocities,
 )
@@ -72,13 +72,6 @@ class FlowField(NamedTuple):
     vy_face_m_per_yr: np.ndarray
 
 
-def _conductivity_m_per_day(scenario: Scenario) -> np.ndarray | None:
-    value = scenario.aquifer.hydraulic_conductivity_m_per_day
-    if isinstance(value, GridRaster):
-        return value.values
-    return None if value is None else np.full(scenario.grid.shape, value)
-
-
 def flow_field(scenario: Scenario) -> FlowField:
     """Steady heads and seepage velocities of a scenario.
 
@@ -90,7 +83,7 @@ def flow_field(scenario: Scenario) -> FlowField:
     conductivity, or a raster, with which a uniform velocity is not consistent).
     """
     grid, aquifer, flow = scenario.grid, scenario.aquifer, scenario.flow
-    conductivity = _conductivity_m_per_day(scenario)
+    conductivity = scenario.conductivity_m_per_day
     if isinstance(flow, HeadDrivenFlow):
         if conductivity is None:  # prevented by the scenario's validation
             raise ScenarioError("head-driven flow needs aquifer.hydraulic_conductivity_m_per_day")
@@ -117,8 +110,11 @@ def _implied_heads(scenario: Scenario, flow: UniformFlow) -> np.ndarray:
     grid = scenario.grid
     if not isinstance(conductivity, float):
         return np.full(grid.shape, np.nan)
-    gradient = flow.velocity_m_per_yr * scenario.aquifer.effective_porosity
-    gradient /= conductivity * DAYS_PER_YEAR
+    gradient = float(
+        hydraulic_gradient(
+            flow.velocity_m_per_yr, scenario.aquifer.effective_porosity, conductivity
+        )
+    )
     azimuth = math.radians(flow.direction_deg)
     x, y = np.meshgrid(grid.x_centres_m, grid.y_centres_m)
     downstream_m = x * math.sin(azimuth) + y * math.cos(azimuth)
@@ -326,8 +322,9 @@ def _spatial_variables(scenario: Scenario, flow: FlowField) -> dict[str, xr.Data
 
 
 def _receptor_variables(scenario: Scenario, record: _Record) -> dict[str, xr.DataArray]:
-    thresholds = sorted({t for r in scenario.receptors for t in r.thresholds_mg_per_l})
-    arrival = arrival_times_yr(record.times_yr, record.receptor_mg_per_l, thresholds)
+    arrival = arrival_times_yr(
+        record.times_yr, record.receptor_mg_per_l, scenario.thresholds_mg_per_l
+    )
     resolution = (
         f"receptor concentrations recorded every {scenario.arrival_resolution_yr:g} yr (and at "
         "the output times); the crossing time is interpolated linearly between records"
@@ -380,13 +377,12 @@ def _dataset(scenario: Scenario, flow: FlowField, record: _Record) -> xr.Dataset
         )
     for variable in variables.values():
         variable.attrs["modelled"] = MODELLED_LABEL
-    thresholds = sorted({t for r in scenario.receptors for t in r.thresholds_mg_per_l})
     dataset = xr.Dataset(variables).assign_coords(
         time_yr=("time_yr", times, {"units": "yr", "long_name": "years since t = 0"}),
         receptor=("receptor", [r.name for r in scenario.receptors], {"long_name": "receptor"}),
         threshold_mg_per_l=(
             "threshold_mg_per_l",
-            np.asarray(thresholds, dtype=float),
+            np.asarray(scenario.thresholds_mg_per_l, dtype=float),
             {"units": "mg/L", "long_name": "concentration threshold"},
         ),
         record_time_yr=(

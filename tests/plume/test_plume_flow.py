@@ -111,3 +111,14 @@ def test_shape_mismatches_are_errors():
         flow.steady_heads(np.ones((3, 4)), 10.0, 10.0, np.zeros((4, 3)))
     with pytest.raises(GridError, match=r"\(ny, nx \+ 1\)"):
         flow.cell_velocities(np.zeros((3, 4)), np.zeros((3, 4)))
+
+
+def test_hydraulic_gradient_inverts_darcys_law():
+    # heads falling 2 m per 500 m eastward through K = 8 m/d: the Darcy velocities give back
+    # the gradient 0.004
+    x_m = (np.arange(6) + 0.5) * 100.0
+    heads = np.tile(100.0 - 0.004 * x_m, (3, 1))
+    k = np.full((3, 6), 8.0)
+    vx, _ = flow.darcy_face_velocities(heads, k, 0.2, 100.0)
+    gradient = flow.hydraulic_gradient(vx[:, 1:-1], 0.2, 8.0)
+    np.testing.assert_allclose(gradient, 0.004, rtol=1e-12)

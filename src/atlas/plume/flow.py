@@ -23,6 +23,7 @@ __all__ = [
     "DAYS_PER_YEAR",
     "cell_velocities",
     "darcy_face_velocities",
+    "hydraulic_gradient",
     "steady_heads",
     "uniform_face_velocities",
 ]
@@ -216,6 +217,27 @@ def darcy_face_velocities(
     vx[:, 1:-1] = -_harmonic_mean(k[:, :-1], k[:, 1:]) * np.diff(heads, axis=1) / dx / porosity
     vy[1:-1, :] = -_harmonic_mean(k[:-1, :], k[1:, :]) * np.diff(heads, axis=0) / dx / porosity
     return vx, vy
+
+
+def hydraulic_gradient(
+    velocity_m_per_yr: ArrayLike,
+    effective_porosity: float,
+    hydraulic_conductivity_m_per_day: ArrayLike,
+) -> FloatArray:
+    """The hydraulic gradient that drives a seepage speed: Darcy's law inverted,
+    ``i = v n_e / K`` (dimensionless), with ``K`` in m/d turned into m/yr.
+
+    Parameters
+    ----------
+    velocity_m_per_yr : array_like
+        Seepage speed, in m/yr.
+    effective_porosity : float
+        Effective porosity n_e.
+    hydraulic_conductivity_m_per_day : array_like
+        Hydraulic conductivity K, in m/d (broadcast against the speed).
+    """
+    conductivity_m_per_yr = np.asarray(hydraulic_conductivity_m_per_day, float) * DAYS_PER_YEAR
+    return np.asarray(velocity_m_per_yr, float) * effective_porosity / conductivity_m_per_yr
 
 
 def uniform_face_velocities(

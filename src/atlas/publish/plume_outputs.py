@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -85,10 +85,6 @@ def _years(value: Any) -> float | None:
     return None if not np.isfinite(value) else round(value, _YEAR_DECIMALS)
 
 
-def _thresholds(scenario: Scenario) -> list[float]:
-    return sorted({t for r in scenario.receptors for t in r.thresholds_mg_per_l})
-
-
 def _write_netcdf(dataset: xr.Dataset, path: Path, digest: str) -> None:
     dataset = dataset.copy()
     dataset.attrs["inputs_sha256"] = digest
@@ -150,7 +146,7 @@ def _extent(north_up_mask: np.ndarray, scenario: Scenario) -> dict[str, Any] | N
 def _isochrones(dataset: xr.Dataset, scenario: Scenario) -> dict[str, Any]:
     features: list[dict[str, Any]] = []
     cell_area_m2 = scenario.grid.cell_size_m**2
-    for threshold in _thresholds(scenario):
+    for threshold in scenario.thresholds_mg_per_l:
         for k, time_yr in enumerate(dataset["time_yr"].values):
             mask = np.asarray(dataset["concentration"].isel(time_yr=k).values) >= threshold
             geometry = _extent(mask, scenario)
@@ -221,7 +217,7 @@ def summary(
                 "max_concentration_mg_per_l": _number(np.nanmax(field)),
                 "area_m2_at_or_above": {
                     f"{t:g}": _number(np.count_nonzero(field >= t) * grid.cell_size_m**2)
-                    for t in _thresholds(scenario)
+                    for t in scenario.thresholds_mg_per_l
                 },
                 **{term: _number(dataset[term].values[k]) for term in _BUDGET},
             }
@@ -285,19 +281,15 @@ def write_outputs(
         never overwritten), or cannot be written.
     """
     out_dir = Path(out_dir)
-    digest = inputs_sha256(scenario)
     with staged_folder(out_dir, marker="summary.json", kind="plume output") as built:
-        _write_all(dataset, built, scenario, digest)
+        _write_all(dataset, built, scenario)
     return sorted(out_dir.iterdir())
 
 
-def _write_all(dataset: xr.Dataset, folder: Path, scenario: Scenario, digest: str) -> None:
-    writers: list[tuple[str, Callable[[Path], None]]] = [
-        ("concentration.nc", lambda path: _write_netcdf(dataset, path, digest)),
-        ("isochrones.geojson", lambda path: _dump_json(_isochrones(dataset, scenario), path)),
-    ]
-    for name, write in writers:
-        write(folder / name)
+def _write_all(dataset: xr.Dataset, folder: Path, scenario: Scenario) -> None:
+    names = ["concentration.nc", "isochrones.geojson", *_geotiff_names(dataset), "summary.json"]
+    content = summary(dataset, scenario, files=names)
+    _write_netcdf(dataset, folder / "concentration.nc", content["inputs_sha256"])
+    _dump_json(_isochrones(dataset, scenario), folder / "isochrones.geojson")
     _write_geotiffs(dataset, folder, scenario)
-    names = [*(name for name, _ in writers), *_geotiff_names(dataset), "summary.json"]
-    _dump_json(summary(dataset, scenario, files=names), folder / "summary.json")
+    _dump_json(content, folder / "summary.json")

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from atlas.plume.flow import DAYS_PER_YEAR
+from atlas.plume.flow import hydraulic_gradient
 from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario
 
 __all__ = [
@@ -83,20 +83,17 @@ def source_flow(
 
     Notes
     -----
-    The gradient follows from Darcy's law for the seepage velocity,
-    ``v = K i / n_e``, so ``i = v n_e / K`` with ``K`` in m/d times 365.25 d/yr.
+    The gradient is Darcy's law inverted (:func:`atlas.plume.flow.hydraulic_gradient`).
     """
     mask = np.zeros(scenario.grid.shape, dtype=bool)
     for source in scenario.sources:
         mask |= scenario.grid.rasterize(source.geometry)
     speed = np.hypot(velocity_x_m_per_yr, velocity_y_m_per_yr)[mask]
-    value = scenario.aquifer.hydraulic_conductivity_m_per_day
-    if value is None:
+    field = scenario.conductivity_m_per_day
+    if field is None:
         return SourceFlow(int(mask.sum()), _spread(speed), None, None)
-    conductivity = (
-        value.values[mask] if isinstance(value, GridRaster) else np.full(speed.shape, value)
-    )
-    gradient = speed * scenario.aquifer.effective_porosity / (conductivity * DAYS_PER_YEAR)
+    conductivity = field[mask]
+    gradient = hydraulic_gradient(speed, scenario.aquifer.effective_porosity, conductivity)
     return SourceFlow(
         int(mask.sum()), _spread(speed), _spread(conductivity), float(np.median(gradient))
     )

@@ -180,6 +180,20 @@ class Scenario:
         return self.output_times_yr[-1]
 
     @property
+    def conductivity_m_per_day(self) -> np.ndarray | None:
+        """Hydraulic conductivity on the grid, in m/d, y-up (a raster's values or the one
+        number in every cell); None when the scenario gives none."""
+        value = self.aquifer.hydraulic_conductivity_m_per_day
+        if isinstance(value, GridRaster):
+            return value.values
+        return None if value is None else np.full(self.grid.shape, value)
+
+    @property
+    def thresholds_mg_per_l(self) -> tuple[float, ...]:
+        """Every receptor's thresholds, in mg/L, each once, ascending."""
+        return tuple(sorted({t for r in self.receptors for t in r.thresholds_mg_per_l}))
+
+    @property
     def undocumented(self) -> tuple[str, ...]:
         """Physical parameter keys with no provenance entry (neither the key nor a parent)."""
 
