@@ -1,8 +1,9 @@
 """Closed-form solutions of the advection-dispersion equation in uniform flow.
 
-They serve two purposes: they are the references the finite-volume engine in
-:mod:`atlas.plume.transport` is tested against, and they are the fast screening path when the flow
-is uniform. Flow is along +x; callers rotate coordinates for other directions.
+They are the references the finite-volume engine in :mod:`atlas.plume.transport` is tested
+against, and exact answers for uniform flow wherever a point, block or 1-D inlet source will do
+(they are not wired into :func:`atlas.project`). Flow is along +x; callers rotate coordinates
+for other directions.
 
 Every solution is for a homogeneous aquifer with seepage velocity ``v`` (m/yr), dispersion
 coefficients ``D`` (m^2/yr, dispersivity times ``v`` plus molecular diffusion), linear equilibrium
@@ -24,6 +25,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
 from atlas.errors import AtlasError
+from atlas.plume.checks import nonnegative, positive
 
 __all__ = [
     "continuous_point_2d",
@@ -40,18 +42,6 @@ _TAIL_EXPONENT = 40.0  # integrand tails below exp(-40) of the peak are dropped
 _GAUSS_NODES, _GAUSS_WEIGHTS = np.polynomial.legendre.leggauss(32)
 _PANELS = 4
 _CHUNK = 1 << 15
-
-
-def _positive(name: str, value: float) -> float:
-    if not (math.isfinite(value) and value > 0):
-        raise AtlasError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
-
-
-def _nonnegative(name: str, value: float) -> float:
-    if not (math.isfinite(value) and value >= 0):
-        raise AtlasError(f"{name} must be a finite number >= 0, got {value!r}")
-    return float(value)
 
 
 def _retardation(value: float) -> float:
@@ -86,10 +76,10 @@ def _one_dimensional(
     profile: Callable[[FloatArray, FloatArray, float, float, float, float, FloatArray], FloatArray],
 ) -> FloatArray:
     """Shared checks and broadcasting of the two 1-D solutions; ``profile`` does the maths."""
-    v = _positive("velocity_m_per_yr", velocity_m_per_yr)
-    d = _positive("dispersion_m2_per_yr", dispersion_m2_per_yr)
+    v = positive("velocity_m_per_yr", velocity_m_per_yr)
+    d = positive("dispersion_m2_per_yr", dispersion_m2_per_yr)
     r = _retardation(retardation)
-    mu = _nonnegative("decay_per_yr", decay_per_yr) * r
+    mu = nonnegative("decay_per_yr", decay_per_yr) * r
     x, t = np.broadcast_arrays(np.asarray(x_m, dtype=float), np.asarray(t_yr, dtype=float))
     if np.any(x < 0):
         raise AtlasError("x_m must be >= 0 (distance downstream of the inlet at x = 0)")
@@ -223,6 +213,21 @@ def ogata_banks_flux(
     )
 
 
+def _plane_points(
+    x_m: ArrayLike, y_m: ArrayLike, t_yr: ArrayLike
+) -> tuple[FloatArray, FloatArray, NDArray[np.bool_], FloatArray]:
+    """``x``, ``y`` and ``t`` broadcast together, where ``t > 0``, and ``t`` with 1 in place
+    of ``t <= 0`` (so the formulas stay finite; those points are masked by the caller)."""
+    x, y, t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_m, y_m, t_yr)))
+    started = t > 0
+    return x, y, started, np.where(started, t, 1.0)
+
+
+def _storage_m(effective_porosity: float, thickness_m: float) -> float:
+    """``n_e b``, in m: the water volume per m^2 of aquifer."""
+    return positive("effective_porosity", effective_porosity) * positive("thickness_m", thickness_m)
+
+
 def _plane_parameters(
     velocity_m_per_yr: float,
     longitudinal_dispersion_m2_per_yr: float,
@@ -231,11 +236,11 @@ def _plane_parameters(
     decay_per_yr: float,
 ) -> tuple[float, float, float, float, float]:
     return (
-        _nonnegative("velocity_m_per_yr", velocity_m_per_yr),
-        _positive("longitudinal_dispersion_m2_per_yr", longitudinal_dispersion_m2_per_yr),
-        _positive("transverse_dispersion_m2_per_yr", transverse_dispersion_m2_per_yr),
+        nonnegative("velocity_m_per_yr", velocity_m_per_yr),
+        positive("longitudinal_dispersion_m2_per_yr", longitudinal_dispersion_m2_per_yr),
+        positive("transverse_dispersion_m2_per_yr", transverse_dispersion_m2_per_yr),
         _retardation(retardation),
-        _nonnegative("decay_per_yr", decay_per_yr),
+        nonnegative("decay_per_yr", decay_per_yr),
     )
 
 
@@ -301,13 +306,9 @@ def instantaneous_point_2d(
         retardation,
         decay_per_yr,
     )
-    mass = _nonnegative("mass_kg", mass_kg)
-    storage = _positive("effective_porosity", effective_porosity) * _positive(
-        "thickness_m", thickness_m
-    )
-    x, y, t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_m, y_m, t_yr)))
-    started = t > 0
-    tp = np.where(started, t, 1.0)
+    mass = nonnegative("mass_kg", mass_kg)
+    storage = _storage_m(effective_porosity, thickness_m)
+    x, y, started, tp = _plane_points(x_m, y_m, t_yr)
     spread_l, spread_t = 4.0 * d_l * tp / r, 4.0 * d_t * tp / r
     exponent = -((x - v * tp / r) ** 2) / spread_l - y**2 / spread_t - lam * tp
     peak = mass * _G_PER_KG / (np.pi * storage * r * np.sqrt(spread_l * spread_t))
@@ -368,11 +369,9 @@ def instantaneous_block_2d(
         retardation,
         decay_per_yr,
     )
-    c0 = _nonnegative("initial_mg_per_l", initial_mg_per_l)
+    c0 = nonnegative("initial_mg_per_l", initial_mg_per_l)
     (x1, x2), (y1, y2) = sorted(x_range_m), sorted(y_range_m)
-    x, y, t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_m, y_m, t_yr)))
-    started = t > 0
-    tp = np.where(started, t, 1.0)
+    x, y, started, tp = _plane_points(x_m, y_m, t_yr)
     s_l, s_t = 2.0 * np.sqrt(d_l * tp / r), 2.0 * np.sqrt(d_t * tp / r)
     xi = x - v * tp / r
     along = _erf_difference((x2 - xi) / s_l, (x1 - xi) / s_l)
@@ -443,14 +442,11 @@ def continuous_point_2d(
         retardation,
         decay_per_yr,
     )
-    rate = _nonnegative("mass_rate_kg_per_yr", mass_rate_kg_per_yr)
-    storage = _positive("effective_porosity", effective_porosity) * _positive(
-        "thickness_m", thickness_m
-    )
-    x, y, t = np.broadcast_arrays(*(np.asarray(a, dtype=float) for a in (x_m, y_m, t_yr)))
-    started = t > 0
+    rate = nonnegative("mass_rate_kg_per_yr", mass_rate_kg_per_yr)
+    storage = _storage_m(effective_porosity, thickness_m)
+    x, y, started, tp = _plane_points(x_m, y_m, t_yr)
     radius = np.sqrt(x**2 + y**2 * (d_l / d_t))
-    u = r * radius**2 / (4.0 * d_l * np.where(started, t, 1.0))
+    u = r * radius**2 / (4.0 * d_l * tp)
     beta = radius * math.sqrt(v**2 + 4.0 * lam * r * d_l) / (2.0 * d_l)
     scaled = _scaled_leaky_well(u.ravel(), beta.ravel()).reshape(u.shape)
     with np.errstate(over="ignore", invalid="ignore"):

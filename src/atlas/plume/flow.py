@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
 from atlas.errors import AtlasError, GridError
+from atlas.plume.checks import positive
 
 __all__ = [
     "DAYS_PER_YEAR",
@@ -50,12 +51,6 @@ def _conductivity(hydraulic_conductivity_m_per_day: ArrayLike) -> FloatArray:
             "fill gaps (e.g. with a background value) before solving for heads"
         )
     return k
-
-
-def _positive(name: str, value: float) -> float:
-    if not (math.isfinite(value) and value > 0):
-        raise AtlasError(f"{name} must be a finite number > 0, got {value!r}")
-    return float(value)
 
 
 def _harmonic_mean(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -112,8 +107,8 @@ def steady_heads(
     model: the ground-water flow process. USGS Techniques and Methods 6-A16, chapter 2.
     """
     k = _conductivity(hydraulic_conductivity_m_per_day)
-    b = _positive("thickness_m", thickness_m)
-    dx = _positive("cell_size_m", cell_size_m)
+    b = positive("thickness_m", thickness_m)
+    dx = positive("cell_size_m", cell_size_m)
     fixed = np.asarray(fixed_head_m, dtype=float)
     recharge = np.broadcast_to(np.asarray(recharge_m_per_yr, dtype=float), k.shape)
     if fixed.shape != k.shape:
@@ -207,10 +202,10 @@ def darcy_face_velocities(
             f"heads_m must be finite with the shape of hydraulic_conductivity_m_per_day "
             f"{k.shape!r}, got shape {heads.shape!r}"
         )
-    porosity = _positive("effective_porosity", effective_porosity)
+    porosity = positive("effective_porosity", effective_porosity)
     if porosity > 1:
         raise AtlasError(f"effective_porosity must be in (0, 1], got {effective_porosity!r}")
-    dx = _positive("cell_size_m", cell_size_m)
+    dx = positive("cell_size_m", cell_size_m)
     ny, nx = k.shape
     vx = np.zeros((ny, nx + 1))
     vy = np.zeros((ny + 1, nx))

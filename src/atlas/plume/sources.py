@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from atlas.errors import AtlasError, GridError, Problem
+from atlas.plume.checks import check, finite
 from atlas.plume.scheme import Held, Rates
 
 __all__ = [
@@ -28,17 +29,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-
-
-def finite(value: float) -> bool:
-    """True for a finite int or float (not a bool-like string or array)."""
-    return isinstance(value, int | float) and math.isfinite(value)
-
-
-def check(problems: list[Problem], where: str, ok: bool, message: str, fix: str = "") -> None:
-    """Append a located problem to ``problems`` unless ``ok``."""
-    if not ok:
-        problems.append(Problem(where, message, fix))
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,15 +17,14 @@ from numpy.typing import ArrayLike, NDArray
 
 from atlas.errors import AtlasError, GridError, Problem
 from atlas.plume import scheme
+from atlas.plume.checks import check, finite
 from atlas.plume.flow import check_face_shapes
 from atlas.plume.sources import (
     FixedConcentrationSource,
     MassRateSource,
     Source,
     active_cells,
-    check,
     check_sources,
-    finite,
     hold,
     largest_possible_mg_per_l,
     switch_times,
@@ -96,9 +95,8 @@ class TransportParameters:
             f"expected a number in (0, 1], got {n_e!r}",
             "typical sands and gravels: 0.1-0.35",
         )
-        for name in ("thickness_m",):
-            value = getattr(self, name)
-            check(problems, name, finite(value) and value > 0, f"expected > 0, got {value!r}")
+        b = self.thickness_m
+        check(problems, "thickness_m", finite(b) and b > 0, f"expected > 0, got {b!r}")
         for name in (
             "longitudinal_dispersivity_m",
             "transverse_dispersivity_m",
