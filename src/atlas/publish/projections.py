@@ -223,9 +223,9 @@ def projection_tables(projections: Iterable[Projection]) -> tuple[ProjectionTabl
     return tuple(_table(group) for group in ordered)
 
 
-def featured(projections: Iterable[Projection]) -> frozenset[str]:
-    """Names of the projections shown when the page opens: the first side-by-side table's."""
-    tables = projection_tables(projections)
+def featured(tables: Sequence[ProjectionTable]) -> frozenset[str]:
+    """Names of the projections shown when the page opens: those of the first table of
+    :func:`projection_tables`, when it puts several side by side."""
     if not tables or len(tables[0].projections) < 2:
         return frozenset()
     return frozenset(p.name for p in tables[0].projections)

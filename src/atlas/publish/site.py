@@ -35,7 +35,6 @@ from atlas.publish.features import located
 from atlas.publish.overlays import (
     curated_sites,
     observations,
-    plume_hues,
     plume_outlines,
     sites_pane,
     tailings_pond,
@@ -151,7 +150,8 @@ def build_map(
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
     projections = sorted(projections, key=lambda projection: projection.name)
-    AtlasPage(page_text(layers, tiles=tiles, projections=projections)).add_child(atlas_map)
+    text = page_text(layers, tiles=tiles, projections=projections)
+    AtlasPage(text).add_child(atlas_map)
 
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
@@ -162,10 +162,10 @@ def build_map(
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
     hydrography_near(layers["rivers_10m"], layers["lakes_10m"], detail).add_to(atlas_map)
-    shown, hues = featured(projections), plume_hues(projections)
+    shown = featured(text.projections)
     for projection in projections:
         plume_outlines(
-            projection, hue_class=hues[projection.name], show=projection.name in shown
+            projection, hue_class=text.plume_hues[projection.name], show=projection.name in shown
         ).add_to(atlas_map)
     if "tailings_pond" in layers:
         tailings_pond(layers["tailings_pond"]).add_to(atlas_map)
