@@ -5,12 +5,14 @@ PYTHON   ?= python3
 VENV     := .venv
 BIN      := $(VENV)/bin
 STAMP    := $(VENV)/.installed
+BENCH    := $(VENV)/.bench-installed
 CHROMIUM := /usr/bin/chromium
 OUT      ?= site
+SHARED   ?= ../shared/data
 PYDIRS   := $(wildcard src tests bench scripts)
 
 .DEFAULT_GOAL := help
-.PHONY: help site test lint format typecheck bench layers rasters browser clean
+.PHONY: help venv site test lint format typecheck bench layers rasters browser clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -45,15 +47,18 @@ typecheck: $(STAMP) ## mypy on src/
 test: $(STAMP) browser lint typecheck ## lint, type-check and run the whole test suite
 	$(BIN)/pytest
 
-bench: $(STAMP) ## benchmarks: solver throughput, memory, and a FiPy comparison
+$(BENCH): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $@
+
+bench: $(BENCH) ## benchmarks: solver throughput, memory, and a FiPy comparison
 	$(BIN)/python bench/transport_bench.py
 
-layers: $(STAMP) ## rebuild layers/ from ../shared/data (maintainers only)
-	$(BIN)/python scripts/prepare_layers.py --shared ../shared/data --out layers
+layers: $(STAMP) ## rebuild layers/ from the source data, SHARED=../shared/data (maintainers)
+	$(BIN)/python scripts/prepare_layers.py --shared $(SHARED) --out layers
 
-rasters: $(STAMP) ## rebuild rasters/ (schematic conductivity, ETOPO5 clips; maintainers only)
-	$(BIN)/python scripts/make_rasters.py --root . --shared ../shared/data
+rasters: $(STAMP) ## rebuild rasters/ (schematic K, ETOPO5 clips) from SHARED (maintainers)
+	$(BIN)/python scripts/make_rasters.py --root . --shared $(SHARED)
 
 clean: ## remove the virtual environment, caches and the built site
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
