@@ -161,12 +161,19 @@ times_yr = [5, 20]
 """
 
 
-def test_plume_writes_outputs_and_prints_arrivals(tmp_path):
-    scenario = tmp_path / "tiny.toml"
-    scenario.write_text(TINY_SCENARIO, encoding="utf-8")
-    result = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
+@pytest.fixture(scope="module")
+def tiny_plume(tmp_path_factory):
+    """The tiny scenario's folder after one ``atlas plume --out`` run, and that run's result."""
+    folder = tmp_path_factory.mktemp("plume")
+    (folder / "tiny.toml").write_text(TINY_SCENARIO, encoding="utf-8")
+    result = run_atlas("plume", str(folder / "tiny.toml"), "--out", str(folder / "out"))
     assert result.returncode == 0, result.stderr
-    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    return folder, result
+
+
+def test_plume_writes_outputs_and_prints_arrivals(tiny_plume):
+    folder, result = tiny_plume
+    summary = json.loads((folder / "out" / "summary.json").read_text(encoding="utf-8"))
     (reached,) = [a for a in summary["arrivals"] if a["threshold_mg_per_l"] == 10.0]
     # 1.2 km from the source's edge at 100 m/yr with D = 20 m x 100 m/yr: the 1 % front of the
     # 1-D Ogata-Banks solution; the 200 m wide source spreads sideways, so it arrives a bit later.
@@ -176,18 +183,18 @@ def test_plume_writes_outputs_and_prints_arrivals(tmp_path):
     assert str(2000 + int(reached["arrival_yr"])) in result.stdout
     assert "not reached" in result.stdout  # 5000 mg/L exceeds the source
     assert "MODELLED" in result.stdout
-    names = {p.name for p in (tmp_path / "out").iterdir()}
+    names = {p.name for p in (folder / "out").iterdir()}
     assert {"concentration.nc", "isochrones.geojson", "summary.json"} <= names
     assert sum(name.endswith(".tif") for name in names) == 2
 
 
-def test_plume_without_out_prints_the_same_arrivals_and_writes_nothing(tmp_path):
+def test_plume_without_out_prints_the_same_arrivals_and_writes_nothing(tiny_plume, tmp_path):
+    _, written = tiny_plume
     scenario = tmp_path / "tiny.toml"
     scenario.write_text(TINY_SCENARIO, encoding="utf-8")
-    written = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
-    printed = run_atlas("plume", str(scenario))
+    printed = run_atlas("plume", str(scenario), cwd=tmp_path)
     assert printed.returncode == 0, printed.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "tiny.toml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny.toml"]
     assert "no --out given, nothing written" in printed.stdout
     table = written.stdout.splitlines()[2:]
     assert table

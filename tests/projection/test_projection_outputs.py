@@ -40,11 +40,11 @@ def test_the_expected_files_are_written(written):
 
 
 def test_netcdf_opens_with_its_crs_and_values(written):
-    _, result, out, _ = written
+    scenario, result, out, _ = written
     with xr.open_dataset(out / "concentration.nc", decode_coords="all") as stored:
         assert stored.rio.crs.to_epsg() == 32649
         assert stored["concentration"].encoding["grid_mapping"] == "spatial_ref"
-        assert stored.attrs["inputs_sha256"]
+        assert stored.attrs["inputs_sha256"] == inputs_sha256(scenario)
         np.testing.assert_allclose(
             stored["concentration"].values, result["concentration"].values, rtol=1e-6, atol=1e-30
         )

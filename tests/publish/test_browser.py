@@ -2,65 +2,33 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser import chromium_page, off_host, serve
+from playwright.sync_api import Page
 from site_layers import XSS_NAME, XSS_UNLOCATED
 
 from atlas.publish import write_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path("/tmp/atlas_index.png")
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """Keep the test output clean."""
 
 
 @pytest.fixture
 def served_site(tmp_path, layers) -> Iterator[str]:
     """URL of the page built from the test layers, served from 127.0.0.1."""
-    site = write_site(tmp_path / "site", layers).parent
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serve(write_site(tmp_path / "site", layers).parent) as base_url:
+        yield f"{base_url}/index.html"
 
 
 @pytest.fixture
-def page(served_site):
-    """A loaded page, with every request and dialog it caused recorded."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser` to install Debian chromium")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        tab = browser.new_page(viewport={"width": 1280, "height": 800})
-        tab.requests, tab.dialogs, tab.errors = [], [], []
-        tab.on("request", lambda request: tab.requests.append(request.url))
-        tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
-        tab.on("pageerror", lambda error: tab.errors.append(str(error)))
-        tab.goto(served_site)
-        tab.wait_for_selector(".leaflet-container .atlas-site")
+def page(served_site) -> Iterator[Page]:
+    """A loaded page, with every request, dialog and script error it caused recorded."""
+    with chromium_page(served_site) as tab:
         yield tab
-        browser.close()
 
 
 def test_map_renders_every_layer_with_control_legend_and_scale(page):
@@ -98,9 +66,8 @@ def test_map_renders_every_layer_with_control_legend_and_scale(page):
 def test_every_request_stays_on_the_page_host(page, served_site):
     page.locator(".marker-cluster, .atlas-record").first.click()
     page.wait_for_timeout(500)
-    host = urlsplit(served_site).netloc
     assert page.requests, "the page should load its own assets"
-    assert [url for url in page.requests if urlsplit(url).netloc != host] == []
+    assert off_host(page.requests, served_site) == []
 
 
 def test_a_script_site_name_is_shown_as_text_in_its_popup(page):
