@@ -21,14 +21,15 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from atlas.plume import instantaneous_point_2d
+from atlas.plume import TransportParameters, instantaneous_point_2d
+from atlas.plume.transport import NEGLIGIBLE_FRACTION
 
 FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class Aquifer:
-    """Uniform seepage and dispersion of a single layer.
+    """Uniform seepage through a single layer, and its transport properties.
 
     Parameters
     ----------
@@ -36,20 +37,14 @@ class Aquifer:
         Seepage speed, in m/yr.
     direction_deg : float
         Azimuth the water flows toward, in degrees clockwise from north.
-    longitudinal_dispersivity_m, transverse_dispersivity_m : float
-        Dispersivities, in m.
-    effective_porosity : float
-        Effective porosity (only scales mass to concentration).
-    thickness_m : float
-        Saturated thickness, in m.
+    transport : atlas.plume.TransportParameters
+        Porosity (only scales mass to concentration), thickness and dispersivities, as given to
+        :func:`atlas.plume.simulate`.
     """
 
-    velocity_m_per_yr: float = 25.0
-    direction_deg: float = 45.0
-    longitudinal_dispersivity_m: float = 50.0
-    transverse_dispersivity_m: float = 5.0
-    effective_porosity: float = 0.25
-    thickness_m: float = 10.0
+    velocity_m_per_yr: float
+    direction_deg: float
+    transport: TransportParameters
 
     @property
     def flow_unit_vector(self) -> FloatArray:
@@ -60,12 +55,12 @@ class Aquifer:
     @property
     def longitudinal_dispersion_m2_per_yr(self) -> float:
         """``D_L = alpha_L |v|``, in m^2/yr."""
-        return self.longitudinal_dispersivity_m * self.velocity_m_per_yr
+        return self.transport.longitudinal_dispersivity_m * self.velocity_m_per_yr
 
     @property
     def transverse_dispersion_m2_per_yr(self) -> float:
         """``D_T = alpha_T |v|``, in m^2/yr."""
-        return self.transverse_dispersivity_m * self.velocity_m_per_yr
+        return self.transport.transverse_dispersivity_m * self.velocity_m_per_yr
 
     def dispersion_tensor_m2_per_yr(self) -> FloatArray:
         """``D = D_T I + (D_L - D_T) u u^T`` in ``(east, north)`` axes, in m^2/yr."""
@@ -74,7 +69,16 @@ class Aquifer:
         return d_t * np.eye(2) + (d_l - d_t) * np.outer(unit, unit)
 
 
-AQUIFER = Aquifer()
+AQUIFER = Aquifer(
+    velocity_m_per_yr=25.0,
+    direction_deg=45.0,
+    transport=TransportParameters(
+        effective_porosity=0.25,
+        thickness_m=10.0,
+        longitudinal_dispersivity_m=50.0,
+        transverse_dispersivity_m=5.0,
+    ),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +108,22 @@ class Case:
         return int(self.initial_mg_per_l.size)
 
 
+@dataclass(frozen=True, eq=False)
+class Solution:
+    """What a solver computed for a :class:`Case` (the worker measures its cost).
+
+    Attributes
+    ----------
+    concentration_mg_per_l : numpy.ndarray, shape (n, n)
+        Concentration at the horizon, in mg/L.
+    n_steps : int
+        Time steps taken.
+    """
+
+    concentration_mg_per_l: FloatArray
+    n_steps: int
+
+
 THROUGHPUT_CELL_M = 20.0
 THROUGHPUT_HORIZON_YR = 4.0
 
@@ -111,11 +131,22 @@ THROUGHPUT_HORIZON_YR = 4.0
 def throughput_case(n: int, aquifer: Aquifer = AQUIFER) -> Case:
     """A centred Gaussian blob (sigma = 1/8 of the side) on an ``n x n`` grid of 20 m cells.
 
-    At the corners it is ``exp(-16)`` of its peak, far above the solver's 1e-30 floor, so
-    every cell is computed from the first step on.
+    At the corners it is ``exp(-16)`` of its peak, far above the solver's negligible floor
+    (``NEGLIGIBLE_FRACTION`` of the peak), so every cell is computed from the first step on.
+
+    Raises
+    ------
+    ValueError
+        If some cell is at or below that floor (the case would not measure the full grid).
     """
     offset = (np.arange(n) + 0.5 - 0.5 * n) / (n / 8.0)  # in standard deviations
     blob = np.exp(-0.5 * (offset[:, None] ** 2 + offset[None, :] ** 2))
+    lowest = float(blob.min() / blob.max())
+    if lowest <= NEGLIGIBLE_FRACTION:
+        raise ValueError(
+            f"throughput case {n}x{n}: expected every cell above {NEGLIGIBLE_FRACTION:g} of the "
+            f"peak (so atlas computes the whole grid), got a lowest cell of {lowest:g}"
+        )
     return Case(THROUGHPUT_CELL_M, blob, THROUGHPUT_HORIZON_YR, aquifer)
 
 
@@ -191,8 +222,8 @@ class GaussianPlume:
             velocity_m_per_yr=a.velocity_m_per_yr,
             longitudinal_dispersion_m2_per_yr=a.longitudinal_dispersion_m2_per_yr,
             transverse_dispersion_m2_per_yr=a.transverse_dispersion_m2_per_yr,
-            effective_porosity=a.effective_porosity,
-            thickness_m=a.thickness_m,
+            effective_porosity=a.transport.effective_porosity,
+            thickness_m=a.transport.thickness_m,
         )
 
     def concentration_mg_per_l(self, n: int, t_yr: float) -> FloatArray:

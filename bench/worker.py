@@ -4,42 +4,69 @@
 process belongs to that case alone. Order of work in the process:
 
 1. build the inputs (the initial concentration field; not timed, not in the memory figure);
-2. warm up: solve a 16 x 16 case with the same solver, so numba compiles or loads its cache
-   and FiPy imports its solver suite (reported as ``warmup_s``, excluded from the timings);
-3. read ``ru_maxrss`` (the baseline), solve the case ``repeats`` times, read ``ru_maxrss``
-   again: ``peak_mb`` is the growth of the peak resident set, i.e. everything the solver
-   allocated beyond the inputs and the warmed-up interpreter (numpy arrays, numba's own
-   allocations and FiPy's sparse matrices alike, which tracemalloc would partly miss);
+2. warm up: solve a :data:`WARMUP_CELLS` x :data:`WARMUP_CELLS` case with the same solver, so
+   numba compiles or loads its cache and FiPy imports its solver suite (reported as
+   ``warmup_s``, excluded from the timings);
+3. collect garbage, reset the kernel's peak resident set (``/proc/self/clear_refs``) and read
+   it (the baseline, i.e. the resident set at that moment), solve the case ``repeats`` times
+   keeping only the latest result, read the peak again: ``peak_mb`` is the growth of the peak
+   resident set, i.e. everything the solver allocated beyond the inputs and the warmed-up
+   interpreter (numpy arrays, numba's own allocations and FiPy's sparse matrices alike, which
+   tracemalloc would partly miss), and does not depend on the repeat count;
 4. compare with the exact solution (accuracy cases only; not timed).
+
+Linux only (``/proc``).
 """
 
 from __future__ import annotations
 
 import gc
-import resource
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import run_atlas
-from plume_problem import AQUIFER, Case, GaussianPlume, throughput_case
+from plume_problem import AQUIFER, Case, GaussianPlume, Solution, throughput_case
 
 Task = dict[str, Any]
 """``solver`` ("atlas", "fipy" or "fipy-lu"), ``problem`` ("throughput" or "accuracy"),
 ``n`` (cells per side), ``repeats``, ``fipy_steps`` (FiPy only) and
-``longitudinal_dispersivity_m``."""
+``longitudinal_dispersivity_m``; the accuracy tasks also carry their error ``target``."""
 
-_WARMUP_CELLS = 16
+WARMUP_CELLS = 16
+"""Cells per side of the warm-up case."""
 
-
-def _peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+_PROC_SELF = Path("/proc/self")
 
 
-def _solver(task: Task) -> Callable[[Case], run_atlas.Solution]:
+def reset_peak_rss_mb() -> float:
+    """Reset the kernel's peak resident set of this process to the current one; that, in MiB.
+
+    Writing ``5`` to ``/proc/self/clear_refs`` resets ``VmHWM`` (Linux >= 4.0).
+    """
+    (_PROC_SELF / "clear_refs").write_text("5")
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set of this process since the last reset (``VmHWM``), in MiB."""
+    for line in (_PROC_SELF / "status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024.0  # reported in kB
+    raise RuntimeError("no VmHWM line in /proc/self/status: the benchmark needs Linux")
+
+
+def timed(solve: Callable[[Case], Solution], case: Case) -> tuple[Solution, float]:
+    """``solve(case)`` and its wall time (``time.perf_counter``), in s."""
+    start = time.perf_counter()
+    solution = solve(case)
+    return solution, time.perf_counter() - start
+
+
+def _solver(task: Task) -> Callable[[Case], Solution]:
     if task["solver"] == "atlas":
         return run_atlas.solve
     import run_fipy  # only the FiPy processes pay for importing FiPy
@@ -52,10 +79,12 @@ def _solver(task: Task) -> Callable[[Case], run_atlas.Solution]:
 def plume_for(task: Task) -> GaussianPlume:
     """The accuracy problem with the task's dispersivities (alpha_T = alpha_L / 10)."""
     alpha_l = float(task["longitudinal_dispersivity_m"])
-    aquifer = replace(
-        AQUIFER, longitudinal_dispersivity_m=alpha_l, transverse_dispersivity_m=alpha_l / 10
+    transport = replace(
+        AQUIFER.transport,
+        longitudinal_dispersivity_m=alpha_l,
+        transverse_dispersivity_m=alpha_l / 10,
     )
-    return GaussianPlume(aquifer=aquifer)
+    return GaussianPlume(aquifer=replace(AQUIFER, transport=transport))
 
 
 def run(task: Task) -> dict[str, Any]:
@@ -66,32 +95,34 @@ def run(task: Task) -> dict[str, Any]:
     case = plume.case(n) if accuracy else throughput_case(n, plume.aquifer)
     solve = _solver(task)
 
-    start = time.perf_counter()
-    solve(throughput_case(_WARMUP_CELLS, case.aquifer))
-    warmup_s = time.perf_counter() - start
+    _, warmup_s = timed(solve, throughput_case(WARMUP_CELLS, case.aquifer))
 
-    baseline_mb = _peak_rss_mb()
-    solutions = []
+    gc.collect()
+    baseline_mb = reset_peak_rss_mb()
+    times_s = []
+    solution: Solution | None = None
     for _ in range(int(task["repeats"])):
-        solutions.append(solve(case))
-        gc.collect()  # FiPy's variables hold reference cycles: free them before the next run
-    peak_mb = _peak_rss_mb() - baseline_mb
+        solution = None  # one result alive at a time: the peak must not grow with repeats
+        gc.collect()  # FiPy's variables hold reference cycles: free the previous run's
+        solution, elapsed_s = timed(solve, case)
+        times_s.append(elapsed_s)
+    peak_mb = peak_rss_mb() - baseline_mb
+    if solution is None:
+        raise ValueError(f"expected repeats >= 1, got {task['repeats']!r}")
 
-    last = solutions[-1]
     measured: dict[str, Any] = {
         "task": task,
         "cells": case.cells,
         "cell_size_m": case.cell_size_m,
-        "steps": last.n_steps,
-        "seconds": [s.seconds for s in solutions],
+        "steps": solution.n_steps,
+        "seconds": times_s,
         "warmup_s": warmup_s,
         "baseline_mb": baseline_mb,
         "peak_mb": peak_mb,
-        "active_fraction": run_atlas.active_fraction(case),
     }
     if accuracy:
-        measured["error"] = plume.error(n, last.concentration_mg_per_l)
-        measured["min_c_over_c0"] = float(np.min(last.concentration_mg_per_l)) / (
+        measured["error"] = plume.error(n, solution.concentration_mg_per_l)
+        measured["min_c_over_c0"] = float(np.min(solution.concentration_mg_per_l)) / (
             plume.peak_mg_per_l
         )
     return measured
