@@ -1,0 +1,171 @@
+"""Data is never code: text from a layer, a scenario or a file name reaches the page as a value.
+
+Every text field of every layer and of a scenario carries Jinja syntax (an expression, an
+unclosed ``{% raw %}`` and ``{#``, and an expression that would run Python). The build must
+succeed, and wherever a field shows on the page it must show literally: evaluated, the
+expressions would print ``49`` and a process id; parsed, the unclosed blocks would crash.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import xarray as xr
+from pyproj import CRS
+from site_layers import make_layers
+
+from atlas.grid import Grid
+from atlas.load import LAYERS
+from atlas.pipeline import build_site
+from atlas.publish.geotiff import write_geotiff
+from atlas.publish.site import build_map, render_page
+
+REPO = Path(__file__).resolve().parents[2]
+
+PROBES = (
+    "{{7*7}}",
+    "{% raw %}",
+    "{#",
+    "{{ cycler.__init__.__globals__.os.getpid() }}",
+)
+PROBE = " ".join(PROBES)
+
+
+def probe(tag: str) -> str:
+    """A field value: a tag naming the field, then every probe."""
+    return f"@{tag}@ {PROBE}"
+
+
+_TAG = re.compile(r"@([A-Za-z0-9_.\[\]]+)@")
+
+
+def shown_tags(text: str) -> set[str]:
+    """The tags found in ``text``, after checking that every one is followed by the probes
+    exactly as written (an evaluated or parsed probe would differ). Names shown as labels
+    have their underscores written as spaces ("yellow_river" as "yellow river")."""
+    literal = {" " + PROBE, " " + PROBE.replace("_", " ")}
+    tags = set()
+    for match in _TAG.finditer(text):
+        following = text[match.end() : match.end() + 1 + len(PROBE)]
+        assert following in literal, f"{match.group(1)} was changed: {following!r}"
+        tags.add(match.group(1))
+    return tags
+
+
+def _probed(frame: pd.DataFrame, layer: str, columns: list[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = [probe(f"{layer}.{column}.{i}") for i in range(len(frame))]
+    return frame
+
+
+def _text_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        column
+        for column in frame.columns
+        if column not in {"geometry", "record_url"}
+        and frame[column].map(lambda value: isinstance(value, str)).any()
+    ]
+
+
+def test_every_layer_text_shows_literally_on_the_page():
+    layers = {
+        name: _probed(frame, name, _text_columns(frame)) for name, frame in make_layers().items()
+    }
+    html = render_page(build_map(layers))
+    shown = {tag.split(".")[0] for tag in shown_tags(html)}
+    assert shown >= {"sites", "usgs_sites", "tailings_pond", "observations"}
+
+
+SCENARIO = """
+schema_version = 1
+name = "probe"
+description = {description}
+crs = "EPSG:32649"
+start_year = 2000
+[grid]
+bounds_m = [388000, 4496000, 391000, 4497500]
+cell_size_m = 100.0
+[aquifer]
+effective_porosity = 0.25
+thickness_m = 10.0
+hydraulic_conductivity_m_per_day = {raster}
+longitudinal_dispersivity_m = 100.0
+transverse_dispersivity_m = 10.0
+[flow]
+velocity_m_per_yr = 150.0
+direction_deg = 90.0
+[[source]]
+name = {source}
+geometry = "POLYGON ((388300 4496500, 388700 4496500, 388700 4497000, 388300 4496500))"
+concentration_mg_per_l = 1000.0
+[[receptor]]
+name = {receptor}
+geometry = "LINESTRING (390000 4496000, 390000 4497500)"
+thresholds_mg_per_l = [10.0]
+[output]
+times_yr = [5, 10]
+[provenance]
+"aquifer.effective_porosity" = {porosity}
+"flow" = {flow}
+"description" = {context}
+"""
+
+
+def _probed_root(root: Path) -> Path:
+    """A data root: the shipped layers with every text field probed, and a probed scenario."""
+    (root / "layers").mkdir(parents=True)
+    for name, spec in LAYERS.items():
+        source = REPO / "layers" / spec.filename
+        target = root / "layers" / spec.filename
+        columns = [column for column, kind in spec.columns.items() if kind == "text"]
+        if spec.filename.endswith(".csv"):
+            frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+            _probed(frame, name, columns).to_csv(target, index=False)
+        else:
+            frame = gpd.read_file(source)
+            pyogrio.write_dataframe(_probed(frame, name, columns), target)
+    for extra in (REPO / "layers").iterdir():
+        if not (root / "layers" / extra.name).exists():
+            shutil.copy(extra, root / "layers" / extra.name)
+    (root / "scenarios").mkdir()
+    raster = root / "scenarios" / f"{probe('file')}.tif"
+    grid = Grid(388000.0, 4496000.0, 100.0, 30, 15, CRS.from_epsg(32649))
+    write_geotiff(raster, grid, np.full(grid.shape, 5.0), tags={"units": "m/d"})
+    fields = {
+        field: json.dumps(probe(f"scenario.{field}"))
+        for field in ("description", "source", "receptor", "porosity", "flow", "context")
+    }
+    fields["raster"] = json.dumps(raster.name)
+    scenario = root / "scenarios" / f"{probe('file')}.toml"
+    scenario.write_text(SCENARIO.format(**fields), encoding="utf-8")
+    return root
+
+
+@pytest.mark.slow
+def test_a_build_with_probes_in_every_field_succeeds_and_shows_them_literally(tmp_path):
+    root = _probed_root(tmp_path / "root")
+    page = build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
+    html = page.read_text(encoding="utf-8")
+    shown = shown_tags(html)
+    layers_shown = {tag.split(".")[0] for tag in shown}
+    assert layers_shown >= {"sites", "usgs_sites", "tailings_pond", "observations", "scenario"}
+    assert {tag for tag in shown if tag.startswith("scenario.")} >= {
+        "scenario.description",
+        "scenario.receptor",
+        "scenario.porosity",
+        "scenario.context",
+    }
+    assert "file" in shown  # the conductivity raster's file name
+    plume = tmp_path / "site" / "plumes" / "probe"
+    assert "scenario.description" in shown_tags((plume / "summary.json").read_text("utf-8"))
+    with xr.open_dataset(plume / "concentration.nc") as dataset:
+        assert shown_tags(dataset.attrs["description"]) == {"scenario.description"}
