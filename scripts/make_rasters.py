@@ -35,7 +35,7 @@ import shapely
 from atlas.errors import LayerError, Problem
 from atlas.grid import Grid
 from atlas.load import LAYERS, find_root, read_layer
-from atlas.publish.geotiff import write_geotiff
+from atlas.publish.outputs.geotiff import write_geotiff
 
 BAOTOU_BOUNDS_M = (376_000.0, 4_481_000.0, 398_000.0, 4_505_000.0)
 BAOTOU_CELL_M = 50.0

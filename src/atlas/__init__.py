@@ -8,7 +8,7 @@ runs it into an :class:`xarray.Dataset`; :mod:`atlas.load` reads the layers and
 __version__ = "0.1.0"  # before the imports: modules below record it in their outputs
 
 from atlas.errors import AtlasError
-from atlas.projection import project
+from atlas.run import project
 from atlas.scenario import Scenario, load_scenario
 
 __all__ = ["AtlasError", "Scenario", "load_scenario", "project"]

@@ -19,10 +19,10 @@ import pandas as pd
 from atlas.errors import Problem, ScenarioError
 from atlas.joins import RIVER_SEARCH_RADIUS_M, join_sites
 from atlas.load import Layers, load_layers
-from atlas.projection import project
-from atlas.publish.plume_outputs import is_current, summary, write_outputs
-from atlas.publish.projections import Projection, read_projection
-from atlas.publish.site import check_site_folder, write_site
+from atlas.publish.outputs import is_current, summary, write_outputs
+from atlas.publish.site.map import check_site_folder, write_site
+from atlas.publish.site.plume_tables import Projection, read_projection
+from atlas.run import project
 from atlas.scenario import Scenario, load_scenario
 
 __all__ = [
@@ -149,7 +149,7 @@ def build_site(
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is projected, or its earlier projection reused when
-    the inputs' hash (:func:`atlas.publish.plume_outputs.inputs_sha256`) is unchanged; the page
+    the inputs' hash (:func:`atlas.publish.outputs.inputs_sha256`) is unchanged; the page
     shows their outlines and tables, and ``out/plumes/<name>/`` holds their files.
 
     Parameters

@@ -9,7 +9,7 @@ from shapely.geometry import LineString
 
 from atlas.errors import ScenarioError
 from atlas.plume.flow import cell_velocities
-from atlas.projection import flow_field
+from atlas.run import flow_field
 from atlas.scenario import HeadDrivenFlow, load_scenario
 
 SHIPPED = ("baotou", "baotou_fast_path", "mountain_pass")

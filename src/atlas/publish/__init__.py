@@ -1,5 +1,6 @@
-"""Publishing: the static map page (``index.html`` + ``assets/``), offline by default."""
+"""Publishing, the only writer: plume outputs (:mod:`.outputs`: NetCDF, GeoTIFF, GeoJSON, JSON)
+and the static site (:mod:`.site`: pages, templates and their local assets).
 
-from atlas.publish.site import build_map, render_page, write_site
-
-__all__ = ["build_map", "render_page", "write_site"]
+Publishers take what the model side produced (:class:`atlas.result.PlumeResult`, the
+:class:`atlas.load.Layers`) and never compute a result themselves.
+"""

@@ -26,16 +26,16 @@ import pandas as pd
 from branca.element import Element
 
 from atlas.errors import LayerError, Problem
-from atlas.publish.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
-from atlas.publish.basemap import (
+from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
+from atlas.publish.site.basemap import (
     basemap_pane,
     detail_windows,
     hydrography_near,
     offline_basemap,
     openstreetmap_tiles,
 )
-from atlas.publish.features import located
-from atlas.publish.overlays import (
+from atlas.publish.site.features import located
+from atlas.publish.site.overlays import (
     curated_sites,
     observations,
     plume_outlines,
@@ -43,8 +43,8 @@ from atlas.publish.overlays import (
     tailings_pond,
     usgs_records,
 )
-from atlas.publish.page import AtlasMap, AtlasPage, page_text
-from atlas.publish.projections import Projection, featured
+from atlas.publish.site.page import AtlasMap, AtlasPage, page_text
+from atlas.publish.site.plume_tables import Projection, featured
 from atlas.publish.staging import check_target, staged_folder
 
 __all__ = [
@@ -120,7 +120,7 @@ def build_map(
     tiles: bool = False,
     projections: Sequence[Projection] = (),
 ) -> folium.Map:
-    """Every layer on one folium map, inside an :class:`~atlas.publish.page.AtlasPage`.
+    """Every layer on one folium map, inside an :class:`~atlas.publish.site.page.AtlasPage`.
 
     Parameters
     ----------
@@ -131,9 +131,9 @@ def build_map(
         Also offer OpenStreetMap tiles (online) as a base layer; it starts switched off,
         the offline Natural Earth basemap is shown first.
     projections : sequence of Projection
-        Modelled plumes (:func:`~atlas.publish.projections.read_projection`): one layer of
+        Modelled plumes (:func:`~atlas.publish.site.plume_tables.read_projection`): one layer of
         outlines each, and their tables below the map. Only the first side-by-side pair
-        (:func:`~atlas.publish.projections.featured`) is switched on when the page opens.
+        (:func:`~atlas.publish.site.plume_tables.featured`) is switched on when the page opens.
 
     Returns
     -------

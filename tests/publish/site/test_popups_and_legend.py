@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from atlas.publish.legend import OTHER, SYMBOLS, legend_html, symbol_for_kind, symbol_svg
-from atlas.publish.popups import observation_popup, pond_popup, site_popup, usgs_popup
+from atlas.publish.site.legend import OTHER, SYMBOLS, legend_html, symbol_for_kind, symbol_svg
+from atlas.publish.site.popups import observation_popup, pond_popup, site_popup, usgs_popup
 
 KINDS = [
     "mine",

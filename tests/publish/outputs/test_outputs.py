@@ -9,14 +9,14 @@ import pytest
 import rasterio
 import shapely
 import xarray as xr
-from plume_cases import strip_scenario
 from shapely.geometry import shape
 
-import atlas.publish.plume_outputs as plume_outputs
+import atlas.publish.outputs as plume_outputs
 from atlas.errors import OutputError
-from atlas.publish.geotiff import GEOTIFF_NODATA
-from atlas.publish.plume_outputs import inputs_sha256, is_current, write_outputs
+from atlas.publish.outputs import inputs_sha256, is_current, write_outputs
+from atlas.publish.outputs.geotiff import GEOTIFF_NODATA
 from atlas.scenario import load_scenario
+from plume_cases import strip_scenario
 
 
 @pytest.fixture(scope="module")

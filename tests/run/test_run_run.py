@@ -6,14 +6,14 @@ import itertools
 
 import numpy as np
 import pytest
-from plume_cases import strip_scenario
 from scipy.optimize import brentq
 
-import atlas.projection
+import atlas.run
 from atlas.plume.analytic import ogata_banks
 from atlas.plume.flow import DAYS_PER_YEAR
-from atlas.projection import MODELLED_LABEL, flow_field, project
+from atlas.run import MODELLED_LABEL, flow_field, project
 from atlas.scenario import load_scenario
+from plume_cases import strip_scenario
 
 
 def strip_closed_form(scenario):
@@ -136,7 +136,7 @@ def test_head_driven_flow_between_two_lines_is_uniform():
 
 def test_cutting_the_run_into_segments_changes_nothing(strip, monkeypatch):
     scenario, whole = strip
-    monkeypatch.setattr(atlas.projection, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 7)  # 7 records
+    monkeypatch.setattr(atlas.run, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 7)  # 7 records
     cut = project(scenario)
     np.testing.assert_allclose(cut["concentration"], whole["concentration"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(cut["arrival_yr"], whole["arrival_yr"], rtol=1e-9)
@@ -148,7 +148,7 @@ def test_source_switched_off_and_decay_keep_the_budget(monkeypatch):
     document = strip_scenario(output={"times_yr": [4, 8], "arrival_resolution_yr": 1.0})
     document["source"][0]["end_yr"] = 3.0
     document["aquifer"]["half_life_yr"] = 5.0
-    monkeypatch.setattr(atlas.projection, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 3)
+    monkeypatch.setattr(atlas.run, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 3)
     result = project(load_scenario(document))
     mass_in = result["mass_in_kg"].values
     assert mass_in[1] == pytest.approx(mass_in[0])  # nothing enters after year 3

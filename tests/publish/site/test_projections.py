@@ -20,11 +20,11 @@ from browser import chromium_page, off_host, serve
 import atlas.pipeline
 from atlas.errors import OutputError, ScenarioError
 from atlas.pipeline import build_site
-from atlas.projection import MODELLED_LABEL
-from atlas.publish.projection_facts import source_flow
+from atlas.publish.site.plume_facts import source_flow
+from atlas.run import MODELLED_LABEL
 from atlas.scenario import load_scenario
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 SCENARIO = """
 schema_version = 1

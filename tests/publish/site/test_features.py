@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from shapely.geometry import Point
 
 from atlas.errors import CRSError
-from atlas.publish.features import feature_collection
+from atlas.publish.site.features import feature_collection
 
 
 def _points(coords, names):

@@ -25,10 +25,10 @@ from site_layers import make_layers
 from atlas.grid import Grid
 from atlas.load import LAYERS
 from atlas.pipeline import build_site
-from atlas.publish.geotiff import write_geotiff
-from atlas.publish.site import build_map, render_page
+from atlas.publish.outputs.geotiff import write_geotiff
+from atlas.publish.site.map import build_map, render_page
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 PROBES = (
     "{{7*7}}",

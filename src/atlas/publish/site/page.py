@@ -19,18 +19,18 @@ from folium.template import Template
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from atlas.publish.features import located
-from atlas.publish.legend import legend_html
-from atlas.publish.overlays import plume_hues, plume_times
-from atlas.publish.popups import pond_popup, text_of
-from atlas.publish.projections import Projection, ProjectionTable, projection_tables
+from atlas.publish.site.features import located
+from atlas.publish.site.legend import legend_html
+from atlas.publish.site.overlays import plume_hues, plume_times
+from atlas.publish.site.plume_tables import Projection, ProjectionTable, projection_tables
+from atlas.publish.site.popups import pond_popup, text_of
 
 __all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
 
 TITLE = "Rare-earth mines, tailings and their surroundings"
 
 _TEMPLATES = Environment(
-    loader=PackageLoader("atlas.publish", "templates"),
+    loader=PackageLoader("atlas.publish.site", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     keep_trailing_newline=True,
 )

@@ -10,8 +10,8 @@ import pytest
 from site_layers import XSS_NAME
 
 from atlas.errors import CRSError, LayerError, OutputError
-from atlas.publish import write_site
-from atlas.publish.assets import ASSETS
+from atlas.publish.site import write_site
+from atlas.publish.site.assets import ASSETS
 
 
 class _Resources(HTMLParser):

@@ -18,10 +18,11 @@ from folium.map import CustomPane
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
 
-from atlas.publish.assets import CLUSTER_SCRIPTS, CLUSTER_STYLESHEETS
-from atlas.publish.features import Properties, feature_collection
-from atlas.publish.legend import symbol_for_kind, symbol_svg
-from atlas.publish.popups import (
+from atlas.publish.site.assets import CLUSTER_SCRIPTS, CLUSTER_STYLESHEETS
+from atlas.publish.site.features import Properties, feature_collection
+from atlas.publish.site.legend import symbol_for_kind, symbol_svg
+from atlas.publish.site.plume_tables import Projection
+from atlas.publish.site.popups import (
     is_missing,
     observation_popup,
     plume_popup,
@@ -30,7 +31,6 @@ from atlas.publish.popups import (
     text_of,
     usgs_popup,
 )
-from atlas.publish.projections import Projection
 
 __all__ = [
     "SITES_PANE",

@@ -2,7 +2,7 @@
 
 Files written into the output folder (all modelled, and labelled so):
 
-* ``concentration.nc`` — the whole :func:`atlas.projection.project` Dataset, CF-1.8, with the
+* ``concentration.nc`` — the whole :func:`atlas.run.project` Dataset, CF-1.8, with the
   CRS as a CF grid mapping; opens in QGIS, Panoply and xarray.
 * ``concentration_<k>_<t>yr.tif`` — one float32 north-up GeoTIFF per output time (k = 00, 01,
   ...), in the scenario CRS, nodata -9999.
@@ -33,9 +33,9 @@ from shapely.geometry import mapping, shape
 
 from atlas import __version__
 from atlas.crs import WGS84, transformer
-from atlas.projection import MODELLED_LABEL, assumptions
-from atlas.publish.geotiff import write_geotiff
+from atlas.publish.outputs.geotiff import write_geotiff
 from atlas.publish.staging import staged_folder
+from atlas.run import MODELLED_LABEL, assumptions
 from atlas.scenario import Scenario
 
 __all__ = ["inputs_sha256", "is_current", "write_outputs"]
@@ -200,7 +200,7 @@ def summary(
     Parameters
     ----------
     dataset : xarray.Dataset
-        The result of :func:`atlas.projection.project` for ``scenario``.
+        The result of :func:`atlas.run.project` for ``scenario``.
     scenario : Scenario
         The scenario the dataset was projected from.
     files : iterable of str
@@ -263,7 +263,7 @@ def write_outputs(
     Parameters
     ----------
     dataset : xarray.Dataset
-        The result of :func:`atlas.projection.project` for ``scenario``.
+        The result of :func:`atlas.run.project` for ``scenario``.
     out_dir : str or os.PathLike
         Output folder; created, or replaced when it holds an earlier plume output.
     scenario : Scenario

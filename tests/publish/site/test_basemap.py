@@ -7,13 +7,13 @@ import shapely
 from shapely.geometry import shape
 from site_layers import make_layers
 
-from atlas.publish.basemap import (
+from atlas.publish.site.basemap import (
     DETAIL_WINDOW_DEG,
     detail_windows,
     hydrography_near,
     offline_basemap,
 )
-from atlas.publish.features import located
+from atlas.publish.site.features import located
 
 
 def _drawn(group: folium.FeatureGroup, class_name: str) -> shapely.Geometry:

@@ -1,7 +1,7 @@
 """Plume projections on the page: an output folder read into tables of facts with their sources.
 
 :func:`read_projection` reads what the page needs from a folder written by
-:func:`atlas.publish.plume_outputs.write_outputs` (``summary.json``, ``isochrones.geojson``
+:func:`atlas.publish.outputs.write_outputs` (``summary.json``, ``isochrones.geojson``
 and the velocities of ``concentration.nc``) together with the scenario it was projected from.
 :func:`projection_tables` puts projections of the same grid side by side in one table (the
 two Baotou projections), one row per fact (:mod:`.projection_facts`), every fact with its
@@ -22,7 +22,7 @@ import xarray as xr
 
 from atlas.crs import WGS84
 from atlas.errors import OutputError
-from atlas.publish.projection_facts import Entry, Fact, projection_facts, source_flow
+from atlas.publish.site.plume_facts import Entry, Fact, projection_facts, source_flow
 from atlas.scenario import Scenario
 
 __all__ = [
@@ -149,7 +149,7 @@ def read_projection(folder: Path, scenario: Scenario) -> Projection:
     Parameters
     ----------
     folder : pathlib.Path
-        A folder written by :func:`atlas.publish.plume_outputs.write_outputs`.
+        A folder written by :func:`atlas.publish.outputs.write_outputs`.
     scenario : Scenario
         The scenario it was written from (for the parameters and the source cells).
 

@@ -10,7 +10,7 @@ from browser import chromium_page, off_host, serve
 from playwright.sync_api import Page
 from site_layers import XSS_NAME, XSS_UNLOCATED
 
-from atlas.publish import write_site
+from atlas.publish.site import write_site
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import geopandas as gpd
 import shapely
 from folium.map import CustomPane
 
-from atlas.publish.features import feature_collection, located
+from atlas.publish.site.features import feature_collection, located
 
 __all__ = [
     "BASEMAP_PANE",

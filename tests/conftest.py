@@ -1,12 +1,12 @@
-"""Small scenarios built in code for the projection and output tests."""
+"""Fixtures shared by the run and output tests: small scenarios built in code, run once."""
 
 from __future__ import annotations
 
 import pytest
-from plume_cases import strip_scenario
 
-from atlas.projection import project
+from atlas.run import project
 from atlas.scenario import load_scenario
+from plume_cases import strip_scenario
 
 
 @pytest.fixture(scope="session")

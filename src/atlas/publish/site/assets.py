@@ -2,7 +2,7 @@
 
 Nothing is linked from a CDN: Leaflet comes from the ``xstatic-leaflet`` package,
 Leaflet.markercluster from ``xstatic-leaflet-markercluster``, and the atlas's own script,
-style sheet and third-party notices from ``atlas/publish/static``.
+style sheet and third-party notices from ``atlas/publish/site/static``.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class Asset:
 
 _LEAFLET = Path(xs_leaflet.BASE_DIR)
 _MARKERCLUSTER = Path(xs_markercluster.BASE_DIR)
-_OWN = Path(str(files("atlas.publish") / "static"))
+_OWN = Path(str(files("atlas.publish.site") / "static"))
 
 
 def _from(base: Path, names: tuple[str, ...], folder: str) -> tuple[Asset, ...]:
