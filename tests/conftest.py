@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from atlas.run import project
+from atlas.run import run_scenario
 from atlas.scenario import load_scenario
 from plume_cases import strip_scenario
 
 
 @pytest.fixture(scope="session")
 def strip():
-    """The strip scenario and its projection (computed once)."""
+    """The strip scenario and its result (run once)."""
     scenario = load_scenario(strip_scenario())
-    return scenario, project(scenario)
+    return scenario, run_scenario(scenario)
 
 
 @pytest.fixture(scope="session")
@@ -41,4 +41,4 @@ def plume_case():
         output={"times_yr": [2, 6, 10]},
     )
     scenario = load_scenario(document)
-    return scenario, project(scenario)
+    return scenario, run_scenario(scenario)

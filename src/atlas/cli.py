@@ -15,11 +15,40 @@ import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas import __version__
 from atlas.errors import AtlasError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 EXIT_ERROR = 1
+
+SITE_COLUMNS = [
+    "name",
+    "kind",
+    "commodity",
+    "country",
+    "lon",
+    "lat",
+    "nearest_river_name",
+    "nearest_river_distance_m",
+    "country_name",
+    "nearest_town_name",
+    "nearest_town_distance_m",
+    "distance_crs",
+    "source",
+]
+"""Columns of ``atlas sites``, in order; ``country`` is the curated value, ``country_name``
+the Natural Earth polygon the point falls in."""
+
+SITE_NOTE = (
+    "Distances in metres, measured in each site's UTM zone (distance_crs) to Natural Earth "
+    "1:10m rivers and populated places; rivers farther than {radius_km:.0f} km are not listed. "
+    "Sources of every site: --format csv or json."
+)
+"""Where the numbers of ``atlas sites`` come from, printed under the table."""
 
 TABLE_VIEW = [
     "name",
@@ -84,10 +113,22 @@ def _build(args: argparse.Namespace) -> None:
     print(f"wrote {index}")
 
 
-def _sites(args: argparse.Namespace) -> None:
-    from atlas.pipeline import SITE_TABLE_NOTE, site_table
+def _site_table(root: Path) -> pd.DataFrame:
+    """Curated sites with the joined fields; distances rounded to whole metres."""
+    import pandas as pd
 
-    table = site_table(_root(args))
+    from atlas.pipeline import joined_layers
+
+    table = pd.DataFrame(joined_layers(root).sites[SITE_COLUMNS])
+    for column in ("nearest_river_distance_m", "nearest_town_distance_m"):
+        table[column] = table[column].round().astype("Int64")
+    return table
+
+
+def _sites(args: argparse.Namespace) -> None:
+    from atlas.joins import RIVER_SEARCH_RADIUS_M
+
+    table = _site_table(_root(args))
     if args.format == "csv":
         sys.stdout.write(table.to_csv(index=False, lineterminator="\n"))
         return
@@ -98,21 +139,29 @@ def _sites(args: argparse.Namespace) -> None:
     else:
         view = records[TABLE_VIEW].fillna("-").rename(columns=lambda c: c.replace("nearest_", ""))
         sys.stdout.write(view.to_string(index=False, max_colwidth=42) + "\n\n")
-        sys.stdout.write(textwrap.fill(SITE_TABLE_NOTE, width=100) + "\n")
+        note = SITE_NOTE.format(radius_km=RIVER_SEARCH_RADIUS_M / 1000)
+        sys.stdout.write(textwrap.fill(note, width=100) + "\n")
 
 
 def _plume(args: argparse.Namespace) -> None:
-    from atlas.pipeline import arrival_table, run_scenario
+    from atlas.pipeline import run_file
+    from atlas.result import MODELLED_LABEL
 
     with _progress_bar(Path(args.scenario).stem) as progress:
         out = None if args.out is None else Path(args.out)
-        summary = run_scenario(
+        result = run_file(
             Path(args.scenario), out, root=_scenario_root(args), progress=progress
         )
-    print(f"{summary['scenario']}: {summary['description']}")
+    scenario = result.scenario
+    print(f"{scenario.name}: {scenario.description}")
     written = "no --out given, nothing written" if out is None else f"outputs in {out}"
-    print(f"{summary['modelled']}; {written}")
-    table = arrival_table(summary)
+    print(f"{MODELLED_LABEL}; {written}")
+    if not result.transports:
+        print("flow only: no [[source]] and no [initial], so heads and velocities, no plume")
+        return
+    table = result.arrivals.rename(columns={"arrival_calendar_year": "calendar_year"})
+    if scenario.start_year is None:
+        table = table.drop(columns="calendar_year")
     print(
         table.to_string(
             index=False,
@@ -125,8 +174,7 @@ def _plume(args: argparse.Namespace) -> None:
         )
     )
     if table["arrival_yr"].isna().any():
-        horizon_yr = summary["output_times"][-1]["time_yr"]
-        print(f"not reached: not within the horizon of {horizon_yr:g} years")
+        print(f"not reached: not within the horizon of {scenario.horizon_yr:g} years")
 
 
 def _scenario_root(args: argparse.Namespace) -> Path | None:

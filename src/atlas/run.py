@@ -1,8 +1,9 @@
-"""Run a scenario: steady flow, plume transport, arrival times at receptors, as one Dataset.
+"""Run a scenario: steady flow, plume transport and its impact, as one result.
 
-:func:`project` is the wiring between the validated :class:`~atlas.scenario.Scenario`, the
-numerics of :mod:`atlas.plume` (y-up arrays on bare grids) and the labelled, north-up
-:class:`xarray.Dataset` the publishers write. Everything it returns is **modelled**.
+:func:`run_scenario` is the wiring between the validated :class:`~atlas.scenario.Scenario`, the
+numerics of :mod:`atlas.plume` (y-up arrays on bare grids), the impact measures of
+:mod:`atlas.impact` and the :class:`~atlas.result.PlumeResult` every writer takes, with its
+labelled, north-up CF :class:`xarray.Dataset`. Everything it returns is **modelled**.
 """
 
 from __future__ import annotations
@@ -14,8 +15,16 @@ from typing import NamedTuple
 import numpy as np
 import xarray as xr
 
+from atlas.assumptions import assumptions
 from atlas.errors import ScenarioError
-from atlas.impact import arrival_times_yr, receptor_maxima
+from atlas.impact import (
+    arrival_table,
+    arrival_times_yr,
+    isochrones,
+    output_time_table,
+    receptor_maxima,
+    source_flow,
+)
 from atlas.plume.flow import (
     cell_velocities,
     darcy_face_velocities,
@@ -29,22 +38,11 @@ from atlas.plume.transport import (
     TransportParameters,
     simulate,
 )
-from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario, UniformFlow
+from atlas.result import MODELLED_LABEL, PlumeResult, SourceFlow
+from atlas.scenario import HeadDrivenFlow, Scenario, UniformFlow
+from atlas.scenario.digest import inputs_sha256
 
-__all__ = [
-    "DENSE_RECORD_BYTES",
-    "MODELLED_LABEL",
-    "FlowField",
-    "assumptions",
-    "flow_field",
-    "project",
-]
-
-MODELLED_LABEL = (
-    "MODELLED, not measured: a screening projection computed from the stated assumptions and "
-    "parameters; not calibrated against measured concentrations"
-)
-"""The label every modelled output carries."""
+__all__ = ["DENSE_RECORD_BYTES", "FlowField", "flow_field", "run_scenario"]
 
 DENSE_RECORD_BYTES = 64 * 2**20
 """Memory for the dense record of fields between output times (arrival times); larger runs
@@ -243,53 +241,6 @@ def _scaled(
     return report
 
 
-def assumptions(scenario: Scenario) -> list[str]:
-    """The model's assumptions in plain words, for summaries, attributes and pages."""
-    aquifer, flow = scenario.aquifer, scenario.flow
-    lines = [
-        "single aquifer layer, concentrations depth-averaged over the saturated thickness "
-        f"({aquifer.thickness_m:g} m); steady flow",
-    ]
-    if isinstance(flow, UniformFlow):
-        lines.append(
-            f"uniform seepage velocity {flow.velocity_m_per_yr:g} m/yr toward azimuth "
-            f"{flow.direction_deg:g} deg (clockwise from north); clean water enters upstream"
-        )
-    else:
-        heads = ", ".join(f"{h.name} at {h.head_m:g} m" for h in flow.fixed_heads)
-        lines.append(
-            f"steady heads from fixed-head cells ({heads}) and recharge "
-            f"{flow.recharge_mm_per_yr:g} mm/yr; no flow across the grid edges"
-        )
-    conductivity = aquifer.hydraulic_conductivity_m_per_day
-    if isinstance(conductivity, GridRaster):
-        lines.append(f"hydraulic conductivity from the raster {conductivity.path.name}")
-    elif conductivity is not None:
-        lines.append(f"uniform hydraulic conductivity {conductivity:g} m/d")
-    decay = "no decay" if aquifer.half_life_yr is None else f"half-life {aquifer.half_life_yr:g} yr"
-    lines.append(
-        f"advection-dispersion: effective porosity {aquifer.effective_porosity:g}, "
-        f"dispersivities {aquifer.longitudinal_dispersivity_m:g} m (longitudinal) and "
-        f"{aquifer.transverse_dispersivity_m:g} m (transverse), retardation "
-        f"{aquifer.retardation:g}, {decay}"
-    )
-    for source in scenario.sources:
-        strength = (
-            f"held at {source.concentration_mg_per_l:g} mg/L"
-            if source.concentration_mg_per_l is not None
-            else f"releasing {source.mass_rate_kg_per_yr:g} kg/yr"
-        )
-        until = "the horizon" if source.end_yr is None else f"year {source.end_yr:g}"
-        lines.append(f"source {source.name}: {strength} from year {source.start_yr:g} to {until}")
-    grid = scenario.grid
-    lines.append(
-        f"grid of {grid.nx} x {grid.ny} cells of {grid.cell_size_m:g} m in "
-        f"{scenario.crs.to_string()}; times in years since t = 0"
-        + ("" if scenario.start_year is None else f" (t = 0 is {scenario.start_year})")
-    )
-    return lines
-
-
 _BUDGET_NAMES = {
     "mass_in_kg": "modelled cumulative solute mass entered from the sources",
     "mass_stored_kg": "modelled solute mass in the aquifer (dissolved and sorbed)",
@@ -298,9 +249,11 @@ _BUDGET_NAMES = {
 }
 
 
-def _spatial_variables(scenario: Scenario, flow: FlowField) -> dict[str, xr.DataArray]:
+def _spatial_variables(
+    scenario: Scenario, flow: FlowField, velocities: tuple[np.ndarray, np.ndarray]
+) -> dict[str, xr.DataArray]:
     grid = scenario.grid
-    vx, vy = cell_velocities(flow.vx_face_m_per_yr, flow.vy_face_m_per_yr)
+    vx, vy = velocities
     head_name = "modelled hydraulic head"
     if isinstance(scenario.flow, UniformFlow):
         head_name += " implied by the uniform flow, relative to the most downstream cell"
@@ -321,10 +274,9 @@ def _spatial_variables(scenario: Scenario, flow: FlowField) -> dict[str, xr.Data
     }
 
 
-def _receptor_variables(scenario: Scenario, record: _Record) -> dict[str, xr.DataArray]:
-    arrival = arrival_times_yr(
-        record.times_yr, record.receptor_mg_per_l, scenario.thresholds_mg_per_l
-    )
+def _receptor_variables(
+    scenario: Scenario, record: _Record, arrival_yr: np.ndarray
+) -> dict[str, xr.DataArray]:
     resolution = (
         f"receptor concentrations recorded every {scenario.arrival_resolution_yr:g} yr (and at "
         "the output times); the crossing time is interpolated linearly between records"
@@ -332,7 +284,7 @@ def _receptor_variables(scenario: Scenario, record: _Record) -> dict[str, xr.Dat
     never = "NaN: not reached within the horizon"
     variables = {
         "arrival_yr": xr.DataArray(
-            arrival,
+            arrival_yr,
             dims=("receptor", "threshold_mg_per_l"),
             attrs={
                 "units": "yr",
@@ -356,8 +308,9 @@ def _receptor_variables(scenario: Scenario, record: _Record) -> dict[str, xr.Dat
     return variables
 
 
-def _dataset(scenario: Scenario, flow: FlowField, record: _Record) -> xr.Dataset:
-    times = np.asarray(scenario.output_times_yr)
+def _transport_variables(
+    scenario: Scenario, record: _Record, arrival_yr: np.ndarray
+) -> dict[str, xr.DataArray]:
     concentration = scenario.grid.to_dataarray(
         record.fields_mg_per_l,
         name="concentration",
@@ -366,8 +319,7 @@ def _dataset(scenario: Scenario, flow: FlowField, record: _Record) -> xr.Dataset
     ).rename({"dim_0": "time_yr"})
     variables = {
         "concentration": concentration,
-        **_spatial_variables(scenario, flow),
-        **_receptor_variables(scenario, record),
+        **_receptor_variables(scenario, record, arrival_yr),
     }
     for term in _MASS_TERMS:
         variables[term] = xr.DataArray(
@@ -375,41 +327,72 @@ def _dataset(scenario: Scenario, flow: FlowField, record: _Record) -> xr.Dataset
             dims=("time_yr",),
             attrs={"units": "kg", "long_name": _BUDGET_NAMES[term]},
         )
-    for variable in variables.values():
-        variable.attrs["modelled"] = MODELLED_LABEL
-    dataset = xr.Dataset(variables).assign_coords(
-        time_yr=("time_yr", times, {"units": "yr", "long_name": "years since t = 0"}),
-        receptor=("receptor", [r.name for r in scenario.receptors], {"long_name": "receptor"}),
-        threshold_mg_per_l=(
+    return variables
+
+
+def _coordinates(scenario: Scenario, record: _Record) -> dict[str, tuple]:
+    times = np.asarray(scenario.output_times_yr)
+    coordinates: dict[str, tuple] = {
+        "time_yr": ("time_yr", times, {"units": "yr", "long_name": "years since t = 0"}),
+        "receptor": (
+            "receptor",
+            [r.name for r in scenario.receptors],
+            {"long_name": "receptor"},
+        ),
+        "threshold_mg_per_l": (
             "threshold_mg_per_l",
             np.asarray(scenario.thresholds_mg_per_l, dtype=float),
             {"units": "mg/L", "long_name": "concentration threshold"},
         ),
-        record_time_yr=(
+        "record_time_yr": (
             "record_time_yr",
             record.times_yr,
             {"units": "yr", "long_name": "years since t = 0 (dense receptor record)"},
         ),
-    )
+    }
     if scenario.start_year is not None:
-        dataset = dataset.assign_coords(
-            calendar_year=("time_yr", times + scenario.start_year, {"units": "calendar year"})
+        coordinates["calendar_year"] = (
+            "time_yr",
+            times + scenario.start_year,
+            {"units": "calendar year"},
         )
+    return coordinates
+
+
+def _dataset(
+    scenario: Scenario,
+    flow: FlowField,
+    velocities: tuple[np.ndarray, np.ndarray],
+    record: _Record | None,
+    arrival_yr: np.ndarray,
+    lines: list[str],
+) -> xr.Dataset:
+    spatial = _spatial_variables(scenario, flow, velocities)
+    if record is None:
+        variables = spatial
+    else:  # concentration first, as CF readers list it
+        transport = _transport_variables(scenario, record, arrival_yr)
+        variables = {"concentration": transport.pop("concentration"), **spatial, **transport}
+    for variable in variables.values():
+        variable.attrs["modelled"] = MODELLED_LABEL
+    dataset = xr.Dataset(variables)
+    if record is not None:
+        dataset = dataset.assign_coords(_coordinates(scenario, record))
     dataset.attrs = {
         "title": f"{scenario.name}: modelled groundwater plume",
         "Conventions": "CF-1.8",
         "scenario": scenario.name,
         "description": scenario.description,
         "modelled": MODELLED_LABEL,
-        "assumptions": "\n".join(assumptions(scenario)),
+        "assumptions": "\n".join(lines),
         "provenance": "\n".join(f"{key}: {text}" for key, text in scenario.provenance.items()),
         "start_year": "" if scenario.start_year is None else str(scenario.start_year),
     }
     return dataset
 
 
-def project(scenario: Scenario, *, progress: ProgressCallback | None = None) -> xr.Dataset:
-    """Project a scenario's plume.
+def run_scenario(scenario: Scenario, *, progress: ProgressCallback | None = None) -> PlumeResult:
+    """Run a scenario: steady flow, then the plume and its impact.
 
     Parameters
     ----------
@@ -420,7 +403,8 @@ def project(scenario: Scenario, *, progress: ProgressCallback | None = None) -> 
 
     Returns
     -------
-    xarray.Dataset
+    PlumeResult
+        The result (see :class:`atlas.result.PlumeResult`). Its ``dataset`` holds
         ``concentration`` (time_yr, y, x) in mg/L, north-up (``y`` descending) at the cell
         centres in the scenario CRS (CF grid mapping ``spatial_ref``); ``head_m``,
         ``velocity_x_m_per_yr``, ``velocity_y_m_per_yr`` (y, x) (see :func:`flow_field` for
@@ -431,8 +415,72 @@ def project(scenario: Scenario, *, progress: ProgressCallback | None = None) -> 
         ``receptor_concentration`` (record_time_yr, receptor); and the mass budget
         ``mass_in_kg``, ``mass_stored_kg``, ``mass_out_kg``, ``mass_decayed_kg`` (time_yr).
         Every variable and the dataset carry a "modelled" label; the dataset's attributes hold
-        the assumptions and the provenance of the parameters.
+        the assumptions and the provenance of the parameters. A scenario with neither source
+        nor initial plume runs flow only: heads and velocities, no transport.
     """
     flow = flow_field(scenario)
+    velocities = cell_velocities(flow.vx_face_m_per_yr, flow.vy_face_m_per_yr)
+    lines = assumptions(scenario)
+    if not scenario.sources and scenario.initial is None:
+        if progress is not None:
+            progress(1.0)
+        dataset = _dataset(scenario, flow, velocities, None, np.empty((0, 0)), lines)
+        return _result(scenario, dataset, velocities, lines, arrivals=np.empty((0, 0)))
     record = _run(scenario, flow, progress)
-    return _dataset(scenario, flow, record)
+    arrival = arrival_times_yr(
+        record.times_yr, record.receptor_mg_per_l, scenario.thresholds_mg_per_l
+    )
+    dataset = _dataset(scenario, flow, velocities, record, arrival, lines)
+    return _result(scenario, dataset, velocities, lines, arrivals=arrival, record=record)
+
+
+def _result(
+    scenario: Scenario,
+    dataset: xr.Dataset,
+    velocities: tuple[np.ndarray, np.ndarray],
+    lines: list[str],
+    *,
+    arrivals: np.ndarray,
+    record: _Record | None = None,
+) -> PlumeResult:
+    """The result of a run; without a ``record`` (flow only) its plume tables are empty."""
+    times = () if record is None else scenario.output_times_yr
+    fields = np.empty((0, *scenario.grid.shape)) if record is None else record.fields_mg_per_l
+    budget = {term: np.empty(0) for term in _MASS_TERMS} if record is None else record.budget_kg
+    receptors = () if record is None else scenario.receptors
+    return PlumeResult(
+        scenario=scenario,
+        dataset=dataset,
+        isochrones=isochrones(
+            np.flip(fields, axis=1),  # north-up, as the dataset
+            times,
+            scenario.thresholds_mg_per_l,
+            scenario.grid,
+            scenario=scenario.name,
+            start_year=scenario.start_year,
+        ),
+        arrivals=arrival_table(
+            arrivals,
+            scenario.thresholds_mg_per_l,
+            [(receptor.name, receptor.thresholds_mg_per_l) for receptor in receptors],
+            scenario.start_year,
+        ),
+        output_times=output_time_table(times, fields, budget),
+        source_flow=_source_flow(scenario, velocities),
+        assumptions=tuple(lines),
+        inputs_sha256=inputs_sha256(scenario),
+    )
+
+
+def _source_flow(
+    scenario: Scenario, velocities: tuple[np.ndarray, np.ndarray]
+) -> SourceFlow | None:
+    mask = np.zeros(scenario.grid.shape, dtype=bool)
+    for source in scenario.sources:
+        mask |= scenario.grid.rasterize(source.geometry)
+    return source_flow(
+        mask,
+        *velocities,
+        scenario.conductivity_m_per_day,
+        scenario.aquifer.effective_porosity,
+    )

@@ -1,4 +1,4 @@
-"""Arrival times: first crossings of thresholds, interpolated between records."""
+"""Impact: first crossings of thresholds, arrivals, isochrones, plume statistics, source flow."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
-from atlas.impact import arrival_times_yr, first_crossing_yr, receptor_maxima
+from atlas.impact import arrival_times_yr, first_crossing_yr, receptor_maxima, source_flow
 
 
 def test_crossing_of_a_linear_series_is_exact():
@@ -41,3 +41,19 @@ def test_receptor_maxima_and_arrival_matrix():
     arrival = arrival_times_yr([0.0, 1.0, 2.0], maxima, [2.0, 6.0])
     np.testing.assert_allclose(arrival[0], [0.5, 1.5])
     assert np.isnan(arrival[1]).all()
+
+
+def test_source_flow_follows_darcys_law():
+    mask = np.zeros((6, 8), dtype=bool)
+    mask[1:5, 2:7] = True  # 20 cells
+    velocity_x = np.full(mask.shape, 120.0)
+    velocity_y = np.full(mask.shape, -50.0)  # speed 130 m/yr
+    conductivity = np.full(mask.shape, 5.0)
+    conductivity[3, 4] = 10.0
+    flow = source_flow(mask, velocity_x, velocity_y, conductivity, 0.25)
+    assert flow.cells == 20
+    assert flow.speed_m_per_yr == pytest.approx((130.0, 130.0, 130.0))
+    assert flow.conductivity_m_per_day == pytest.approx((5.0, 5.0, 10.0))
+    assert flow.gradient == pytest.approx(130.0 * 0.25 / (5.0 * 365.25))
+    assert source_flow(mask, velocity_x, velocity_y, None, 0.25).gradient is None
+    assert source_flow(np.zeros_like(mask), velocity_x, velocity_y, None, 0.25) is None

@@ -1,4 +1,4 @@
-"""project(): the numbers against closed forms, the Dataset's shape and labels, the budget."""
+"""run_scenario(): the numbers against closed forms, the Dataset's shape and labels, the budget."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from scipy.optimize import brentq
 import atlas.run
 from atlas.plume.analytic import ogata_banks
 from atlas.plume.flow import DAYS_PER_YEAR
-from atlas.run import MODELLED_LABEL, flow_field, project
+from atlas.result import MODELLED_LABEL
+from atlas.run import flow_field, run_scenario
 from atlas.scenario import load_scenario
 from plume_cases import strip_scenario
 
@@ -28,7 +29,7 @@ def strip_closed_form(scenario):
 
 
 def test_strip_profile_matches_ogata_banks(strip):
-    scenario, result = strip
+    scenario, result = strip[0], strip[1].dataset
     concentration = strip_closed_form(scenario)
     held = scenario.sources[0].concentration_mg_per_l
     distance = result["x"].values - result["x"].values[0]  # from the held column's centre
@@ -38,7 +39,7 @@ def test_strip_profile_matches_ogata_banks(strip):
 
 
 def test_arrival_times_match_the_closed_form(strip):
-    scenario, result = strip
+    scenario, result = strip[0], strip[1].dataset
     concentration = strip_closed_form(scenario)
     (receptor,) = scenario.receptors
     distance = receptor.geometry.centroid.x - result["x"].values[0]  # 500 m from the held column
@@ -58,7 +59,7 @@ def test_arrival_times_match_the_closed_form(strip):
 
 
 def test_arrivals_are_resolved_finer_than_the_output_times(strip):
-    scenario, result = strip
+    scenario, result = strip[0], strip[1].dataset
     arrival = result["arrival_yr"].sel(receptor="line", threshold_mg_per_l=10.0).item()
     assert arrival not in scenario.output_times_yr
     # t = 0 and every arrival_resolution_yr up to the last output time
@@ -69,7 +70,7 @@ def test_arrivals_are_resolved_finer_than_the_output_times(strip):
 
 
 def test_dataset_is_north_up_labelled_and_carries_the_crs(strip):
-    scenario, result = strip
+    scenario, result = strip[0], strip[1].dataset
     assert result["concentration"].dims == ("time_yr", "y", "x")
     assert np.all(np.diff(result["y"].values) < 0)
     assert result.rio.crs.to_epsg() == 32649
@@ -83,7 +84,7 @@ def test_dataset_is_north_up_labelled_and_carries_the_crs(strip):
 
 
 def test_mass_budget_closes(strip):
-    _, result = strip
+    result = strip[1].dataset
     stored = result["mass_stored_kg"].values
     balance = result["mass_in_kg"] - result["mass_out_kg"] - result["mass_decayed_kg"]
     np.testing.assert_allclose(stored, balance.values, rtol=1e-9)
@@ -91,7 +92,7 @@ def test_mass_budget_closes(strip):
 
 
 def test_uniform_flow_head_falls_along_the_flow_at_the_implied_gradient(strip):
-    scenario, result = strip
+    scenario, result = strip[0], strip[1].dataset
     velocity = scenario.flow.velocity_m_per_yr
     aquifer = scenario.aquifer
     head = result["head_m"].isel(y=0).values
@@ -135,9 +136,9 @@ def test_head_driven_flow_between_two_lines_is_uniform():
 
 
 def test_cutting_the_run_into_segments_changes_nothing(strip, monkeypatch):
-    scenario, whole = strip
+    scenario, whole = strip[0], strip[1].dataset
     monkeypatch.setattr(atlas.run, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 7)  # 7 records
-    cut = project(scenario)
+    cut = run_scenario(scenario).dataset
     np.testing.assert_allclose(cut["concentration"], whole["concentration"], rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(cut["arrival_yr"], whole["arrival_yr"], rtol=1e-9)
     for term in ("mass_in_kg", "mass_stored_kg", "mass_out_kg"):
@@ -149,7 +150,7 @@ def test_source_switched_off_and_decay_keep_the_budget(monkeypatch):
     document["source"][0]["end_yr"] = 3.0
     document["aquifer"]["half_life_yr"] = 5.0
     monkeypatch.setattr(atlas.run, "DENSE_RECORD_BYTES", 8 * 3 * 100 * 3)
-    result = project(load_scenario(document))
+    result = run_scenario(load_scenario(document)).dataset
     mass_in = result["mass_in_kg"].values
     assert mass_in[1] == pytest.approx(mass_in[0])  # nothing enters after year 3
     assert result["mass_decayed_kg"].values[1] > result["mass_decayed_kg"].values[0] > 0
@@ -160,7 +161,7 @@ def test_source_switched_off_and_decay_keep_the_budget(monkeypatch):
 def test_progress_reaches_one_and_never_goes_back(strip):
     scenario, _ = strip
     seen: list[float] = []
-    project(scenario, progress=seen.append)
+    run_scenario(scenario, progress=seen.append)
     assert seen
     assert seen[-1] == pytest.approx(1.0)
     assert all(b >= a for a, b in itertools.pairwise(seen))

@@ -1,10 +1,12 @@
-"""write_outputs: CF NetCDF with CRS, north-up GeoTIFFs, isochrones in 4326; atomic and stable."""
+"""write_result / read_result: CF NetCDF with CRS, north-up GeoTIFFs, isochrones in 4326;
+atomic, stable, and read back into the same result."""
 
 from __future__ import annotations
 
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import rasterio
 import shapely
@@ -13,9 +15,10 @@ from shapely.geometry import shape
 
 import atlas.publish.outputs as plume_outputs
 from atlas.errors import OutputError
-from atlas.publish.outputs import inputs_sha256, is_current, write_outputs
+from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.geotiff import GEOTIFF_NODATA
 from atlas.scenario import load_scenario
+from atlas.scenario.digest import inputs_sha256
 from plume_cases import strip_scenario
 
 
@@ -23,7 +26,7 @@ from plume_cases import strip_scenario
 def written(plume_case, tmp_path_factory):
     scenario, result = plume_case
     out = tmp_path_factory.mktemp("plume") / "out"
-    return scenario, result, out, write_outputs(result, out, scenario=scenario)
+    return scenario, result.dataset, out, write_result(result, out)
 
 
 def test_the_expected_files_are_written(written):
@@ -116,51 +119,89 @@ def test_summary_holds_arrivals_budget_assumptions_and_the_hash(written):
     assert summary["modelled"].startswith("MODELLED")
     assert summary["assumptions"]
     assert summary["output_times"][-1]["mass_in_kg"] > 0
-    assert is_current(out, scenario)
+    assert read_result(out, scenario) is not None
 
 
-def test_outputs_are_byte_for_byte_deterministic(written, tmp_path):
-    scenario, result, _out, files = written
-    again = write_outputs(result, tmp_path / "again", scenario=scenario)
-    for first, second in zip(files, again, strict=True):
+def test_outputs_are_byte_for_byte_deterministic(plume_case, written, tmp_path):
+    _scenario, result = plume_case
+    again = write_result(result, tmp_path / "again")
+    for first, second in zip(written[3], again, strict=True):
         assert first.read_bytes() == second.read_bytes(), first.name
 
 
-def test_changed_inputs_are_not_current(written):
+def test_a_result_read_back_equals_the_one_written(plume_case, written):
+    scenario, result = plume_case
+    back = read_result(written[2], scenario)
+    assert back is not None
+    pd.testing.assert_frame_equal(back.arrivals, result.arrivals)
+    pd.testing.assert_frame_equal(back.output_times, result.output_times)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(back.isochrones), pd.DataFrame(result.isochrones), check_like=False
+    )
+    assert back.isochrones.crs == result.isochrones.crs
+    assert back.source_flow == result.source_flow
+    assert back.assumptions == result.assumptions
+    assert back.inputs_sha256 == result.inputs_sha256 == inputs_sha256(scenario)
+    xr.testing.assert_identical(
+        back.dataset.drop_vars("concentration"), result.dataset.drop_vars("concentration")
+    )
+    expected = result.dataset["concentration"].astype(np.float32).astype(np.float64)
+    xr.testing.assert_identical(back.dataset["concentration"], expected)
+
+
+def test_a_result_read_back_is_written_to_the_same_bytes(plume_case, written, tmp_path):
+    scenario, _ = plume_case
+    back = read_result(written[2], scenario)
+    assert back is not None
+    again = write_result(back, tmp_path / "again")
+    for first, second in zip(written[3], again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_changed_inputs_are_not_read(written):
     _scenario, _, out, _ = written
     document = strip_scenario(name="other")
-    assert not is_current(out, load_scenario(document))
+    assert read_result(out, load_scenario(document)) is None
+
+
+def test_a_damaged_folder_is_not_read(plume_case, tmp_path):
+    scenario, result = plume_case
+    out = tmp_path / "out"
+    write_result(result, out)
+    (out / "isochrones.geojson").write_text("{not json", encoding="utf-8")
+    assert read_result(out, scenario) is None
+    assert read_result(tmp_path / "missing", scenario) is None
 
 
 def test_a_failure_leaves_nothing_behind(plume_case, tmp_path, monkeypatch):
-    scenario, result = plume_case
+    _, result = plume_case
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(plume_outputs, "_write_geotiffs", broken)
     with pytest.raises(RuntimeError):
-        write_outputs(result, tmp_path / "out", scenario=scenario)
+        write_result(result, tmp_path / "out")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failure_keeps_the_previous_outputs(plume_case, tmp_path, monkeypatch):
-    scenario, result = plume_case
+    _, result = plume_case
     out = tmp_path / "out"
-    write_outputs(result, out, scenario=scenario)
+    write_result(result, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     monkeypatch.setattr(
-        plume_outputs, "_dump_json", lambda *a: (_ for _ in ()).throw(OSError("full"))
+        plume_outputs, "dump_json", lambda *a: (_ for _ in ()).throw(OSError("full"))
     )
     with pytest.raises(OutputError, match="cannot write the plume output"):
-        write_outputs(result, out, scenario=scenario)
+        write_result(result, out)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
 def test_a_foreign_folder_is_never_replaced(plume_case, tmp_path):
-    scenario, result = plume_case
+    _, result = plume_case
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(OutputError, match="refusing to replace it"):
-        write_outputs(result, tmp_path, scenario=scenario)
+        write_result(result, tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"

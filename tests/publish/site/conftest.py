@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import geopandas as gpd
 import pytest
 from site_layers import make_layers
 
+from atlas.load import Layers
+
 
 @pytest.fixture
-def layers() -> dict[str, gpd.GeoDataFrame]:
+def layers() -> Layers:
     return make_layers()

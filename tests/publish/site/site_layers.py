@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from shapely.geometry import LineString, Point, Polygon, box
+
+from atlas.load import Layers
 
 XSS_NAME = "<script>alert(1)</script>"
 """A located site name that would run if it were ever inserted as HTML."""
@@ -108,8 +111,8 @@ def make_usgs_sites() -> gpd.GeoDataFrame:
     return _frame(rows, geometry)
 
 
-def make_layers() -> dict[str, gpd.GeoDataFrame]:
-    """Every layer the page draws, small."""
+def make_layer_frames() -> dict[str, gpd.GeoDataFrame | pd.DataFrame]:
+    """Every layer, small, by name."""
     huang = LineString([(106.0, 40.3), (109.0, 40.5), (110.5, 40.55), (111.5, 39.5)])
     river_rows = [{"name": "Huang", "scalerank": 3, "featurecla": "River"}]
     lake = Polygon([(108.5, 40.9), (108.9, 40.9), (108.9, 41.2), (108.5, 41.2)])
@@ -141,6 +144,34 @@ def make_layers() -> dict[str, gpd.GeoDataFrame]:
             ],
             [pond],
         ),
+        "towns": _frame(
+            [
+                {
+                    "name": "Baotou",
+                    "adm1name": "Inner Mongol",
+                    "adm0name": "China",
+                    "pop_max": 2.0e6,
+                    "featurecla": "Admin-1 capital",
+                }
+            ],
+            [Point(109.84, 40.65)],
+        ),
+        "context_facts": pd.DataFrame(
+            [
+                {
+                    "fact_id": "f1",
+                    "topic": "supply",
+                    "commodity": "REE",
+                    "statement": "share",
+                    "value": "70",
+                    "unit": "%",
+                    "as_of": "2025",
+                    "source": "a source",
+                    "source_cites": "",
+                    "notes": "",
+                }
+            ]
+        ),
         "observations": _frame(
             [
                 {
@@ -167,3 +198,8 @@ def make_layers() -> dict[str, gpd.GeoDataFrame]:
             [Point(109.69, 40.61), None],
         ),
     }
+
+
+def make_layers() -> Layers:
+    """Every layer the page draws, small, as the typed :class:`atlas.load.Layers`."""
+    return Layers(**make_layer_frames())

@@ -29,20 +29,18 @@ def _drawn(group: folium.FeatureGroup, class_name: str) -> shapely.Geometry:
 
 def test_windows_are_boxes_around_every_located_site():
     layers = make_layers()
-    windows = detail_windows(layers["sites"])
-    for point in located(layers["sites"]).geometry:
+    windows = detail_windows(layers.sites)
+    for point in located(layers.sites).geometry:
         assert windows.contains(point)
         assert windows.contains(point.buffer(0.99 * DETAIL_WINDOW_DEG, cap_style="square"))
-    assert detail_windows(layers["sites"].iloc[0:0]) is None
+    assert detail_windows(layers.sites.iloc[0:0]) is None
 
 
 def test_one_river_is_drawn_at_one_scale_in_each_place():
     layers = make_layers()
-    windows = detail_windows(layers["sites"])
-    coarse = offline_basemap(
-        layers["countries"], layers["lakes_50m"], layers["rivers_50m"], detail=windows
-    )
-    fine = hydrography_near(layers["rivers_10m"], layers["lakes_10m"], windows)
+    windows = detail_windows(layers.sites)
+    coarse = offline_basemap(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=windows)
+    fine = hydrography_near(layers.rivers_10m, layers.lakes_10m, windows)
     for kind in ("river", "lake"):
         outside = _drawn(coarse, f"atlas-{kind}")
         inside = _drawn(fine, f"atlas-{kind}-detail")
@@ -55,6 +53,6 @@ def test_one_river_is_drawn_at_one_scale_in_each_place():
 
 def test_without_windows_the_basemap_keeps_every_river():
     layers = make_layers()
-    basemap = offline_basemap(layers["countries"], layers["lakes_50m"], layers["rivers_50m"])
+    basemap = offline_basemap(layers.countries, layers.lakes_50m, layers.rivers_50m)
     drawn = _drawn(basemap, "atlas-river")
-    assert drawn.length > 0.9 * layers["rivers_50m"].geometry.iloc[0].length
+    assert drawn.length > 0.9 * layers.rivers_50m.geometry.iloc[0].length

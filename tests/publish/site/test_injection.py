@@ -20,10 +20,10 @@ import pyogrio
 import pytest
 import xarray as xr
 from pyproj import CRS
-from site_layers import make_layers
+from site_layers import make_layer_frames
 
 from atlas.grid import Grid
-from atlas.load import LAYERS
+from atlas.load import LAYERS, Layers
 from atlas.pipeline import build_site
 from atlas.publish.outputs.geotiff import write_geotiff
 from atlas.publish.site.map import build_map, render_page
@@ -77,9 +77,8 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
 
 
 def test_every_layer_text_shows_literally_on_the_page():
-    layers = {
-        name: _probed(frame, name, _text_columns(frame)) for name, frame in make_layers().items()
-    }
+    frames = make_layer_frames().items()
+    layers = Layers(**{name: _probed(frame, name, _text_columns(frame)) for name, frame in frames})
     html = render_page(build_map(layers))
     shown = {tag.split(".")[0] for tag in shown_tags(html)}
     assert shown >= {"sites", "usgs_sites", "tailings_pond", "observations"}

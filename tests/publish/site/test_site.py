@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from site_layers import XSS_NAME
 
-from atlas.errors import CRSError, LayerError, OutputError
+from atlas.errors import CRSError, OutputError
 from atlas.publish.site import write_site
 from atlas.publish.site.assets import ASSETS
 
@@ -143,15 +143,8 @@ def test_page_has_language_title_viewport_and_heading(page):
     assert "public domain" in page.lower()
 
 
-def test_missing_layers_are_named(layers):
-    del layers["countries"], layers["rivers_50m"]
-    with pytest.raises(LayerError, match="countries") as info:
-        write_site(Path("/nonexistent/never-written"), layers)
-    assert "rivers_50m" in str(info.value)
-
-
 def test_layers_in_another_crs_are_refused(tmp_path, layers):
-    layers["usgs_sites"] = layers["usgs_sites"].to_crs(3857)
+    layers = replace(layers, usgs_sites=layers.usgs_sites.to_crs(3857))
     with pytest.raises(CRSError, match=r"usgs_sites.*EPSG:4326"):
         write_site(tmp_path / "site", layers)
     assert not (tmp_path / "site").exists()

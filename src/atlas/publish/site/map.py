@@ -2,7 +2,7 @@
 
 :func:`build_map` assembles the folium map; :func:`render_page` turns it into the HTML of
 ``index.html``; :func:`write_site` writes that page, the ``assets/`` it needs and the files
-of each plume projection (``plumes/<scenario>/``) into a folder, through a temporary folder
+of each plume result (``plumes/<scenario>/``) into a folder, through a temporary folder
 moved into place. The page loads nothing from another
 host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
 
@@ -13,8 +13,7 @@ UUIDs, features are sorted and coordinates rounded, so the same layers give the 
 from __future__ import annotations
 
 import math
-import shutil
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,8 @@ import geopandas as gpd
 import pandas as pd
 from branca.element import Element
 
-from atlas.errors import LayerError, Problem
+from atlas.load import Layers
+from atlas.publish.outputs import write_result
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.site.basemap import (
     basemap_pane,
@@ -44,33 +44,18 @@ from atlas.publish.site.overlays import (
     usgs_records,
 )
 from atlas.publish.site.page import AtlasMap, AtlasPage, page_text
-from atlas.publish.site.plume_tables import Projection, featured
+from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
 from atlas.publish.staging import check_target, staged_folder
+from atlas.result import PlumeResult
 
 __all__ = [
-    "OPTIONAL_LAYERS",
     "PLUMES_FOLDER",
-    "REQUIRED_LAYERS",
     "SITE_PAGE",
     "build_map",
     "check_site_folder",
     "render_page",
     "write_site",
 ]
-
-REQUIRED_LAYERS = (
-    "sites",
-    "usgs_sites",
-    "countries",
-    "lakes_50m",
-    "rivers_50m",
-    "lakes_10m",
-    "rivers_10m",
-)
-"""Layers the page cannot be drawn without."""
-
-OPTIONAL_LAYERS = ("tailings_pond", "observations")
-"""Layers drawn when given."""
 
 WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
 """(south, west), (north, east) in degrees: the view when there is nothing to fit."""
@@ -80,18 +65,6 @@ SITE_PAGE = "index.html"
 
 PLUMES_FOLDER = "plumes"
 """Folder of the site holding each projection's files, ``plumes/<scenario>/``."""
-
-
-def _require(layers: Mapping[str, gpd.GeoDataFrame]) -> None:
-    missing = [name for name in REQUIRED_LAYERS if name not in layers]
-    if missing:
-        raise LayerError(
-            f"the map page needs {len(missing)} more layer(s)",
-            problems=[
-                Problem(name, "missing from the layers given", f"pass layers[{name!r}]")
-                for name in missing
-            ],
-        )
 
 
 def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -115,69 +88,64 @@ def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tupl
 
 
 def build_map(
-    layers: Mapping[str, gpd.GeoDataFrame],
+    layers: Layers,
     *,
     tiles: bool = False,
-    projections: Sequence[Projection] = (),
+    plumes: Sequence[PlumeView] = (),
 ) -> folium.Map:
     """Every layer on one folium map, inside an :class:`~atlas.publish.site.page.AtlasPage`.
 
     Parameters
     ----------
-    layers : Mapping[str, geopandas.GeoDataFrame]
-        Layers in EPSG:4326 by name: all of :data:`REQUIRED_LAYERS`, and
-        :data:`OPTIONAL_LAYERS` when available. Other names are ignored.
+    layers : Layers
+        The layers, in EPSG:4326; ``layers.sites`` may carry the joined fields
+        (:func:`atlas.joins.join_sites`), shown in the sites' popups.
     tiles : bool
         Also offer OpenStreetMap tiles (online) as a base layer; it starts switched off,
         the offline Natural Earth basemap is shown first.
-    projections : sequence of Projection
-        Modelled plumes (:func:`~atlas.publish.site.plume_tables.read_projection`): one layer of
+    plumes : sequence of PlumeView
+        Modelled plumes (:func:`~atlas.publish.site.plume_tables.plume_view`): one layer of
         outlines each, and their tables below the map. Only the first side-by-side pair
         (:func:`~atlas.publish.site.plume_tables.featured`) is switched on when the page opens.
 
     Returns
     -------
     folium.Map
-        The map; ``build_map(...).get_root().render()`` is the whole page.
+        The map; ``render_page(build_map(...))`` is the whole page.
 
     Raises
     ------
-    LayerError
-        When a required layer is missing.
-    CRSError
+    CRSMismatchError
         When a layer is not in EPSG:4326.
     """
-    _require(layers)
-    sites = layers["sites"]
+    sites = layers.sites
     atlas_map = AtlasMap(control_scale=True, world_copy_jump=True, zoom_snap=0.5)
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
-    projections = sorted(projections, key=lambda projection: projection.name)
-    text = page_text(layers, tiles=tiles, projections=projections)
+    plumes = sorted(plumes, key=lambda plume: plume.name)
+    text = page_text(layers, tiles=tiles, plumes=plumes)
     AtlasPage(text).add_child(atlas_map)
 
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
     detail = detail_windows(sites)
-    offline_basemap(
-        layers["countries"], layers["lakes_50m"], layers["rivers_50m"], detail=detail
-    ).add_to(atlas_map)
+    offline_basemap(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail).add_to(
+        atlas_map
+    )
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
-    hydrography_near(layers["rivers_10m"], layers["lakes_10m"], detail).add_to(atlas_map)
+    hydrography_near(layers.rivers_10m, layers.lakes_10m, detail).add_to(atlas_map)
     shown = featured(text.projections)
-    for projection in projections:
+    for plume in plumes:
         plume_outlines(
-            projection, hue_class=text.plume_hues[projection.name], show=projection.name in shown
+            plume, hue_class=text.plume_hues[plume.name], show=plume.name in shown
         ).add_to(atlas_map)
-    if "tailings_pond" in layers:
-        tailings_pond(layers["tailings_pond"]).add_to(atlas_map)
-    usgs_records(layers["usgs_sites"]).add_to(atlas_map)
-    if "observations" in layers:
-        observations(layers["observations"]).add_to(atlas_map)
+    tailings_pond(layers.tailings_pond).add_to(atlas_map)
+    usgs_records(layers.usgs_sites).add_to(atlas_map)
+    observations(layers.observations).add_to(atlas_map)
     curated_sites(sites).add_to(atlas_map)
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
-    atlas_map.fit_bounds(list(map(list, initial_bounds(sites, layers["usgs_sites"]))))
+    atlas_map.fit_bounds(list(map(list, initial_bounds(sites, layers.usgs_sites))))
     return atlas_map
 
 
@@ -242,13 +210,12 @@ def render_page(atlas_map: folium.Map) -> str:
         return root.render()
 
 
-def _copy_projections(projections: Sequence[Projection], site: Path) -> None:
-    """Copy each projection's files into ``plumes/<scenario>/`` of the site (bytes as they are)."""
-    for projection in projections:
-        folder = site / PLUMES_FOLDER / projection.name
-        folder.mkdir(parents=True)
-        for download in projection.downloads:
-            shutil.copyfile(projection.folder / download.name, folder / download.name)
+def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:
+    """Write each result's files into ``plumes/<scenario>/`` of the site; their views."""
+    return [
+        plume_view(result, write_result(result, site / PLUMES_FOLDER / result.name))
+        for result in results
+    ]
 
 
 def check_site_folder(out_dir: Path) -> None:
@@ -265,10 +232,10 @@ def check_site_folder(out_dir: Path) -> None:
 
 def write_site(
     out_dir: Path,
-    layers: Mapping[str, gpd.GeoDataFrame],
+    layers: Layers,
     *,
     tiles: bool = False,
-    projections: Sequence[Projection] = (),
+    results: Sequence[PlumeResult] = (),
 ) -> Path:
     """Write ``index.html``, ``assets/`` and ``plumes/`` into ``out_dir``; return the page path.
 
@@ -279,21 +246,24 @@ def write_site(
     ----------
     out_dir : pathlib.Path
         The site folder (created if missing).
-    layers, tiles, projections
-        See :func:`build_map`; the files of every projection are copied into
-        ``plumes/<scenario>/`` and linked from the page.
+    layers, tiles
+        See :func:`build_map`.
+    results : sequence of PlumeResult
+        Plume results: their files are written into ``plumes/<scenario>/``
+        (:func:`atlas.publish.outputs.write_result`), linked from the page, and their
+        outlines and tables shown.
 
     Raises
     ------
     OutputError
         When ``out_dir`` is a file, or a non-empty folder that does not hold a site.
-    LayerError, CRSError
+    CRSMismatchError
         See :func:`build_map`.
     """
     out_dir = Path(out_dir)
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
-        html = render_page(build_map(layers, tiles=tiles, projections=projections))
+        plumes = _write_plumes(results, staging)
+        html = render_page(build_map(layers, tiles=tiles, plumes=plumes))
         (staging / SITE_PAGE).write_text(html, encoding="utf-8", newline="\n")
         copy_assets(staging)
-        _copy_projections(projections, staging)
     return out_dir / SITE_PAGE

@@ -21,7 +21,7 @@ from folium.utilities import JsCode
 from atlas.publish.site.assets import CLUSTER_SCRIPTS, CLUSTER_STYLESHEETS
 from atlas.publish.site.features import Properties, feature_collection
 from atlas.publish.site.legend import symbol_for_kind, symbol_svg
-from atlas.publish.site.plume_tables import Projection
+from atlas.publish.site.plume_tables import PlumeView
 from atlas.publish.site.popups import (
     is_missing,
     observation_popup,
@@ -166,7 +166,7 @@ def observations(frame: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
-def plume_hues(projections: Iterable[Projection]) -> dict[str, str]:
+def plume_hues(projections: Iterable[PlumeView]) -> dict[str, str]:
     """The colour class of each projection's outlines by name: sorted names take the
     ``atlas-plume-hue-<k>`` classes of ``atlas.css`` in turn."""
     names = sorted(projection.name for projection in projections)
@@ -185,7 +185,7 @@ def _time_key(row: Mapping[str, Any]) -> tuple[int, float, str, str]:
     return 0, calendar, f"atlas-plume-y{calendar}", f"{calendar}"
 
 
-def plume_times(projections: Iterable[Projection]) -> tuple[tuple[str, str], ...]:
+def plume_times(projections: Iterable[PlumeView]) -> tuple[tuple[str, str], ...]:
     """Every output time of the projections' outlines, as (CSS class, label), in time order:
     the choices of the page's "plume outlines at" menu (see ``atlas.js``)."""
     keys = {
@@ -194,7 +194,7 @@ def plume_times(projections: Iterable[Projection]) -> tuple[tuple[str, str], ...
     return tuple((css_class, label) for _, _, css_class, label in sorted(keys))
 
 
-def plume_outlines(projection: Projection, *, hue_class: str, show: bool) -> folium.GeoJson:
+def plume_outlines(projection: PlumeView, *, hue_class: str, show: bool) -> folium.GeoJson:
     """The modelled plume outlines of a projection: one per threshold and output time.
 
     Outlines are drawn largest first (lowest threshold, latest time), so the smaller ones stay

@@ -19,10 +19,11 @@ from folium.template import Template
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from atlas.load import Layers
 from atlas.publish.site.features import located
 from atlas.publish.site.legend import legend_html
 from atlas.publish.site.overlays import plume_hues, plume_times
-from atlas.publish.site.plume_tables import Projection, ProjectionTable, projection_tables
+from atlas.publish.site.plume_tables import PlumeTable, PlumeView, plume_tables
 from atlas.publish.site.popups import pond_popup, text_of
 
 __all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
@@ -58,7 +59,7 @@ class PageText:
     outlines: tuple[Markup, ...]
     unlocated_sites: tuple[Listed, ...]
     unlocated_observations: tuple[Listed, ...]
-    projections: tuple[ProjectionTable, ...] = ()
+    projections: tuple[PlumeTable, ...] = ()
     plume_hues: Mapping[str, str] = field(default_factory=dict)
     plume_times: tuple[tuple[str, str], ...] = ()
 
@@ -80,10 +81,8 @@ def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[
     return tuple(sorted(listed, key=lambda item: item.name.casefold()))
 
 
-def _sources(
-    layers: Mapping[str, gpd.GeoDataFrame], tiles: bool, projections: Sequence[Projection]
-) -> tuple[str, ...]:
-    usgs = layers["usgs_sites"]
+def _sources(layers: Layers, tiles: bool, plumes: Sequence[PlumeView]) -> tuple[str, ...]:
+    usgs = layers.usgs_sites
     drawn = len(located(usgs))
     sources = [
         "Basemap: Natural Earth 1:50m countries, lakes and rivers; near the sites, Natural "
@@ -98,10 +97,10 @@ def _sources(
         "source are drawn.",
         "Distances: metres measured in the UTM zone of each site, shown in kilometres.",
     ]
-    if projections:
+    if plumes:
         sources.append(
             "Plume outlines: MODELLED by this atlas from the scenarios "
-            f"({', '.join(p.name for p in projections)}), not measured; their parameters, "
+            f"({', '.join(p.name for p in plumes)}), not measured; their parameters, "
             "sources and assumptions are in the tables below the map."
         )
     if tiles:
@@ -111,16 +110,10 @@ def _sources(
     return tuple(sources)
 
 
-def page_text(
-    layers: Mapping[str, gpd.GeoDataFrame],
-    *,
-    tiles: bool,
-    projections: Sequence[Projection] = (),
-) -> PageText:
-    """What the page says about ``layers`` and the plume ``projections`` (see :class:`PageText`)."""
-    sites = layers["sites"]
-    pond = layers.get("tailings_pond")
-    outlines = () if pond is None else tuple(Markup(pond_popup(row)) for _, row in pond.iterrows())
+def page_text(layers: Layers, *, tiles: bool, plumes: Sequence[PlumeView] = ()) -> PageText:
+    """What the page says about ``layers`` and the ``plumes`` (see :class:`PageText`)."""
+    sites = layers.sites
+    outlines = tuple(Markup(pond_popup(row)) for _, row in layers.tailings_pond.iterrows())
     return PageText(
         title=TITLE,
         summary=(
@@ -128,16 +121,14 @@ def page_text(
             "and towns nearby. Built from public-domain data; works offline."
         ),
         legend_html=Markup(legend_html(sites.get("kind", []))),
-        sources=_sources(layers, tiles, projections),
+        sources=_sources(layers, tiles, plumes),
         tiles=tiles,
         outlines=outlines,
         unlocated_sites=_unlocated(sites, ("kind", "commodity", "country")),
-        unlocated_observations=_unlocated(
-            layers.get("observations"), ("measured", "result", "date")
-        ),
-        projections=projection_tables(projections),
-        plume_hues=plume_hues(projections),
-        plume_times=plume_times(projections),
+        unlocated_observations=_unlocated(layers.observations, ("measured", "result", "date")),
+        projections=plume_tables(plumes),
+        plume_hues=plume_hues(plumes),
+        plume_times=plume_times(plumes),
     )
 
 

@@ -1,10 +1,9 @@
-"""The facts a page shows of a plume projection, each with its source: flow at the source,
+"""The facts a page shows of a plume result, each with its source: flow at the source,
 parameters, arrival years.
 
-:func:`source_flow` measures the modelled flow in the source cells; :func:`projection_facts`
-turns a scenario, its ``summary.json`` and that flow into labelled plain-text entries, every
-number with where it comes from (the provenance strings of ``summary.json``) and modelled
-numbers marked as modelled.
+:func:`plume_facts` turns a :class:`~atlas.result.PlumeResult` into labelled plain-text
+entries, every number with where it comes from (the scenario's provenance) and modelled
+numbers marked as modelled. Nothing is computed here but the wording.
 """
 
 from __future__ import annotations
@@ -12,21 +11,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NamedTuple
 
-import numpy as np
+import pandas as pd
 
-from atlas.plume.flow import hydraulic_gradient
+from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario
 
-__all__ = [
-    "UNDOCUMENTED",
-    "Entry",
-    "Fact",
-    "SourceFlow",
-    "projection_facts",
-    "source_flow",
-]
+__all__ = ["UNDOCUMENTED", "Entry", "Fact", "plume_facts"]
 
 UNDOCUMENTED = "no source given in the scenario"
 
@@ -42,61 +33,6 @@ class Entry:
 
 Fact = tuple[str, Entry]
 """A labelled entry of a projection."""
-
-
-class SourceFlow(NamedTuple):
-    """Flow through the source cells of a projection (medians and ranges over the cells).
-
-    Attributes
-    ----------
-    cells : int
-        Number of source cells.
-    speed_m_per_yr : tuple of float
-        Seepage speed (median, min, max) in m/yr.
-    conductivity_m_per_day : tuple of float or None
-        Hydraulic conductivity (median, min, max) in m/d; None when the scenario has none.
-    gradient : float or None
-        Median hydraulic gradient ``i = v n_e / K`` (dimensionless); None without conductivity.
-    """
-
-    cells: int
-    speed_m_per_yr: tuple[float, float, float]
-    conductivity_m_per_day: tuple[float, float, float] | None
-    gradient: float | None
-
-
-def _spread(values: np.ndarray) -> tuple[float, float, float]:
-    return float(np.median(values)), float(values.min()), float(values.max())
-
-
-def source_flow(
-    scenario: Scenario, velocity_x_m_per_yr: np.ndarray, velocity_y_m_per_yr: np.ndarray
-) -> SourceFlow:
-    """Seepage speed, conductivity and gradient in the cells of the scenario's sources.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The projected scenario.
-    velocity_x_m_per_yr, velocity_y_m_per_yr : numpy.ndarray, shape (ny, nx)
-        Cell-mean seepage velocities in m/yr, **y-up**, toward east and north.
-
-    Notes
-    -----
-    The gradient is Darcy's law inverted (:func:`atlas.plume.flow.hydraulic_gradient`).
-    """
-    mask = np.zeros(scenario.grid.shape, dtype=bool)
-    for source in scenario.sources:
-        mask |= scenario.grid.rasterize(source.geometry)
-    speed = np.hypot(velocity_x_m_per_yr, velocity_y_m_per_yr)[mask]
-    field = scenario.conductivity_m_per_day
-    if field is None:
-        return SourceFlow(int(mask.sum()), _spread(speed), None, None)
-    conductivity = field[mask]
-    gradient = hydraulic_gradient(speed, scenario.aquifer.effective_porosity, conductivity)
-    return SourceFlow(
-        int(mask.sum()), _spread(speed), _spread(conductivity), float(np.median(gradient))
-    )
 
 
 def _number(value: float) -> str:
@@ -130,28 +66,28 @@ def _provenance(provenance: Mapping[str, str], *keys: str) -> str:
     return "; ".join(f"{key}: {text}" for key, text in found.items())
 
 
-def _year(summary: Mapping[str, Any], years_after: float) -> str:
+def _year(scenario: Scenario, years_after: float) -> str:
     """The calendar year ``years_after`` years after t = 0, or "year N" without a start year."""
-    start = summary.get("start_year")
+    start = scenario.start_year
     return f"year {years_after:g}" if start is None else f"{math.floor(start + years_after)}"
 
 
-def _arrival(summary: Mapping[str, Any], arrival: Mapping[str, Any]) -> str:
+def _arrival(scenario: Scenario, arrival: pd.Series) -> str:
     """``"1997 (32.6 yr after 1965)"``, or ``"not reached by 2565"`` (the horizon)."""
-    start = summary.get("start_year")
-    years = arrival.get("arrival_yr")
-    if years is None:
-        horizon_yr = float(summary["output_times"][-1]["time_yr"])
+    start = scenario.start_year
+    years = float(arrival["arrival_yr"])
+    if math.isnan(years):
+        horizon_yr = scenario.horizon_yr
         if start is None:
             return f"not reached within {horizon_yr:g} yr"
-        return f"not reached by {_year(summary, horizon_yr)}"
+        return f"not reached by {_year(scenario, horizon_yr)}"
     if start is None:
         return f"{years:.1f} yr after t = 0"
     return f"{math.floor(arrival['arrival_calendar_year'])} ({years:.1f} yr after {start})"
 
 
-def _flow_facts(scenario: Scenario, summary: Mapping[str, Any], flow: SourceFlow) -> list[Fact]:
-    provenance = summary["provenance"]
+def _flow_facts(scenario: Scenario, flow: SourceFlow) -> list[Fact]:
+    provenance = scenario.provenance
     aquifer = scenario.aquifer
     flow_keys = sorted(key for key in provenance if key.startswith("flow."))
     head_driven = isinstance(scenario.flow, HeadDrivenFlow)
@@ -219,7 +155,7 @@ def _flow_facts(scenario: Scenario, summary: Mapping[str, Any], flow: SourceFlow
     ]
 
 
-def _source_facts(scenario: Scenario, summary: Mapping[str, Any]) -> list[Fact]:
+def _source_facts(scenario: Scenario) -> list[Fact]:
     facts = []
     for source in scenario.sources:
         strength = (
@@ -227,15 +163,15 @@ def _source_facts(scenario: Scenario, summary: Mapping[str, Any]) -> list[Fact]:
             if source.concentration_mg_per_l is not None
             else f"{_number(source.mass_rate_kg_per_yr or 0.0)} kg/yr released"
         )
-        until = "the horizon" if source.end_yr is None else _year(summary, source.end_yr)
+        until = "the horizon" if source.end_yr is None else _year(scenario, source.end_yr)
         key = f"source.{source.name}"
         facts.append(
             (
                 f"Source {_label(source.name)}",
                 Entry(
-                    f"{strength}, from {_year(summary, source.start_yr)} to {until}",
+                    f"{strength}, from {_year(scenario, source.start_yr)} to {until}",
                     _provenance(
-                        summary["provenance"],
+                        scenario.provenance,
                         f"{key}.concentration_mg_per_l"
                         if source.concentration_mg_per_l is not None
                         else f"{key}.mass_rate_kg_per_yr",
@@ -251,25 +187,26 @@ def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
-def _arrival_facts(summary: Mapping[str, Any]) -> list[Fact]:
+def _arrival_facts(result: PlumeResult) -> list[Fact]:
+    scenario = result.scenario
     source = (
         "modelled: the first time the highest concentration in the receptor reaches the "
-        f"threshold, recorded every {summary['arrival_resolution_yr']:g} yr; the receptor and "
+        f"threshold, recorded every {scenario.arrival_resolution_yr:g} yr; the receptor and "
         "threshold are described below"
     )
     return [
         (
             f"Modelled arrival at {_label(str(arrival['receptor']))}, "
             f"≥ {float(arrival['threshold_mg_per_l']):g} mg/L",
-            Entry(_arrival(summary, arrival), source, modelled=True),
+            Entry(_arrival(scenario, arrival), source, modelled=True),
         )
-        for arrival in summary["arrivals"]
+        for _, arrival in result.arrivals.iterrows()
     ]
 
 
-def _receptor_facts(summary: Mapping[str, Any]) -> list[Fact]:
+def _receptor_facts(result: PlumeResult) -> list[Fact]:
     thresholds: dict[str, list[float]] = {}
-    for arrival in summary["arrivals"]:
+    for _, arrival in result.arrivals.iterrows():
         thresholds.setdefault(str(arrival["receptor"]), []).append(
             float(arrival["threshold_mg_per_l"])
         )
@@ -278,40 +215,31 @@ def _receptor_facts(summary: Mapping[str, Any]) -> list[Fact]:
             f"Receptor {_label(receptor)}",
             Entry(
                 "thresholds " + " and ".join(f"{t:g}" for t in values) + " mg/L",
-                _provenance(summary["provenance"], f"receptor.{receptor}"),
+                _provenance(result.scenario.provenance, f"receptor.{receptor}"),
             ),
         )
         for receptor, values in thresholds.items()
     ]
 
 
-def projection_facts(
-    scenario: Scenario, summary: Mapping[str, Any], flow: SourceFlow
-) -> tuple[Fact, ...]:
-    """The labelled facts of a projection, in the order a page shows them.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        The projected scenario (parameter values).
-    summary : Mapping
-        Its ``summary.json`` (arrivals, provenance, start year, output times).
-    flow : SourceFlow
-        The modelled flow in its source cells (:func:`source_flow`).
+def plume_facts(result: PlumeResult) -> tuple[Fact, ...]:
+    """The labelled facts of a plume result, in the order a page shows them.
 
     Returns
     -------
     tuple of (str, Entry)
         What it stands for, the modelled arrivals, the flow and aquifer parameters, the
-        sources and the receptors.
+        sources and the receptors. A flow-only result has no arrivals, sources or flow at a
+        source.
     """
-    description = str(summary.get("description") or "")
-    context = summary["provenance"].get("description", "the scenario file")
-    claim = Entry(description or "(no description)", context)
+    scenario = result.scenario
+    context = scenario.provenance.get("description", "the scenario file")
+    claim = Entry(scenario.description or "(no description)", context)
+    flow = [] if result.source_flow is None else _flow_facts(scenario, result.source_flow)
     return (
         ("What it stands for", claim),
-        *_arrival_facts(summary),
-        *_flow_facts(scenario, summary, flow),
-        *_source_facts(scenario, summary),
-        *_receptor_facts(summary),
+        *_arrival_facts(result),
+        *flow,
+        *_source_facts(scenario),
+        *_receptor_facts(result),
     )

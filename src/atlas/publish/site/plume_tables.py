@@ -1,38 +1,31 @@
-"""Plume projections on the page: an output folder read into tables of facts with their sources.
+"""Plume results on the page: tables of facts with their sources, side by side.
 
-:func:`read_projection` reads what the page needs from a folder written by
-:func:`atlas.publish.outputs.write_outputs` (``summary.json``, ``isochrones.geojson``
-and the velocities of ``concentration.nc``) together with the scenario it was projected from.
-:func:`projection_tables` puts projections of the same grid side by side in one table (the
-two Baotou projections), one row per fact (:mod:`.projection_facts`), every fact with its
-source. Everything here is plain text; the page template escapes it.
+:func:`plume_view` gathers what the page shows of one :class:`~atlas.result.PlumeResult`
+(its facts, :mod:`.plume_facts`, and the files written for it); :func:`plume_tables` puts
+views of the same grid side by side in one table (the two Baotou runs), one row per fact,
+every fact with its source. Everything here is plain text; the page template escapes it.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
-import xarray as xr
 
-from atlas.crs import WGS84
-from atlas.errors import OutputError
-from atlas.publish.site.plume_facts import Entry, Fact, projection_facts, source_flow
-from atlas.scenario import Scenario
+from atlas.publish.site.plume_facts import Entry, Fact, plume_facts
+from atlas.result import MODELLED_LABEL, PlumeResult
 
 __all__ = [
     "Download",
-    "Projection",
-    "ProjectionTable",
+    "PlumeTable",
+    "PlumeView",
     "Row",
     "featured",
-    "projection_tables",
-    "read_projection",
+    "plume_tables",
+    "plume_view",
 ]
 
 
@@ -53,32 +46,29 @@ class Download:
 
 
 @dataclass(frozen=True)
-class Projection:
-    """What the page shows of one plume projection.
+class PlumeView:
+    """What the page shows of one plume result.
 
     Attributes
     ----------
     name, description : str
         The scenario's name (also its folder in ``plumes/``) and description.
-    folder : pathlib.Path
-        The folder holding the projection's files.
     grid_key : tuple
-        CRS and grid of the projection: projections with equal keys are shown side by side.
+        CRS and grid of the result: views with equal keys are shown side by side.
     isochrones : geopandas.GeoDataFrame
         Areas at or above each threshold at each output time, EPSG:4326 (modelled).
     facts : tuple of (str, Entry)
         Labelled facts, in the order shown.
     assumptions : tuple of str
-        The model's assumptions, from ``summary.json``.
+        The model's assumptions.
     modelled : str
-        The "modelled, not measured" label of ``summary.json``.
+        The "modelled, not measured" label.
     downloads : tuple of Download
-        The files of the projection, in the order of ``summary.json``.
+        The files written for the result, sorted by name.
     """
 
     name: str
     description: str
-    folder: Path
     grid_key: tuple[Any, ...]
     isochrones: gpd.GeoDataFrame
     facts: tuple[Fact, ...]
@@ -97,11 +87,11 @@ class Projection:
 
 
 @dataclass(frozen=True)
-class ProjectionTable:
-    """Projections shown in one table, one column each."""
+class PlumeTable:
+    """Plume results shown in one table, one column each."""
 
     title: str
-    projections: tuple[Projection, ...]
+    projections: tuple[PlumeView, ...]
     rows: tuple[Row, ...]
 
 
@@ -114,71 +104,25 @@ _DESCRIPTIONS = {
 """What each kind of output file holds, by suffix, in the order the page lists them."""
 
 
-def _downloads(folder: Path, files: Iterable[str]) -> tuple[Download, ...]:
-    downloads = []
-    for name in files:
-        path = folder / name
-        if not path.is_file():
-            raise OutputError(
-                f"summary.json lists {name!r} but the file is missing; delete the folder to "
-                "project the scenario again",
-                path=folder,
-            )
-        downloads.append(Download(name, path.stat().st_size))
-    return tuple(downloads)
-
-
-def _isochrones(path: Path) -> gpd.GeoDataFrame:
-    features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    if not features:
-        return gpd.GeoDataFrame(geometry=[], crs=WGS84)
-    return gpd.GeoDataFrame.from_features(features, crs=WGS84)
-
-
-def _velocities(path: Path, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
-    with xr.open_dataset(path, engine="netcdf4") as dataset:
-        return (
-            scenario.grid.from_dataarray(dataset["velocity_x_m_per_yr"]),
-            scenario.grid.from_dataarray(dataset["velocity_y_m_per_yr"]),
-        )
-
-
-def read_projection(folder: Path, scenario: Scenario) -> Projection:
-    """Read the projection written into ``folder`` from ``scenario``.
-
-    Parameters
-    ----------
-    folder : pathlib.Path
-        A folder written by :func:`atlas.publish.outputs.write_outputs`.
-    scenario : Scenario
-        The scenario it was written from (for the parameters and the source cells).
-
-    Raises
-    ------
-    OutputError
-        When a file the summary lists is missing or a file cannot be read.
-    """
-    try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        isochrones = _isochrones(folder / "isochrones.geojson")
-        flow = source_flow(scenario, *_velocities(folder / "concentration.nc", scenario))
-    except (OSError, ValueError, KeyError) as exc:
-        raise OutputError(
-            f"cannot read the plume outputs ({exc}); delete the folder to project the scenario "
-            "again",
-            path=folder,
-        ) from exc
-    grid = summary["grid"]
-    return Projection(
-        name=scenario.name,
-        description=str(summary.get("description") or ""),
-        folder=folder,
-        grid_key=(summary["crs"], *(grid[key] for key in sorted(grid))),
-        isochrones=isochrones,
-        facts=projection_facts(scenario, summary, flow),
-        assumptions=tuple(str(line) for line in summary["assumptions"]),
-        modelled=str(summary["modelled"]),
-        downloads=_downloads(folder, summary["files"]),
+def plume_view(result: PlumeResult, files: Iterable[Path]) -> PlumeView:
+    """What the page shows of ``result``, whose ``files`` were written into the site."""
+    grid = result.scenario.grid
+    grid_values = {
+        "cell_size_m": grid.cell_size_m,
+        "nx": grid.nx,
+        "ny": grid.ny,
+        "x_min_m": grid.x_min_m,
+        "y_min_m": grid.y_min_m,
+    }
+    return PlumeView(
+        name=result.name,
+        description=result.scenario.description,
+        grid_key=(result.scenario.crs.to_string(), *(grid_values[k] for k in sorted(grid_values))),
+        isochrones=result.isochrones,
+        facts=plume_facts(result),
+        assumptions=result.assumptions,
+        modelled=MODELLED_LABEL,
+        downloads=tuple(Download(path.name, path.stat().st_size) for path in sorted(files)),
     )
 
 
@@ -196,7 +140,7 @@ def _place(names: Sequence[str]) -> str:
 _COUNTS = {2: "two", 3: "three", 4: "four"}
 
 
-def _table(projections: Sequence[Projection]) -> ProjectionTable:
+def _table(projections: Sequence[PlumeView]) -> PlumeTable:
     labels: list[str] = []
     for projection in projections:
         labels += [label for label, _ in projection.facts if label not in labels]
@@ -210,22 +154,22 @@ def _table(projections: Sequence[Projection]) -> ProjectionTable:
     title = (
         place if count == 1 else f"{place}: {_COUNTS.get(count, count)} projections side by side"
     )
-    return ProjectionTable(title, tuple(projections), rows)
+    return PlumeTable(title, tuple(projections), rows)
 
 
-def projection_tables(projections: Iterable[Projection]) -> tuple[ProjectionTable, ...]:
-    """One table per grid: projections of the same area side by side, tables with more than
-    one projection first, then by the first scenario name."""
-    groups: dict[tuple[Any, ...], list[Projection]] = {}
+def plume_tables(projections: Iterable[PlumeView]) -> tuple[PlumeTable, ...]:
+    """One table per grid: results of the same area side by side, tables with more than
+    one result first, then by the first scenario name."""
+    groups: dict[tuple[Any, ...], list[PlumeView]] = {}
     for projection in sorted(projections, key=lambda p: p.name):
         groups.setdefault(projection.grid_key, []).append(projection)
     ordered = sorted(groups.values(), key=lambda group: (len(group) == 1, group[0].name))
     return tuple(_table(group) for group in ordered)
 
 
-def featured(tables: Sequence[ProjectionTable]) -> frozenset[str]:
-    """Names of the projections shown when the page opens: those of the first table of
-    :func:`projection_tables`, when it puts several side by side."""
+def featured(tables: Sequence[PlumeTable]) -> frozenset[str]:
+    """Names of the results shown when the page opens: those of the first table of
+    :func:`plume_tables`, when it puts several side by side."""
     if not tables or len(tables[0].projections) < 2:
         return frozenset()
     return frozenset(p.name for p in tables[0].projections)

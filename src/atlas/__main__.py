@@ -1,0 +1,7 @@
+"""``python -m atlas``: the ``atlas`` command."""
+
+import sys
+
+from atlas.cli import main
+
+sys.exit(main())

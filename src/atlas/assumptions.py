@@ -1,0 +1,54 @@
+"""The model's assumptions in plain words, for summaries, attributes and pages."""
+
+from __future__ import annotations
+
+from atlas.scenario import GridRaster, Scenario, UniformFlow
+
+__all__ = ["assumptions"]
+
+
+def assumptions(scenario: Scenario) -> list[str]:
+    """The model's assumptions in plain words, for summaries, attributes and pages."""
+    aquifer, flow = scenario.aquifer, scenario.flow
+    lines = [
+        "single aquifer layer, concentrations depth-averaged over the saturated thickness "
+        f"({aquifer.thickness_m:g} m); steady flow",
+    ]
+    if isinstance(flow, UniformFlow):
+        lines.append(
+            f"uniform seepage velocity {flow.velocity_m_per_yr:g} m/yr toward azimuth "
+            f"{flow.direction_deg:g} deg (clockwise from north); clean water enters upstream"
+        )
+    else:
+        heads = ", ".join(f"{h.name} at {h.head_m:g} m" for h in flow.fixed_heads)
+        lines.append(
+            f"steady heads from fixed-head cells ({heads}) and recharge "
+            f"{flow.recharge_mm_per_yr:g} mm/yr; no flow across the grid edges"
+        )
+    conductivity = aquifer.hydraulic_conductivity_m_per_day
+    if isinstance(conductivity, GridRaster):
+        lines.append(f"hydraulic conductivity from the raster {conductivity.path.name}")
+    elif conductivity is not None:
+        lines.append(f"uniform hydraulic conductivity {conductivity:g} m/d")
+    decay = "no decay" if aquifer.half_life_yr is None else f"half-life {aquifer.half_life_yr:g} yr"
+    lines.append(
+        f"advection-dispersion: effective porosity {aquifer.effective_porosity:g}, "
+        f"dispersivities {aquifer.longitudinal_dispersivity_m:g} m (longitudinal) and "
+        f"{aquifer.transverse_dispersivity_m:g} m (transverse), retardation "
+        f"{aquifer.retardation:g}, {decay}"
+    )
+    for source in scenario.sources:
+        strength = (
+            f"held at {source.concentration_mg_per_l:g} mg/L"
+            if source.concentration_mg_per_l is not None
+            else f"releasing {source.mass_rate_kg_per_yr:g} kg/yr"
+        )
+        until = "the horizon" if source.end_yr is None else f"year {source.end_yr:g}"
+        lines.append(f"source {source.name}: {strength} from year {source.start_yr:g} to {until}")
+    grid = scenario.grid
+    lines.append(
+        f"grid of {grid.nx} x {grid.ny} cells of {grid.cell_size_m:g} m in "
+        f"{scenario.crs.to_string()}; times in years since t = 0"
+        + ("" if scenario.start_year is None else f" (t = 0 is {scenario.start_year})")
+    )
+    return lines

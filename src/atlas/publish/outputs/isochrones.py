@@ -1,0 +1,55 @@
+"""The result's isochrones as GeoJSON (EPSG:4326), and back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from shapely.geometry import mapping, shape
+
+from atlas.crs import WGS84
+from atlas.publish.outputs.summary import dump_json
+from atlas.result import ISOCHRONE_COLUMNS
+
+__all__ = ["read_isochrones", "write_isochrones"]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value: Python floats and strings, None for NaN."""
+    if isinstance(value, str):
+        return value
+    value = float(value)
+    return None if not np.isfinite(value) else value
+
+
+def write_isochrones(isochrones: gpd.GeoDataFrame, path: Path, *, scenario: str) -> None:
+    """Write the isochrones as a GeoJSON FeatureCollection named ``<scenario> isochrones``,
+    one feature per row in order; the same frame gives the same bytes."""
+    features = [
+        {
+            "type": "Feature",
+            "properties": {column: _plain(row[column]) for column in ISOCHRONE_COLUMNS},
+            "geometry": mapping(row.geometry),
+        }
+        for _, row in isochrones.iterrows()
+    ]
+    content = {"type": "FeatureCollection", "name": f"{scenario} isochrones", "features": features}
+    dump_json(content, path)
+
+
+def read_isochrones(path: Path) -> gpd.GeoDataFrame:
+    """The frame :func:`write_isochrones` wrote: EPSG:4326, columns
+    :data:`atlas.result.ISOCHRONE_COLUMNS` (NaN where the file has null)."""
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    frame = pd.DataFrame(
+        [feature["properties"] for feature in features], columns=list(ISOCHRONE_COLUMNS)
+    )
+    frame = frame.astype(
+        {"threshold_mg_per_l": float, "time_yr": float, "calendar_year": float, "area_m2": float}
+    )
+    geometry = [shape(feature["geometry"]) for feature in features]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)
