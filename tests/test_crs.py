@@ -13,7 +13,7 @@ from atlas.crs import (
     utm_crs_for,
     utm_epsg_for,
 )
-from atlas.errors import AtlasError, CRSError
+from atlas.errors import AtlasError, CRSPolicyError
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_utm_zone_contains_the_point(lon, lat):
 
 
 def test_utm_zone_rejects_degrees_out_of_range():
-    with pytest.raises(CRSError, match="123"):
+    with pytest.raises(CRSPolicyError, match="123"):
         utm_epsg_for(10.0, 123.0)
 
 
@@ -54,23 +54,23 @@ def test_transform_is_lon_lat_order():
 
 
 def test_geographic_crs_is_refused_for_work():
-    with pytest.raises(CRSError, match="geographic") as info:
+    with pytest.raises(CRSPolicyError, match="geographic") as info:
         require_projected_metres("EPSG:4326", where="scenario.toml: crs")
     assert "scenario.toml: crs" in str(info.value)
     assert "UTM" in str(info.value)
 
 
 def test_projected_crs_in_feet_is_refused():
-    with pytest.raises(CRSError, match="metre"):
+    with pytest.raises(CRSPolicyError, match="metre"):
         require_projected_metres("EPSG:2227")  # California zone 3, US survey feet
 
 
 def test_unparseable_crs_names_the_value_and_is_a_value_error():
     with pytest.raises(ValueError, match="'EPSG:99999999'"):
         as_crs("EPSG:99999999", where="f.toml: crs")
-    assert issubclass(CRSError, AtlasError)
+    assert issubclass(CRSPolicyError, AtlasError)
 
 
 def test_missing_crs_says_how_to_set_it():
-    with pytest.raises(CRSError, match="crs = "):
+    with pytest.raises(CRSPolicyError, match="crs = "):
         as_crs(None)

@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import LineString, Point, box
 
 from atlas.crs import transform_xy
-from atlas.errors import CRSError
+from atlas.errors import CRSPolicyError
 from atlas.joins import join_country, join_nearest, join_sites
 
 
@@ -93,7 +93,7 @@ def test_join_sites_adds_every_field_and_names_the_zone():
 def test_join_sites_refuses_projected_layers():
     sites = _points([("a", (0.5, 0.5))])
     rivers = _points([("r", (0.6, 0.5))]).to_crs("EPSG:32631")
-    with pytest.raises(CRSError, match=r"EPSG:4326"):
+    with pytest.raises(CRSPolicyError, match=r"EPSG:4326"):
         join_sites(sites, rivers=rivers, countries=sites, towns=sites)
 
 

@@ -5,7 +5,7 @@
   place concerned (:func:`utm_crs_for`).
 
 Every transformer is built with ``always_xy=True``. Breaking the policy is an error
-(:class:`~atlas.errors.CRSError`), never a warning.
+(:class:`~atlas.errors.CRSPolicyError`), never a warning.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from numpy.typing import ArrayLike
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
 
-from atlas.errors import CRSError
+from atlas.errors import CRSPolicyError
 
 __all__ = [
     "WGS84",
@@ -46,15 +46,15 @@ def as_crs(value: Any, *, where: str = "crs") -> CRS:
 
     Raises
     ------
-    CRSError
+    CRSPolicyError
         When ``value`` is missing or cannot be parsed.
     """
     if value is None:
-        raise CRSError(f'{where}: no CRS given; set it, e.g. crs = "EPSG:32649"')
+        raise CRSPolicyError(f'{where}: no CRS given; set it, e.g. crs = "EPSG:32649"')
     try:
         return CRS.from_user_input(value)
     except PyprojCRSError as exc:
-        raise CRSError(
+        raise CRSPolicyError(
             f"{where}: {value!r} is not a CRS pyproj understands ({exc}); "
             'give an EPSG code such as "EPSG:32649"'
         ) from None
@@ -65,19 +65,19 @@ def require_projected_metres(value: Any, *, where: str = "crs") -> CRS:
 
     Raises
     ------
-    CRSError
+    CRSPolicyError
         When the CRS is geographic, or its axis unit is not the metre.
     """
     crs = as_crs(value, where=where)
     if not crs.is_projected:
-        raise CRSError(
+        raise CRSPolicyError(
             f"{where}: {crs.to_string()!r} is geographic (degrees); distances, areas and models "
             "need a projected CRS in metres, e.g. the site's UTM zone "
             "(EPSG:326xx north, 327xx south)"
         )
     units = {axis.unit_name for axis in crs.axis_info}
     if units != {"metre"}:
-        raise CRSError(
+        raise CRSPolicyError(
             f"{where}: {crs.to_string()!r} has axis units {sorted(units)}, not metres; "
             "choose a projected CRS in metres such as a UTM zone"
         )
@@ -103,7 +103,7 @@ def utm_epsg_for(lon: float, lat: float) -> int:
     widens a zone slightly and leaves distances accurate to well under 0.1 %.
     """
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise CRSError(f"({lon!r}, {lat!r}) is not a WGS84 longitude/latitude in degrees")
+        raise CRSPolicyError(f"({lon!r}, {lat!r}) is not a WGS84 longitude/latitude in degrees")
     zone = min(int((lon + 180.0) // 6.0) + 1, 60)
     return (32600 if lat >= 0 else 32700) + zone
 

@@ -12,7 +12,7 @@ from os import PathLike
 
 __all__ = [
     "AtlasError",
-    "CRSError",
+    "CRSPolicyError",
     "DataRootError",
     "GridError",
     "LayerError",
@@ -90,8 +90,12 @@ class RasterError(AtlasError):
     """A raster is missing, unreadable, in the wrong CRS or holds NaNs where values are needed."""
 
 
-class CRSError(AtlasError):
-    """A CRS is missing, unparseable, or breaks the CRS policy (see :mod:`atlas.crs`)."""
+class CRSPolicyError(AtlasError):
+    """A CRS is missing, unparseable, or breaks the CRS policy (see :mod:`atlas.crs`).
+
+    Named apart from :class:`pyproj.exceptions.CRSError`, which pyproj raises for a CRS it
+    cannot parse; the atlas turns that into this error, with the file and the fix.
+    """
 
 
 class GridError(AtlasError):

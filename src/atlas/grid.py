@@ -86,7 +86,7 @@ class Grid:
         ------
         GridError
             Bounds not increasing, a non-positive cell size, or too many cells.
-        CRSError
+        CRSPolicyError
             A geographic CRS or one not in metres.
         """
         projected = require_projected_metres(crs, where="grid crs")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from atlas.crs import WGS84, utm_epsg_for
-from atlas.errors import CRSError
+from atlas.errors import CRSPolicyError
 
 __all__ = ["join_country", "join_nearest", "join_sites"]
 
@@ -136,7 +136,7 @@ def join_sites(
     """
     for layer in (sites, rivers, countries, towns):
         if layer.crs is None or not layer.crs.equals(WGS84):
-            raise CRSError(
+            raise CRSPolicyError(
                 f"join_sites expects layers in EPSG:4326, got {layer.crs!r}; "
                 "read them with atlas.load, which reprojects every layer to EPSG:4326"
             )

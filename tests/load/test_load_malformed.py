@@ -10,7 +10,7 @@ import pytest
 import shapely
 from layerfiles import SITE_COLUMNS, site_row, square, write_geojson, write_sites_csv
 
-from atlas.errors import AtlasError, CRSError, LayerError
+from atlas.errors import AtlasError, CRSPolicyError, LayerError
 from atlas.load import LAYERS, read_layer, read_table, read_vector
 from atlas.load.read import MAX_REPORTED_PROBLEMS
 
@@ -84,7 +84,7 @@ def test_file_without_crs_is_a_crs_error_saying_how_to_set_it(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pyogrio warns that no CRS is written
         frame.to_file(path, layer="lakes_50m")
-    message = _raises(CRSError, path, LAKES)
+    message = _raises(CRSPolicyError, path, LAKES)
     assert "declares no CRS" in message
     assert "set_crs" in message
 

@@ -9,7 +9,7 @@ import shapely
 import xarray as xr
 from affine import Affine
 
-from atlas.errors import CRSError, GridError, RasterError
+from atlas.errors import CRSPolicyError, GridError, RasterError
 from atlas.grid import Grid
 
 
@@ -27,7 +27,7 @@ def test_from_bounds_rounds_the_extent_up_to_whole_cells():
 def test_too_many_cells_and_geographic_crs_are_refused():
     with pytest.raises(GridError, match="more than the maximum of 99"):
         Grid.from_bounds((0, 0, 100, 100), 10.0, "EPSG:32649", max_cells=99)
-    with pytest.raises(CRSError, match="geographic"):
+    with pytest.raises(CRSPolicyError, match="geographic"):
         Grid.from_bounds((0, 0, 1, 1), 0.1, "EPSG:4326")
 
 

@@ -22,7 +22,7 @@ import pyogrio
 import pyogrio.errors
 
 from atlas.crs import WGS84
-from atlas.errors import CRSError, LayerError, Problem
+from atlas.errors import CRSPolicyError, LayerError, Problem
 from atlas.load.spec import ColumnKind, LayerSpec
 from atlas.load.validate import (
     coerce_columns,
@@ -69,7 +69,7 @@ def read_vector(path: str | os.PathLike[str], spec: LayerSpec) -> gpd.GeoDataFra
     LayerError
         When the file is missing, empty or unreadable, lacks a required column, or has rows
         with bad values or geometries (all such rows are listed).
-    CRSError
+    CRSPolicyError
         When a non-CSV file declares no CRS.
     """
     path = Path(path)
@@ -202,7 +202,7 @@ def _to_wgs84(layer: pd.DataFrame, path: Path) -> gpd.GeoDataFrame:
     if not isinstance(layer, gpd.GeoDataFrame):
         raise LayerError("has no geometry column; a vector layer needs one", path=path)
     if layer.crs is None:
-        raise CRSError(
+        raise CRSPolicyError(
             "declares no CRS, so its coordinates cannot be placed; set it where the file is "
             "made (GeoDataFrame.set_crs(...) before to_file, or ogr2ogr -a_srs EPSG:4326 "
             "out.gpkg in.gpkg), or use a CSV with lon/lat columns in WGS84 degrees",

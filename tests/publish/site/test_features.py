@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import Point
 
-from atlas.errors import CRSError
+from atlas.errors import CRSPolicyError
 from atlas.publish.site.features import feature_collection
 
 
@@ -44,5 +44,5 @@ def test_features_are_sorted_and_unlocated_rows_dropped():
 
 def test_layers_not_in_wgs84_are_refused():
     frame = _points([(1, 1)], ["a"]).to_crs(3857)
-    with pytest.raises(CRSError, match=r"roads: expected a layer in EPSG:4326"):
+    with pytest.raises(CRSPolicyError, match=r"roads: expected a layer in EPSG:4326"):
         feature_collection(frame, _names, sort_by=(), where="roads")

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 from site_layers import XSS_NAME
 
-from atlas.errors import CRSError, OutputError
+from atlas.errors import CRSPolicyError, OutputError
 from atlas.publish.site import write_site
 from atlas.publish.site.assets import ASSETS
 
@@ -145,7 +145,7 @@ def test_page_has_language_title_viewport_and_heading(page):
 
 def test_layers_in_another_crs_are_refused(tmp_path, layers):
     layers = replace(layers, usgs_sites=layers.usgs_sites.to_crs(3857))
-    with pytest.raises(CRSError, match=r"usgs_sites.*EPSG:4326"):
+    with pytest.raises(CRSPolicyError, match=r"usgs_sites.*EPSG:4326"):
         write_site(tmp_path / "site", layers)
     assert not (tmp_path / "site").exists()
 

@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import mapping
 
 from atlas.crs import WGS84
-from atlas.errors import CRSError
+from atlas.errors import CRSPolicyError
 
 __all__ = ["feature_collection", "located", "rounded_geometries"]
 
@@ -77,11 +77,11 @@ def feature_collection(
 
     Raises
     ------
-    CRSError
+    CRSPolicyError
         When ``frame`` is not in EPSG:4326.
     """
     if frame.crs is None or not WGS84.equals(frame.crs):
-        raise CRSError(
+        raise CRSPolicyError(
             f"{where}: expected a layer in EPSG:4326 (lon/lat), found CRS {frame.crs!r}; "
             "reproject it with .to_crs(4326) before publishing"
         )

@@ -115,7 +115,7 @@ def build_map(
 
     Raises
     ------
-    CRSMismatchError
+    CRSPolicyError
         When a layer is not in EPSG:4326.
     """
     sites = layers.sites
@@ -257,7 +257,7 @@ def write_site(
     ------
     OutputError
         When ``out_dir`` is a file, or a non-empty folder that does not hold a site.
-    CRSMismatchError
+    CRSPolicyError
         See :func:`build_map`.
     """
     out_dir = Path(out_dir)
