@@ -114,14 +114,14 @@ def page_text(
     """What the page says about ``layers`` and the plume ``projections`` (see :class:`PageText`)."""
     sites = layers["sites"]
     pond = layers.get("tailings_pond")
-    outlines = () if pond is None else tuple(Markup(pond_popup(row)) for _, row in pond.iterrows())
+    outlines = () if pond is None else tuple(pond_popup(row) for _, row in pond.iterrows())
     return PageText(
         title=TITLE,
         summary=(
             "Where rare earths are mined, processed and stored as tailings, with the rivers "
             "and towns nearby. Built from public-domain data; works offline."
         ),
-        legend_html=Markup(legend_html(sites.get("kind", []))),
+        legend_html=legend_html(sites.get("kind", [])),
         sources=_sources(layers, tiles, projections),
         tiles=tiles,
         outlines=outlines,
