@@ -149,9 +149,7 @@ def _plume(args: argparse.Namespace) -> None:
 
     with _progress_bar(Path(args.scenario).stem) as progress:
         out = None if args.out is None else Path(args.out)
-        result = run_file(
-            Path(args.scenario), out, root=_scenario_root(args), progress=progress
-        )
+        result = run_file(Path(args.scenario), out, root=_scenario_root(args), progress=progress)
     scenario = result.scenario
     print(f"{scenario.name}: {scenario.description}")
     written = "no --out given, nothing written" if out is None else f"outputs in {out}"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pytest
 from browser import chromium_page, off_host, serve
 from playwright.sync_api import Page
@@ -15,6 +18,9 @@ from atlas.publish.site import write_site
 pytestmark = pytest.mark.browser
 
 SCREENSHOT = Path("/tmp/atlas_index.png")
+
+TEMPLATE_NAME = "{{7*7}} {% raw %}"
+"""A site name that Jinja would print as "49 " or refuse to parse, were it template source."""
 
 
 @pytest.fixture
@@ -93,3 +99,23 @@ def test_markers_open_with_the_keyboard(page):
     assert "Bayan Obo" in text
     assert "USGS OFR 2009-1139 record 23" in text  # the source
     assert "11.8 km to Huang" in text
+
+
+def test_a_template_site_name_is_shown_literally_in_its_popup(tmp_path, layers):
+    sites = layers.sites
+    probe = sites.iloc[[0]].assign(name=TEMPLATE_NAME, notes=TEMPLATE_NAME, lon=25.0, lat=5.0)
+    probe = probe.set_geometry(gpd.GeoSeries.from_xy([25.0], [5.0], crs=4326, index=probe.index))
+    sites = gpd.GeoDataFrame(pd.concat([sites, probe], ignore_index=True), crs=4326)
+    layers = replace(layers, sites=sites)
+    with (
+        serve(write_site(tmp_path / "site", layers).parent) as base_url,
+        chromium_page(f"{base_url}/index.html") as tab,
+    ):
+        marker = tab.locator(f'.atlas-site[title="{TEMPLATE_NAME}"]')
+        assert marker.count() == 1
+        marker.click()
+        popup = tab.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert popup.locator("h3").inner_text() == TEMPLATE_NAME
+        assert popup.locator("dt:text-is('Notes') + dd").inner_text() == TEMPLATE_NAME
+        assert tab.errors == []

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
-from html import escape
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from markupsafe import escape
 
-from atlas.publish.site.legend import OTHER, SYMBOLS, legend_html, symbol_for_kind, symbol_svg
-from atlas.publish.site.popups import observation_popup, pond_popup, site_popup, usgs_popup
+from atlas.publish.site.legend import (
+    OTHER,
+    SHAPES,
+    SYMBOLS,
+    Symbol,
+    legend_html,
+    symbol_for_kind,
+    symbol_svg,
+)
+from atlas.publish.site.popups import (
+    observation_popup,
+    plume_popup,
+    pond_popup,
+    site_popup,
+    usgs_popup,
+)
 
 KINDS = [
     "mine",
@@ -42,6 +57,7 @@ def test_any_text_in_any_field_is_escaped(text):
         html = popup(row(text))
         # Same markup as with harmless text: the data added no tag of its own.
         assert _tags(html) == _tags(popup(row("x")))
+        # Escaped as the site's templates escape (autoescaping, markupsafe).
         assert escape(text.strip()) in html
 
 
@@ -56,7 +72,7 @@ def test_only_http_urls_become_links():
     assert '<a href="https://mrdata.usgs.gov/x?a=1&amp;b=2"' in safe
     hostile = usgs_popup({"site_name": "x", "record_url": 'javascript:alert(1)"'})
     assert "href" not in hostile
-    assert "javascript:alert(1)&quot;" in hostile
+    assert "javascript:alert(1)&#34;" in hostile  # shown as escaped text
 
 
 def test_distances_say_where_and_how_they_were_measured():
@@ -96,6 +112,30 @@ def test_observation_location_flags_approximation():
     assert "approximate" not in observation_popup({"name": "o", "location_is_approximate": False})
 
 
+def test_plume_popup_says_modelled_and_cites_the_table():
+    row = {
+        "scenario": "<yellow>",
+        "time_yr": 5.0,
+        "calendar_year": 2030.5,
+        "threshold_mg_per_l": 0.25,
+        "area_m2": 1_234_000.0,
+        "modelled": "MODELLED",
+    }
+    popup = plume_popup(row, description="a & b")
+    assert "<h3>Modelled plume: &lt;yellow&gt;</h3>" in popup
+    assert '<p class="caveat">MODELLED</p>' in popup
+    assert "<dd>a &amp; b</dd>" in popup
+    assert "<dd>5 yr after t = 0 (2030)</dd>" in popup
+    assert "<dd>modelled concentration at or above 0.25 mg/L</dd>" in popup
+    assert "<dd>1.23 km² (modelled)</dd>" in popup
+    assert "in the table of modelled plumes below the map" in popup
+    bare = plume_popup({"time_yr": np.nan}, description="")
+    assert "(unnamed scenario)" in bare
+    assert "MODELLED, not measured" in bare
+    for label in ("Scenario", "Time", "Outline", "Area"):
+        assert f"<dt>{label}</dt>" not in bare
+
+
 def test_every_known_kind_has_a_symbol_and_unknown_kinds_are_still_drawn():
     assert all(symbol_for_kind(kind) is not OTHER for kind in KINDS)
     assert symbol_for_kind(" Mine ") is symbol_for_kind("mine")
@@ -108,6 +148,17 @@ def test_symbols_differ_in_shape_not_only_colour():
     assert len(set(shapes)) == len(shapes)
     for symbol in SYMBOLS:
         assert 'stroke="#1a1a1a"' in symbol_svg(symbol)
+
+
+def test_every_shape_draws_its_own_outline():
+    drawn = [
+        re.findall(r"<(?:path|rect|circle) [^>]*/>", symbol_svg(Symbol(s, s, s, "#ffffff", ())))
+        for s in SHAPES
+    ]
+    assert all(len(elements) == 1 for elements in drawn)
+    assert len({elements[0] for elements in drawn}) == len(SHAPES)
+    with pytest.raises(ValueError, match="hexagon"):
+        symbol_svg(Symbol("odd", "Odd", "hexagon", "#ffffff", ()))
 
 
 def test_legend_lists_present_groups_with_their_kinds_escaped():

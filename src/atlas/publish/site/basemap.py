@@ -16,6 +16,7 @@ import shapely
 from folium.map import CustomPane
 
 from atlas.publish.site.features import feature_collection, located
+from atlas.publish.site.templates import macro
 
 __all__ = [
     "BASEMAP_PANE",
@@ -30,13 +31,11 @@ __all__ = [
 BASEMAP_PANE = "basemap"
 """Leaflet pane of the offline basemap: above tiles (200), below overlays (400)."""
 
-NATURAL_EARTH_ATTRIBUTION = (
-    '<a href="https://www.naturalearthdata.com/">Natural Earth</a> (public domain)'
-)
+NATURAL_EARTH_ATTRIBUTION = macro("layers.html", "natural_earth_attribution")
+"""Attribution (markup) of the Natural Earth layers."""
 
-OSM_ATTRIBUTION = (
-    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors (ODbL)'
-)
+OSM_ATTRIBUTION = macro("layers.html", "openstreetmap_attribution")
+"""Attribution (markup) of the OpenStreetMap tiles."""
 
 BASEMAP_DECIMALS = 3
 """Decimals of a degree kept in basemap coordinates (about 100 m)."""

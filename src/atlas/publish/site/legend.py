@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from html import escape
 
-__all__ = ["SYMBOLS", "Symbol", "legend_html", "symbol_for_kind", "symbol_svg"]
+from markupsafe import Markup
+
+from atlas.publish.site.templates import macro
+
+__all__ = ["SHAPES", "SYMBOLS", "Symbol", "legend_html", "symbol_for_kind", "symbol_svg"]
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,8 @@ OTHER = Symbol("other", "Other kind of site", "cross", "#999999", ())
 
 _BY_KIND = {kind: symbol for symbol in SYMBOLS for kind in symbol.kinds}
 
-_SHAPES = {
-    "triangle": '<path d="M10 2 L18.5 17.5 L1.5 17.5 Z"/>',
-    "square": '<rect x="3" y="3" width="14" height="14"/>',
-    "diamond": '<path d="M10 1 L19 10 L10 19 L1 10 Z"/>',
-    "circle": '<circle cx="10" cy="10" r="7.5"/>',
-    "ring": '<circle cx="10" cy="10" r="5.5"/>',
-    "cross": '<path d="M7 2 H13 V7 H18 V13 H13 V18 H7 V13 H2 V7 H7 Z"/>',
-}
+SHAPES = ("triangle", "square", "diamond", "circle", "ring", "cross")
+"""The shapes ``templates/symbol.svg`` draws."""
 
 
 def symbol_for_kind(kind: object) -> Symbol:
@@ -101,24 +98,45 @@ def symbol_for_kind(kind: object) -> Symbol:
     return _BY_KIND.get(kind.strip().lower(), OTHER)
 
 
-def symbol_svg(symbol: Symbol, size_px: int = 20) -> str:
+def symbol_svg(symbol: Symbol, size_px: int = 20) -> Markup:
     """Inline SVG markup of a symbol, ``size_px`` pixels square, hidden from screen readers.
 
-    The markup holds no text from the data, only the fixed shape and colours.
+    Drawn by ``templates/symbol.svg``; the markup holds no text from the data, only the fixed
+    shape and colours.
+
+    Raises
+    ------
+    ValueError
+        When the symbol's shape is not one of :data:`SHAPES`.
     """
-    outline_px = 3 if symbol.shape == "ring" else 1.5
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20" width="{size_px}" '
-        f'height="{size_px}" aria-hidden="true" focusable="false">'
-        f'<g fill="{symbol.fill}" stroke="{OUTLINE}" stroke-width="{outline_px}">'
-        f"{_SHAPES[symbol.shape]}</g></svg>"
+    if symbol.shape not in SHAPES:
+        raise ValueError(f"symbol {symbol.key!r}: shape {symbol.shape!r} is not one of {SHAPES}")
+    return macro(
+        "symbol.svg",
+        "symbol",
+        shape=symbol.shape,
+        fill=symbol.fill,
+        stroke=OUTLINE,
+        stroke_width=3 if symbol.shape == "ring" else 1.5,
+        size_px=size_px,
     )
 
 
-def legend_html(kinds: Iterable[object]) -> str:
+@dataclass(frozen=True)
+class _Entry:
+    """One entry of the legend: the symbol's key, label and icon, and the kinds it covers."""
+
+    key: str
+    label: str
+    icon: Markup
+    kinds: str
+
+
+def legend_html(kinds: Iterable[object]) -> Markup:
     """A legend (``<ul>``) of the symbols used by ``kinds``, in the fixed order of :data:`SYMBOLS`.
 
-    Each entry shows the symbol, its label and the kinds it stands for, all HTML-escaped.
+    Each entry shows the symbol, its label and the kinds it stands for, all HTML-escaped
+    (``templates/legend.html``).
     """
     kinds = list(kinds)
     present = {symbol_for_kind(kind) for kind in kinds}
@@ -129,9 +147,5 @@ def legend_html(kinds: Iterable[object]) -> str:
         covered = sorted(
             {str(k).strip() for k in kinds if symbol_for_kind(k) is symbol and str(k).strip()}
         )
-        detail = f'<span class="kinds">{escape(", ".join(covered))}</span>' if covered else ""
-        entries.append(
-            f'<li class="legend-entry legend-{symbol.key}">{symbol_svg(symbol)}'
-            f"<span>{escape(symbol.label)}{detail}</span></li>"
-        )
-    return '<ul class="legend">' + "".join(entries) + "</ul>"
+        entries.append(_Entry(symbol.key, symbol.label, symbol_svg(symbol), ", ".join(covered)))
+    return macro("legend.html", "legend", entries=entries)

@@ -1,15 +1,15 @@
 """The data layers of the page: sites, USGS records, the pond, observations, modelled plumes.
 
-Each feature carries only what the page needs: its escaped popup HTML, a plain-text label
-(set as a DOM property by ``atlas.js``, so never parsed as HTML) and a symbol. Markers are
-made by the functions of ``assets/atlas.js`` named below.
+Each feature carries only what the page needs: its popup (markup of ``templates/popups.html``,
+every value escaped), a plain-text label (set as a DOM property by ``atlas.js``, so never
+parsed as HTML) and a symbol. Markers are made by the functions of ``assets/atlas.js`` named
+below. Layer names and attributions with markup come from ``templates/layers.html``.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from html import escape
 from typing import Any
 
 import folium
@@ -31,6 +31,7 @@ from atlas.publish.site.popups import (
     text_of,
     usgs_popup,
 )
+from atlas.publish.site.templates import macro
 
 __all__ = [
     "SITES_PANE",
@@ -47,9 +48,9 @@ __all__ = [
 SITES_PANE = "atlas-sites"
 """Leaflet pane of the curated sites (named in ``atlas.js``): above the clustered records."""
 
-USGS_ATTRIBUTION = '<a href="https://mrdata.usgs.gov/">USGS</a> (public domain)'
-CURATED_ATTRIBUTION = "Sites, pond, observations: sources in each popup"
-PLUME_ATTRIBUTION = "Plumes: MODELLED by this atlas, not measured"
+USGS_ATTRIBUTION = macro("layers.html", "usgs_attribution")
+CURATED_ATTRIBUTION = macro("layers.html", "curated_attribution")
+PLUME_ATTRIBUTION = macro("layers.html", "plume_attribution")
 
 PLUME_HUES = 3
 """Colours of plume outlines (``atlas-plume-hue-<k>`` in ``atlas.css``), one per projection."""
@@ -216,13 +217,12 @@ def plume_outlines(projection: PlumeView, *, hue_class: str, show: bool) -> foli
             "popup": plume_popup(row, description=projection.description),
         }
 
-    swatch = f'<span class="layer-swatch {hue_class}" aria-hidden="true"></span>'
     return _geojson(
         frame,
         properties,
         sort_by=(),
         where=f"plumes/{projection.name}/isochrones.geojson",
-        name=f"{swatch}MODELLED plume: {escape(projection.name)}",
+        name=macro("layers.html", "plume_layer_name", name=projection.name, hue_class=hue_class),
         show=show,
         style=JsCode("atlas.plumeStyle"),
         attribution=PLUME_ATTRIBUTION,

@@ -1,9 +1,10 @@
 """The HTML page around the map: header, legend, sources, what could not be drawn, and the
 tables of the modelled plumes.
 
-The page template (``templates/index.html``) is rendered by Jinja with autoescaping on, so
-every text taken from a layer is escaped; the only markup passed through is built by
-:mod:`.legend` and :mod:`.popups`, which escape their own inputs.
+The page (``templates/index.html``) and the map's region and script (``templates/map.html``)
+are templates of the site's one autoescaping environment (:mod:`.templates`), so every text
+taken from a layer is escaped; the only markup passed in is :class:`~markupsafe.Markup` rendered
+by the same environment (the legend of :mod:`.legend`, the outlines of :mod:`.popups`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 from branca.element import Figure
-from folium.template import Template
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from atlas.load import Layers
@@ -25,16 +24,11 @@ from atlas.publish.site.legend import legend_html
 from atlas.publish.site.overlays import plume_hues, plume_times
 from atlas.publish.site.plume_tables import PlumeTable, PlumeView, plume_tables
 from atlas.publish.site.popups import pond_popup, text_of
+from atlas.publish.site.templates import template
 
 __all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
 
 TITLE = "Rare-earth mines, tailings and their surroundings"
-
-_TEMPLATES = Environment(
-    loader=PackageLoader("atlas.publish.site", "templates"),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    keep_trailing_newline=True,
-)
 
 
 @dataclass(frozen=True)
@@ -113,14 +107,14 @@ def _sources(layers: Layers, tiles: bool, plumes: Sequence[PlumeView]) -> tuple[
 def page_text(layers: Layers, *, tiles: bool, plumes: Sequence[PlumeView] = ()) -> PageText:
     """What the page says about ``layers`` and the ``plumes`` (see :class:`PageText`)."""
     sites = layers.sites
-    outlines = tuple(Markup(pond_popup(row)) for _, row in layers.tailings_pond.iterrows())
+    outlines = tuple(pond_popup(row) for _, row in layers.tailings_pond.iterrows())
     return PageText(
         title=TITLE,
         summary=(
             "Where rare earths are mined, processed and stored as tailings, with the rivers "
             "and towns nearby. Built from public-domain data; works offline."
         ),
-        legend_html=Markup(legend_html(sites.get("kind", []))),
+        legend_html=legend_html(sites.get("kind", [])),
         sources=_sources(layers, tiles, plumes),
         tiles=tiles,
         outlines=outlines,
@@ -137,36 +131,19 @@ class AtlasPage(Figure):
 
     def __init__(self, page: PageText) -> None:
         super().__init__(title=page.title)
-        self._template = _TEMPLATES.get_template("index.html")
+        self._template = template("index.html")
         self.page = page
 
 
 class AtlasMap(folium.Map):
-    """A folium Map without folium's page styles: a labelled region laid out by ``atlas.css``.
+    """A folium Map without folium's page styles: a labelled region laid out by ``atlas.css``,
+    drawn by ``templates/map.html``.
 
     folium's own header forbids zooming the page on phones (``user-scalable=no``) and
     positions the map absolutely; the page template and ``atlas.css`` do both instead.
     """
 
-    _template = Template(
-        """
-        {% macro html(this, kwargs) %}
-        <div id="{{ this.get_name() }}" class="atlas-map" role="region"
-             aria-label="Map of the sites; use the arrow keys to pan and + and - to zoom"></div>
-        {% endmacro %}
-
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.map({{ this.get_name()|tojson }}, {
-            center: {{ this.location|tojson }},
-            crs: L.CRS.{{ this.crs }},
-            ...{{ this.options|tojavascript }}
-        });
-        {%- if this.control_scale %}
-        L.control.scale().addTo({{ this.get_name() }});
-        {%- endif %}
-        {% endmacro %}
-        """
-    )
+    _template = template("map.html")
 
     def __init__(self, *, min_zoom: int = 1, max_zoom: int = 18, **kwargs: Any) -> None:
         super().__init__(tiles=None, **kwargs)
