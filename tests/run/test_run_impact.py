@@ -6,8 +6,18 @@ import hypothesis.strategies as st
 import numpy as np
 import pytest
 from hypothesis import given
+from pyproj import CRS
 
-from atlas.impact import arrival_times_yr, first_crossing_yr, receptor_maxima, source_flow
+from atlas.grid import Grid
+from atlas.impact import (
+    arrival_table,
+    arrival_times_yr,
+    first_crossing_yr,
+    isochrones,
+    output_time_table,
+    receptor_maxima,
+    source_flow,
+)
 
 
 def test_crossing_of_a_linear_series_is_exact():
@@ -57,3 +67,40 @@ def test_source_flow_follows_darcys_law():
     assert flow.gradient == pytest.approx(130.0 * 0.25 / (5.0 * 365.25))
     assert source_flow(mask, velocity_x, velocity_y, None, 0.25).gradient is None
     assert source_flow(np.zeros_like(mask), velocity_x, velocity_y, None, 0.25) is None
+
+
+def test_arrival_table_lists_each_receptors_own_thresholds_rounded():
+    arrival = np.array([[1.23456, np.nan, 7.0], [2.0, 3.0, np.nan]])
+    table = arrival_table(
+        arrival, [1.0, 10.0, 100.0], [("well", [1.0, 100.0]), ("river", [10.0])], 1965
+    )
+    assert table["receptor"].tolist() == ["well", "well", "river"]
+    assert table["threshold_mg_per_l"].tolist() == [1.0, 100.0, 10.0]
+    assert table["arrival_yr"].tolist() == [1.235, 7.0, 3.0]
+    assert table["arrival_calendar_year"].tolist() == [1966.235, 1972.0, 1968.0]
+    without_start = arrival_table(arrival, [1.0, 10.0, 100.0], [("well", [10.0])], None)
+    assert np.isnan(without_start["arrival_yr"].iloc[0])
+    assert np.isnan(without_start["arrival_calendar_year"].iloc[0])
+
+
+def test_isochrones_cover_the_cells_at_or_above_each_threshold():
+    grid = Grid(500_000.0, 4_500_000.0, 10.0, 8, 6, CRS.from_epsg(32649))
+    field = np.zeros((6, 8))
+    field[1:3, 2:6] = 5.0  # 8 cells at 5 mg/L, 4 of them at 50
+    field[1:3, 2:4] = 50.0
+    table = isochrones(field[None], [3.0], [1.0, 10.0, 100.0], grid, scenario="s", start_year=2000)
+    assert table.crs.to_epsg() == 4326
+    assert table["threshold_mg_per_l"].tolist() == [1.0, 10.0]  # nothing reaches 100
+    assert table["area_m2"].tolist() == [800.0, 400.0]
+    assert table["calendar_year"].tolist() == [2003.0] * 2
+    projected = table.to_crs(32649).area
+    np.testing.assert_allclose(projected, [800.0, 400.0], atol=0.5)  # corners kept to ~1 cm
+    west, _, east, _ = table.to_crs(32649).total_bounds
+    assert (west, east) == pytest.approx((500_020.0, 500_060.0), abs=0.05)
+
+
+def test_output_time_table_holds_the_peak_and_the_budget_rounded():
+    fields = np.stack([np.full((2, 2), 1.0), np.full((2, 2), 2.0) + np.eye(2) / 3])
+    table = output_time_table([1.0, 2.0], fields, {"mass_in_kg": [1.0, 2.0000001]})
+    assert table["max_concentration_mg_per_l"].tolist() == [1.0, 2.33333]
+    assert table["mass_in_kg"].tolist() == [1.0, 2.0]

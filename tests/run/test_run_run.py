@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -165,3 +166,19 @@ def test_progress_reaches_one_and_never_goes_back(strip):
     assert seen
     assert seen[-1] == pytest.approx(1.0)
     assert all(b >= a for a, b in itertools.pairwise(seen))
+
+
+def test_a_scenario_without_source_or_initial_plume_runs_flow_only(strip):
+    scenario = replace(strip[0], sources=(), initial=None)
+    seen: list[float] = []
+    result = run_scenario(scenario, progress=seen.append)
+    assert not result.transports
+    assert "concentration" not in result.dataset
+    np.testing.assert_allclose(
+        result.dataset["velocity_x_m_per_yr"].values, scenario.flow.velocity_m_per_yr, rtol=1e-12
+    )
+    assert result.isochrones.empty
+    assert result.arrivals.empty
+    assert result.output_times.empty
+    assert result.source_flow is None
+    assert seen == [1.0]

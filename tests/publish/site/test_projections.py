@@ -1,7 +1,6 @@
-"""The site with plume projections: tables read from the summaries, outlines, downloads, reuse.
+"""The site with plume results: side-by-side tables with sources, outlines, downloads.
 
-Every build runs on the shipped layers and small synthetic scenarios (a few hundred cells)
-written into a temporary data root, so a projection takes a fraction of a second.
+The site is built once from the shipped layers and tiny scenarios (:mod:`tiny_roots`).
 """
 
 from __future__ import annotations
@@ -15,85 +14,11 @@ from pathlib import Path
 import pytest
 from browser import chromium_page, off_host, serve
 
-import atlas.pipeline
-from atlas.errors import OutputError, ScenarioError
 from atlas.pipeline import build_site
 from atlas.result import MODELLED_LABEL
+from tiny_roots import write_root
 
-REPO = Path(__file__).resolve().parents[3]
-
-SCENARIO = """
-schema_version = 1
-name = "{name}"
-description = "{description}"
-crs = "EPSG:32649"
-start_year = 2000
-[grid]
-bounds_m = [{x0}, 4496000, {x1}, 4497500]
-cell_size_m = 100.0
-[aquifer]
-effective_porosity = 0.25
-thickness_m = 10.0
-hydraulic_conductivity_m_per_day = 5.0
-longitudinal_dispersivity_m = 100.0
-transverse_dispersivity_m = 10.0
-[flow]
-velocity_m_per_yr = {velocity}
-direction_deg = 90.0
-[[source]]
-name = "pond"
-geometry = "POLYGON (({s0} 4496500, {s1} 4496500, {s1} 4497000, {s0} 4497000, {s0} 4496500))"
-concentration_mg_per_l = 1000.0
-[[receptor]]
-name = "river"
-geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
-thresholds_mg_per_l = [10.0, 5000.0]
-[output]
-times_yr = [5, 10, 20]
-arrival_resolution_yr = 0.5
-[provenance]
-"aquifer.effective_porosity" = "assumption: porosity for the <test> & co"
-"flow" = "assumption: {velocity} m/yr east"
-"description" = "the report that {name} stands for"
-"""
-"""A tiny uniform-flow scenario: 30 x 15 cells of 100 m near Baotou; 5000 mg/L is never
-reached (the source holds 1000 mg/L)."""
-
-XSS_DESCRIPTION = "a <b>tiny</b> & fast pair"
-
-
-def _scenario(name: str, velocity: float, *, x0: int = 388000, description: str = "") -> str:
-    return SCENARIO.format(
-        name=name,
-        description=description or f"{name} at {velocity:g} m/yr",
-        x0=x0,
-        x1=x0 + 3000,
-        s0=x0 + 300,
-        s1=x0 + 700,
-        r=x0 + 2000,
-        velocity=velocity,
-    )
-
-
-def _layers_root(root: Path) -> Path:
-    """A new data root holding the shipped layers (linked) and nothing else."""
-    root.mkdir(parents=True)
-    (root / "layers").symlink_to(REPO / "layers", target_is_directory=True)
-    return root
-
-
-def _write_root(root: Path) -> Path:
-    """A data root with the shipped layers and three tiny scenarios (two share a grid)."""
-    scenarios = _layers_root(root) / "scenarios"
-    scenarios.mkdir()
-    (scenarios / "baotou.toml").write_text(_scenario("baotou", 150.0), encoding="utf-8")
-    (scenarios / "baotou_fast_path.toml").write_text(
-        _scenario("baotou_fast_path", 400.0, description=XSS_DESCRIPTION), encoding="utf-8"
-    )
-    (scenarios / "far_away.toml").write_text(
-        _scenario("far_away", 300.0, x0=400000), encoding="utf-8"
-    )
-    return root
+pytestmark = pytest.mark.slow
 
 
 class _Tables(HTMLParser):
@@ -159,7 +84,7 @@ def _check_arrival(cell: str, arrival: dict) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, str]:
     """The site of the tiny root (built once for the read-only tests) and its page."""
-    root = _write_root(tmp_path_factory.mktemp("data") / "root")
+    root = write_root(tmp_path_factory.mktemp("data") / "root")
     site = build_site(root, tmp_path_factory.mktemp("out") / "site").parent
     return site, (site / "index.html").read_text(encoding="utf-8")
 
@@ -260,102 +185,6 @@ def test_downloads_are_linked_and_hold_the_projection_bytes(built, tmp_path):
     for name in ("baotou", "baotou_fast_path", "far_away"):
         listed = _summary(site, name)["files"]
         assert sorted(p.name for p in (site / "plumes" / name).iterdir()) == sorted(listed)
-
-
-def _spy_on_runs(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    real = atlas.pipeline.run_scenario
-
-    def spy(scenario, **kwargs):
-        calls.append(scenario.name)
-        return real(scenario, **kwargs)
-
-    monkeypatch.setattr(atlas.pipeline, "run_scenario", spy)
-    return calls
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
-def test_unchanged_scenarios_are_reused_and_a_changed_one_is_projected_again(tmp_path, monkeypatch):
-    root = _write_root(tmp_path / "root")
-    calls = _spy_on_runs(monkeypatch)
-    reports: list[tuple[str, float]] = []
-    progress = lambda name, fraction: reports.append((name, fraction))  # noqa: E731
-    first = build_site(root, tmp_path / "site", progress=progress).parent
-    assert sorted(calls) == ["baotou", "baotou_fast_path", "far_away"]
-    assert {name for name, _ in reports} == set(calls)
-    assert all(0.0 <= fraction <= 1.0 for _, fraction in reports)
-    assert (root / ".cache" / "plumes" / "baotou" / "summary.json").is_file()
-    before = _files(first)
-
-    calls.clear()
-    build_site(root, tmp_path / "site")
-    assert calls == []
-    assert _files(tmp_path / "site") == before
-
-    scenario = root / "scenarios" / "baotou.toml"
-    scenario.write_text(_scenario("baotou", 250.0), encoding="utf-8")
-    build_site(root, tmp_path / "site")
-    assert calls == ["baotou"]
-    after = _files(tmp_path / "site")
-    assert after["plumes/baotou/summary.json"] != before["plumes/baotou/summary.json"]
-    assert after["plumes/far_away/concentration.nc"] == before["plumes/far_away/concentration.nc"]
-
-
-def test_a_foreign_out_folder_is_refused_before_anything_is_projected(tmp_path, monkeypatch):
-    root = _write_root(tmp_path / "root")
-    calls = _spy_on_runs(monkeypatch)
-    (tmp_path / "home").mkdir()
-    (tmp_path / "home" / "thesis.tex").write_text("x", encoding="utf-8")
-    with pytest.raises(OutputError, match="not an earlier site"):
-        build_site(root, tmp_path / "home")
-    assert calls == []
-    assert not (root / ".cache").exists()
-    assert sorted(p.name for p in (tmp_path / "home").iterdir()) == ["thesis.tex"]
-
-
-def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(tmp_path):
-    root = _write_root(tmp_path / "root")
-    sites = [
-        build_site(root, tmp_path / out, cache_dir=tmp_path / f"cache_{out}").parent
-        for out in ("a", "b")
-    ]
-    first, second = (_files(site) for site in sites)
-    assert first.keys() == second.keys()
-    assert "plumes/baotou/concentration.nc" in first
-    assert [name for name in first if first[name] != second[name]] == []
-    assert not (root / ".cache").exists()  # the cache went where it was told
-
-
-def test_a_root_without_scenarios_builds_only_the_map(tmp_path):
-    root = _layers_root(tmp_path / "root")
-    site = build_site(root, tmp_path / "site").parent
-    html = (site / "index.html").read_text(encoding="utf-8")
-    assert not (site / "plumes").exists()
-    assert 'id="projections"' not in html
-    assert "MODELLED plume" not in html
-
-
-@pytest.mark.parametrize(
-    ("files", "message"),
-    [
-        ({"a.toml": "same", "b.toml": "same"}, "is also used by another scenario"),
-        ({"a.toml": "../escape"}, "it names a folder"),
-    ],
-)
-def test_scenario_names_must_be_unique_folder_names(tmp_path, files, message):
-    root = _layers_root(tmp_path / "root")
-    (root / "scenarios").mkdir()
-    for file_name, name in files.items():
-        (root / "scenarios" / file_name).write_text(_scenario(name, 100.0), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=re.escape(message)):
-        build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
-    assert not (tmp_path / "site").exists()
-    assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.browser
