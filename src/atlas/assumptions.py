@@ -45,6 +45,8 @@ def assumptions(scenario: Scenario) -> list[str]:
         )
         until = "the horizon" if source.end_yr is None else f"year {source.end_yr:g}"
         lines.append(f"source {source.name}: {strength} from year {source.start_yr:g} to {until}")
+    if not scenario.sources and scenario.initial is None:
+        lines.append("flow only: no source and no initial plume, so no solute is moved")
     grid = scenario.grid
     lines.append(
         f"grid of {grid.nx} x {grid.ny} cells of {grid.cell_size_m:g} m in "

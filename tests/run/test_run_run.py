@@ -181,4 +181,5 @@ def test_a_scenario_without_source_or_initial_plume_runs_flow_only(strip):
     assert result.arrivals.empty
     assert result.output_times.empty
     assert result.source_flow is None
+    assert any(line.startswith("flow only") for line in result.assumptions)
     assert seen == [1.0]
