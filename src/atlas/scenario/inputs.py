@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,9 @@ from pyproj import CRS
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from atlas.errors import AtlasError, DataRootError, Problem
+from atlas.errors import AtlasError
 from atlas.grid import Grid
-from atlas.scenario.fields import FieldReader, suggest
+from atlas.scenario.fields import NON_NEGATIVE, FieldReader, shown, suggest
 from atlas.scenario.schema import GridRaster
 
 __all__ = ["Inputs"]
@@ -45,7 +46,7 @@ class Inputs:
         else:
             self.reader.note(
                 where,
-                f"expected WKT text or a layer reference, found {spec!r}",
+                f"expected WKT text or a layer reference, found {shown(spec)}",
                 'e.g. "POINT (389000 4499000)" or { layer = "rivers_10m", where = { name = '
                 '"Huang" } }',
             )
@@ -56,12 +57,14 @@ class Inputs:
 
     def _wkt(self, text: str, where: str) -> BaseGeometry | None:
         try:
-            geometry = shapely.from_wkt(text)
+            with warnings.catch_warnings():  # GEOS overflows on 1e400: invalid below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geometry = shapely.from_wkt(text)
         except GEOSException as exc:
             self.reader.note(where, f"is not valid WKT ({exc})", "see en.wikipedia.org/wiki/WKT")
             return None
         if geometry.is_empty or not geometry.is_valid:
-            self.reader.note(where, f"WKT geometry is empty or invalid: {text[:80]!r}")
+            self.reader.note(where, f"WKT geometry is empty or invalid: {shown(text)}")
             return None
         return geometry
 
@@ -69,16 +72,34 @@ class Inputs:
         self.reader.keys(spec, ["layer", "where", "buffer_m"], where)
         name = self.reader.text(spec, "layer", f"{where}.layer")
         conditions = spec.get("where", {})
-        buffer_m = self.reader.number(spec, "buffer_m", f"{where}.buffer_m", default=0.0)
-        if name is None or self.crs is None or buffer_m is None:
-            return None
+        buffer_m = self.reader.number(
+            spec, "buffer_m", f"{where}.buffer_m", default=0.0, rule=NON_NEGATIVE
+        )
         if not isinstance(conditions, dict):
             self.reader.note(
-                f"{where}.where", f"expected a table column = value, got {conditions!r}"
+                f"{where}.where", f"expected a table column = value, got {shown(conditions)}"
+            )
+            return None
+        scalar = str | int | float | bool
+        for column, wanted in conditions.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if not values or not all(isinstance(v, scalar) for v in values):
+                self.reader.note(
+                    f"{where}.where.{column}",
+                    f"expected a value or a non-empty list of values, got {shown(wanted)}",
+                )
+                return None
+        if name is None or self.crs is None or buffer_m is None:
+            return None
+        if self.root is None:
+            self.reader.note(
+                f"{where}.layer",
+                "a layer reference needs a data root (a folder holding layers/), none found",
+                "pass root= (or --root DIR), or keep the scenario in ROOT/scenarios/",
             )
             return None
         try:
-            frame = self._read_layer(name)
+            frame = self._read_layer(name, self.root)
         except AtlasError as exc:
             self.reader.note(f"{where}.layer", str(exc))
             return None
@@ -99,26 +120,25 @@ class Inputs:
         geometry = frame.to_crs(self.crs).geometry.union_all()
         return geometry.buffer(buffer_m) if buffer_m > 0 else geometry
 
-    def _read_layer(self, name: str) -> Any:
+    def _read_layer(self, name: str, root: Path) -> Any:
         if name not in self._layers:
             from atlas.load import read_layer
 
-            if self.root is None:
-                raise DataRootError(
-                    "a layer reference needs a data root (a folder holding layers/)",
-                    problems=[Problem("root", "none found", "pass root= (or --root DIR)")],
-                )
-            self._layers[name] = read_layer(name, self.root)
+            self._layers[name] = read_layer(name, root)
         return self._layers[name]
 
     def _inside_grid(self, grid: Grid, geometry: BaseGeometry, where: str, *, clip: bool):
         box = grid.box
-        if clip:
-            clipped = geometry.intersection(box)
-            if not clipped.is_empty:
-                return clipped
-        elif box.covers(geometry):
-            return geometry
+        try:
+            if clip:
+                clipped = geometry.intersection(box)
+                if not clipped.is_empty:
+                    return clipped
+            elif box.covers(geometry):
+                return geometry
+        except GEOSException as exc:
+            self.reader.note(where, f"cannot be placed on the grid ({exc})")
+            return None
         x0, y0, x1, y1 = geometry.bounds
         degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
         self.reader.note(
@@ -134,14 +154,14 @@ class Inputs:
     def raster(self, spec: Any, where: str) -> GridRaster | None:
         """A raster file (path relative to the scenario's folder or the data root), aligned."""
         self.reader.parameter_keys.append(where)
-        candidates = [self.folder / str(spec)] + (
-            [Path(self.root) / str(spec)] if self.root else []
-        )
-        path = next((p for p in candidates if p.is_file()), None)
+        if not isinstance(spec, str) or not spec.strip():
+            self.reader.note(where, f"expected a raster path, found {shown(spec)}")
+            return None
+        candidates = [self.folder / spec] + ([Path(self.root) / spec] if self.root else [])
+        path = next((p for p in candidates if _is_file(p)), None)
         if path is None:
-            self.reader.note(
-                where, f"raster {spec!r} not found (looked at {[str(p) for p in candidates]})"
-            )
+            looked = ", ".join(shown(str(p)) for p in candidates)
+            self.reader.note(where, f"raster {shown(spec)} not found (looked at {looked})")
             return None
         self.files.append(path)
         if self.grid is None:
@@ -159,3 +179,11 @@ class Inputs:
             self.reader.note(where, f"cannot read {str(path)!r} as a raster ({exc})")
             return None
         return GridRaster(path, values)
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a path the system cannot even look up (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
