@@ -55,15 +55,15 @@ def decode(data: bytes) -> str:
     for bom, name in _BOMS:
         if data.startswith(bom):
             raise ScenarioError(f"the file is {name} text, not UTF-8; {_SAVE_AS_UTF8}")
+    guess = _bomless_wide(data) if b"\x00" in data[:4096] else None
+    if guess:  # mostly-ASCII UTF-16 or UTF-32 is valid UTF-8 full of NUL characters
+        raise ScenarioError(
+            f"the file looks like {guess} text without a byte-order mark, not UTF-8; "
+            f"{_SAVE_AS_UTF8}"
+        )
     try:
         return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
     except UnicodeDecodeError as exc:
-        guess = _bomless_utf16(data)
-        if guess:
-            raise ScenarioError(
-                f"the file looks like {guess} text without a byte-order mark, not UTF-8; "
-                f"{_SAVE_AS_UTF8}"
-            ) from None
         line = data[: exc.start].count(b"\n") + 1
         raise ScenarioError(
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line} cannot "
@@ -71,19 +71,22 @@ def decode(data: bytes) -> str:
         ) from None
 
 
-def _bomless_utf16(data: bytes) -> str | None:
-    """ "UTF-16 (little-endian)" or "(big-endian)" when most odd or even bytes are zero, as in
-    mostly-ASCII UTF-16 text; else None."""
-    sample = data[:4096]
-    if len(sample) < 4:
+def _bomless_wide(data: bytes) -> str | None:
+    """The name of UTF-16 or UTF-32 (with its byte order) when the zero bytes of the start of
+    ``data`` fall where those of mostly-ASCII text in it would; else None."""
+    sample = data[: 4096 - 4096 % 4]
+    if len(sample) < 8:
         return None
-    half = len(sample) // 2
-    even_zero = sample[0::2].count(0) / half
-    odd_zero = sample[1::2].count(0) / half
-    if odd_zero > 0.8 and even_zero < 0.2:
-        return "UTF-16 (little-endian)"
-    if even_zero > 0.8 and odd_zero < 0.2:
-        return "UTF-16 (big-endian)"
+    quarter = [sample[i::4].count(0) / (len(sample) // 4) for i in range(4)]
+    wide = {
+        "UTF-32 (little-endian)": ([1, 2, 3], [0]),
+        "UTF-32 (big-endian)": ([0, 1, 2], [3]),
+        "UTF-16 (little-endian)": ([1, 3], [0, 2]),
+        "UTF-16 (big-endian)": ([0, 2], [1, 3]),
+    }
+    for name, (zero, text) in wide.items():
+        if all(quarter[i] > 0.8 for i in zero) and all(quarter[i] < 0.2 for i in text):
+            return name
     return None
 
 
