@@ -231,7 +231,7 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
             if action == "remove":
                 del parent[key]
             elif action == "duplicate":
-                parent.append(copy.deepcopy(parent[key]))
+                parent.append(parent[key])  # shared, not copied: it may be nested deeply
             elif action == "nest":
                 parent[key] = nested(draw(st.integers(1, 3000)))
             else:
@@ -248,7 +248,7 @@ def mutated_documents(draw: st.DrawFn) -> dict[str, Any]:
             )
             parent[new] = parent.pop(key)
         elif action == "duplicate":
-            parent[draw(keys)] = copy.deepcopy(parent[key])
+            parent[draw(keys)] = parent[key]  # shared, not copied: it may be nested deeply
         elif action == "nest":
             parent[key] = nested(draw(st.integers(1, 3000)))
         else:

@@ -318,3 +318,11 @@ def test_shipped_files_read_the_same_with_a_byte_order_mark(tmp_path, repo_root)
 def test_scenario_error_for_a_missing_file_names_it(tmp_path: Path):
     missing = tmp_path / "nope.toml"
     assert str(_problems(missing)) == f"{missing}: scenario file not found"
+
+
+def test_a_grid_maximum_beyond_what_memory_holds_is_a_problem(document):
+    document["grid"]["max_cells"] = 1e300  # with 1 cm cells: 2e10 cells, never allocated
+    document["grid"]["cell_size_m"] = 0.01
+    error = _problems(document)
+    assert _wheres(error) == ["grid.max_cells"]
+    assert "is outside [1, 1e+08]" in str(error)

@@ -24,10 +24,30 @@ from atlas.scenario.fields import (
 from atlas.scenario.inputs import Inputs
 from atlas.scenario.schema import Aquifer, FixedHead, HeadDrivenFlow, UniformFlow
 
-__all__ = ["read_aquifer", "read_flow", "read_grid"]
+__all__ = ["MOST_CELLS", "read_aquifer", "read_flow", "read_grid"]
+
+MOST_CELLS = 100_000_000
+"""The largest ``grid.max_cells`` a scenario may ask for (the default is
+:data:`atlas.grid.DEFAULT_MAX_CELLS`)."""
 
 
 def read_grid(r: FieldReader, doc: Mapping[str, Any], crs: CRS | None) -> Grid | None:
+    """The ``[grid]`` section.
+
+    Parameters
+    ----------
+    r : FieldReader
+        Collects the problems (none is raised).
+    doc : Mapping
+        The scenario document.
+    crs : pyproj.CRS or None
+        The scenario CRS (None when it is bad: the grid is then not built).
+
+    Returns
+    -------
+    Grid or None
+        None when the section has a problem (noted in ``r``).
+    """
     table = r.table(doc, "grid", "grid")
     if table is None:
         return None
@@ -39,7 +59,11 @@ def read_grid(r: FieldReader, doc: Mapping[str, Any], crs: CRS | None) -> Grid |
         "max_cells",
         "grid.max_cells",
         default=DEFAULT_MAX_CELLS,
-        rule=POSITIVE,
+        rule=(
+            lambda v: 1 <= v <= MOST_CELLS,
+            f"is outside [1, {MOST_CELLS:.0e}]: every field on a grid of {MOST_CELLS:.0e} "
+            "cells takes 800 MB, and the model holds several",
+        ),
         parameter=False,
     )
     numeric = isinstance(bounds, list) and len(bounds) == 4
@@ -63,6 +87,22 @@ def read_grid(r: FieldReader, doc: Mapping[str, Any], crs: CRS | None) -> Grid |
 
 
 def read_aquifer(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> Aquifer | None:
+    """The ``[aquifer]`` section, its conductivity raster read onto the grid.
+
+    Parameters
+    ----------
+    r : FieldReader
+        Collects the problems (none is raised).
+    doc : Mapping
+        The scenario document.
+    inputs : Inputs
+        Resolves the conductivity raster.
+
+    Returns
+    -------
+    Aquifer or None
+        None when a required value has a problem (noted in ``r``).
+    """
     table = r.table(doc, "aquifer", "aquifer")
     if table is None:
         return None
@@ -107,7 +147,28 @@ def read_aquifer(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> Aqui
     return Aquifer(**values)
 
 
-def read_flow(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs, aquifer: Aquifer | None):
+def read_flow(
+    r: FieldReader, doc: Mapping[str, Any], inputs: Inputs, aquifer: Aquifer | None
+) -> UniformFlow | HeadDrivenFlow | None:
+    """The ``[flow]`` section: uniform, or head-driven from ``[[flow.fixed_head]]`` (a head
+    without a name is named ``fixed_head_<position>``, counted from 1).
+
+    Parameters
+    ----------
+    r : FieldReader
+        Collects the problems (none is raised).
+    doc : Mapping
+        The scenario document.
+    inputs : Inputs
+        Resolves the fixed-head geometries.
+    aquifer : Aquifer or None
+        Head-driven flow needs its conductivity.
+
+    Returns
+    -------
+    UniformFlow or HeadDrivenFlow or None
+        None when the section has a problem (noted in ``r``).
+    """
     table = r.table(doc, "flow", "flow")
     if table is None:
         return None
