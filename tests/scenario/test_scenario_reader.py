@@ -326,3 +326,44 @@ def test_a_grid_maximum_beyond_what_memory_holds_is_a_problem(document):
     error = _problems(document)
     assert _wheres(error) == ["grid.max_cells"]
     assert "is outside [1, 1e+08]" in str(error)
+
+
+def test_a_path_with_a_nul_character_is_one_error():
+    assert "cannot read the file" in str(_problems("a\x00b.toml"))
+
+
+def test_windows_line_endings_with_a_byte_order_mark_are_accepted(tmp_path):
+    path = tmp_path / "windows.toml"
+    path.write_bytes(codecs.BOM_UTF8 + TEXT.replace("\n", "\r\n").encode("utf-8"))
+    assert load_scenario(path).name == "text"
+
+
+# --- buffers of layer references ----------------------------------------------------------------
+
+
+def _on_the_huang(document: dict[str, Any], geometry: dict[str, Any]) -> dict[str, Any]:
+    """The test document moved onto the Yellow River south of Baotou (UTM 49N)."""
+    document["grid"] = {"bounds_m": [376000, 4481000, 398000, 4505000], "cell_size_m": 500.0}
+    document["source"][0]["geometry"] = "POINT (389000 4499000)"
+    document["receptor"][0]["geometry"] = geometry
+    return document
+
+
+def test_a_huge_layer_buffer_is_a_problem_not_a_slow_or_failed_buffer(document, repo_root):
+    _on_the_huang(document, {"layer": "rivers_10m", "buffer_m": 1e308})
+    error = _problems(document, root=repo_root)
+    assert _wheres(error) == ["receptor.river.geometry.buffer_m"]
+    assert "is outside [0, 100,000] m" in str(error)
+
+
+def test_a_buffered_layer_is_clipped_first_with_the_same_result_on_the_grid(document, repo_root):
+    from atlas.load import read_layer
+
+    reference = {"layer": "rivers_10m", "where": {"name": "Huang"}, "buffer_m": 3000.0}
+    scenario = load_scenario(_on_the_huang(document, reference), root=repo_root)
+    river = read_layer("rivers_10m", repo_root)
+    huang = river[river["name"] == "Huang"].to_crs(scenario.crs).geometry.union_all()
+    expected = huang.buffer(3000.0).intersection(scenario.grid.box)
+    band = scenario.receptors[0].geometry
+    assert band.area > 20e6  # a 6 km wide band across the grid
+    assert band.symmetric_difference(expected).area < 1e-6 * expected.area

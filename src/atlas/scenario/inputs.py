@@ -15,10 +15,13 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.errors import AtlasError
 from atlas.grid import Grid
-from atlas.scenario.fields import NON_NEGATIVE, FieldReader, shown, suggest
+from atlas.scenario.fields import FieldReader, shown, suggest
 from atlas.scenario.schema import GridRaster
 
-__all__ = ["Inputs"]
+__all__ = ["MOST_BUFFER_M", "Inputs"]
+
+MOST_BUFFER_M = 100_000.0
+"""The widest ``buffer_m`` of a layer reference, in metres."""
 
 
 class Inputs:
@@ -42,7 +45,7 @@ class Inputs:
         if isinstance(spec, str):
             geometry = self._wkt(spec, where)
         elif isinstance(spec, dict):
-            geometry = self._layer_geometry(spec, where)
+            geometry = self._layer_geometry(spec, where, clip=clip)
         else:
             self.reader.note(
                 where,
@@ -68,12 +71,22 @@ class Inputs:
             return None
         return geometry
 
-    def _layer_geometry(self, spec: dict[str, Any], where: str) -> BaseGeometry | None:
+    def _layer_geometry(
+        self, spec: dict[str, Any], where: str, *, clip: bool
+    ) -> BaseGeometry | None:
         self.reader.keys(spec, ["layer", "where", "buffer_m"], where)
         name = self.reader.text(spec, "layer", f"{where}.layer")
         conditions = spec.get("where", {})
         buffer_m = self.reader.number(
-            spec, "buffer_m", f"{where}.buffer_m", default=0.0, rule=NON_NEGATIVE
+            spec,
+            "buffer_m",
+            f"{where}.buffer_m",
+            default=0.0,
+            rule=(
+                lambda v: 0 <= v <= MOST_BUFFER_M,
+                f"is outside [0, {MOST_BUFFER_M:,.0f}] m: a buffer widens a line or point into "
+                "a band (a river's width, a margin)",
+            ),
         )
         if not isinstance(conditions, dict):
             self.reader.note(
@@ -118,7 +131,27 @@ class Inputs:
             self.reader.note(where, f"no feature of layer {name!r} matches {conditions!r}")
             return None
         geometry = frame.to_crs(self.crs).geometry.union_all()
-        return geometry.buffer(buffer_m) if buffer_m > 0 else geometry
+        return self._buffered(geometry, buffer_m, where, clip=clip) if buffer_m > 0 else geometry
+
+    def _buffered(
+        self, geometry: BaseGeometry, buffer_m: float, where: str, *, clip: bool
+    ) -> BaseGeometry | None:
+        """``geometry`` widened by ``buffer_m``, only where that can reach the grid: a layer
+        may cover the world, and buffering all of it takes seconds."""
+        if self.grid is not None:
+            x0, y0, x1, y1 = self.grid.bounds_m
+            if clip:  # keep what lies within buffer_m (and a cell) of the grid
+                margin = buffer_m + self.grid.cell_size_m
+                geometry = shapely.clip_by_rect(
+                    geometry, x0 - margin, y0 - margin, x1 + margin, y1 + margin
+                )
+            elif not self.grid.box.covers(geometry):
+                return geometry  # already outside the grid: reported as such, unbuffered
+        try:
+            return geometry.buffer(buffer_m)
+        except GEOSException as exc:
+            self.reader.note(f"{where}.buffer_m", f"cannot buffer the layer's geometry ({exc})")
+            return None
 
     def _read_layer(self, name: str, root: Path) -> Any:
         if name not in self._layers:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.errors import Problem, ScenarioError
-from atlas.scenario.fields import key_path, one_line
+from atlas.scenario.fields import key_path, one_line, shown
 
 __all__ = ["MAX_DEPTH", "check_depth", "decode", "read_document"]
 
@@ -139,6 +139,8 @@ def read_document(path: Path) -> dict[str, Any]:
         raise ScenarioError("scenario file not found", path=path) from None
     except OSError as exc:
         raise ScenarioError(f"cannot read the file ({exc.strerror or exc})", path=path) from None
+    except ValueError as exc:  # a path the system cannot look up (a NUL character)
+        raise ScenarioError(f"cannot read the file ({exc})", path=shown(str(path))) from None
     try:
         text = decode(data)
     except ScenarioError as exc:
