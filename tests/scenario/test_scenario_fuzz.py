@@ -329,7 +329,13 @@ def check_error(error: ScenarioError, path: Path | None) -> None:
 
 
 @bounded()
-@given(document=st.one_of(mutated_documents(), st.dictionaries(keys, values, max_size=8)))
+@given(
+    document=st.one_of(
+        mutated_documents(),
+        st.dictionaries(keys, values, max_size=8),
+        st.dictionaries(st.one_of(keys, st.integers()), values, max_size=4),  # not from TOML
+    )
+)
 def test_any_document_gives_a_scenario_or_a_scenario_error(document):
     result = outcome(document)
     if isinstance(result, ScenarioError):

@@ -367,3 +367,13 @@ def test_a_buffered_layer_is_clipped_first_with_the_same_result_on_the_grid(docu
     band = scenario.receptors[0].geometry
     assert band.area > 20e6  # a 6 km wide band across the grid
     assert band.symmetric_difference(expected).area < 1e-6 * expected.area
+
+
+@pytest.mark.parametrize(
+    ("document", "where"),
+    [({1: 2, "name": "x"}, "1"), ({"grid": {3: 4}}, "grid"), ({"grid": [[{None: 1}]]}, "grid")],
+)
+def test_a_mapping_with_a_key_that_is_not_text_is_one_error(document, where):
+    error = _problems(document)
+    assert _wheres(error) == [where]
+    assert "not text" in str(error)

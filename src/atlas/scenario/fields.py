@@ -52,12 +52,12 @@ def one_line(text: str) -> str:
     return "; ".join(line.removeprefix("- ") for line in lines if line)
 
 
-def key_path(parent: str, key: str) -> str:
+def key_path(parent: str, key: Any) -> str:
     """The dotted path of ``key`` (a key or a name) under ``parent``, on one line: a key that
     is blank, has spaces around it, is longer than 80 characters or holds a line break or
     another unprintable character is quoted (bounded, escaped); any other is used as is, so
     that provenance keys such as ``"source.pond A.geometry"`` keep matching."""
-    plain = 0 < len(key) <= 80 and key.isprintable() and key.strip() == key
+    plain = isinstance(key, str) and 0 < len(key) <= 80 and key.isprintable() and key.strip() == key
     part = key if plain else shown(key)
     return f"{parent}.{part}" if parent else part
 

@@ -35,7 +35,7 @@ from atlas.scenario.schema import (
     Scenario,
     Source,
 )
-from atlas.scenario.text import check_depth, read_document
+from atlas.scenario.text import check_structure, read_document
 
 __all__ = ["load_scenario"]
 
@@ -224,10 +224,14 @@ def _document(
     else:
         path = Path(source)
         document = read_document(path)
-    deep = check_depth(document)
+    deep = check_structure(document)
     if deep:
-        raise ScenarioError("invalid scenario", path=path, problems=deep)
+        raise ScenarioError(_invalid(len(deep)), path=path, problems=deep)
     return document, path
+
+
+def _invalid(count: int) -> str:
+    return f"invalid scenario ({count} problem{'s' if count > 1 else ''})"
 
 
 def _warn_dispersivity(aquifer: Aquifer, where: str) -> None:
@@ -340,12 +344,7 @@ def load_scenario(
         or times is None
         or resolution is None
     ):
-        count = len(r.problems)
-        raise ScenarioError(
-            f"invalid scenario ({count} problem{'s' if count > 1 else ''})",
-            path=path,
-            problems=r.problems,
-        )
+        raise ScenarioError(_invalid(len(r.problems)), path=path, problems=r.problems)
     _warn_dispersivity(aquifer, str(path) if path else f"scenario {name!r}")
     return Scenario(
         name=name,

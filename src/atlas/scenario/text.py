@@ -18,7 +18,7 @@ from typing import Any
 from atlas.errors import Problem, ScenarioError
 from atlas.scenario.fields import key_path, one_line, shown
 
-__all__ = ["MAX_DEPTH", "check_depth", "decode", "read_document"]
+__all__ = ["MAX_DEPTH", "check_structure", "decode", "read_document"]
 
 MAX_DEPTH = 16
 """The deepest nesting of arrays and tables a scenario may have (the deepest real one is 4)."""
@@ -90,27 +90,38 @@ def _bomless_wide(data: bytes) -> str | None:
     return None
 
 
-def check_depth(document: Mapping[str, Any]) -> list[Problem]:
+def check_structure(document: Mapping[str, Any]) -> list[Problem]:
     """One problem for every top-level key whose value nests arrays or tables more than
-    :data:`MAX_DEPTH` deep (checked without recursion, so any depth is safe)."""
+    :data:`MAX_DEPTH` deep or holds a key that is not text (possible in a document given as
+    a Python mapping, never in TOML); checked without recursion, so any depth is safe."""
     problems = []
     for key, value in document.items():
-        stack: list[tuple[Any, int]] = [(value, 1)]
+        where = key_path("", key)
+        stack: list[tuple[Any, int]] = [(key, 0), (value, 1)]
         while stack:
             item, depth = stack.pop()
             if depth > MAX_DEPTH:
                 problems.append(
                     Problem(
-                        key_path("", str(key)),
+                        where,
                         f"arrays or tables nested more than {MAX_DEPTH} deep",
                         "no scenario value needs more than a few levels; check the brackets",
                     )
                 )
                 break
             if isinstance(item, Mapping):
+                strange = [k for k in item if not isinstance(k, str)]
+                if strange:
+                    problems.append(
+                        Problem(where, f"holds a key that is not text: {shown(strange[0])}")
+                    )
+                    break
                 stack.extend((v, depth + 1) for v in item.values())
             elif isinstance(item, list | tuple):
                 stack.extend((v, depth + 1) for v in item)
+            elif depth == 0 and not isinstance(item, str):
+                problems.append(Problem(where, "is a key that is not text"))
+                break
     return problems
 
 
