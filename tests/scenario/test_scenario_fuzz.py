@@ -303,6 +303,7 @@ def outcome(source: Any) -> Scenario | ScenarioError:
     """Load ``source`` (data root: the repository); anything but a Scenario or a ScenarioError
     propagates and fails the test."""
     with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # would be a stray line on stderr
         warnings.simplefilter("ignore", ScenarioWarning)
         try:
             scenario = load_scenario(source, root=REPO)

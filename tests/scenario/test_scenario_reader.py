@@ -377,3 +377,25 @@ def test_a_mapping_with_a_key_that_is_not_text_is_one_error(document, where):
     error = _problems(document)
     assert _wheres(error) == [where]
     assert "not text" in str(error)
+
+
+def test_a_layer_far_outside_the_scenario_crs_is_one_clear_problem(document, repo_root):
+    document["crs"] = "EPSG:3031"  # Antarctic polar stereographic: the Huang projects, far away
+    document["receptor"][0]["geometry"] = {"layer": "rivers_10m", "buffer_m": 10.0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # would be a stray line from the CLI
+        error = _problems(document, root=repo_root)
+    (problem,) = error.problems
+    assert problem.where == "receptor.river.geometry"
+    assert "lies outside the grid" in problem.message
+    assert "nan" not in problem.message
+
+
+def test_a_layer_the_scenario_crs_cannot_draw_is_named(document, repo_root):
+    document["crs"] = "+proj=ortho +lat_0=-40 +lon_0=-70 +units=m"  # the Huang's far side
+    document["receptor"][0]["geometry"] = {"layer": "rivers_10m", "where": {"name": "Huang"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        error = _problems(document, root=repo_root)
+    assert "receptor.river.geometry: no feature of layer 'rivers_10m' matching" in str(error)
+    assert "can be drawn in the scenario CRS" in str(error)

@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import rioxarray
 import shapely
 import xarray as xr
@@ -128,9 +129,21 @@ class Inputs:
             frame = frame[frame[column].isin(values)]
         frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
         if frame.empty:
-            self.reader.note(where, f"no feature of layer {name!r} matches {conditions!r}")
+            self.reader.note(where, f"no feature of layer {name!r} matches {shown(conditions)}")
             return None
-        geometry = frame.to_crs(self.crs).geometry.union_all()
+        with warnings.catch_warnings():  # features PROJ cannot place come out as inf or NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            projected = frame.to_crs(self.crs).geometry
+            projected = projected[np.isfinite(projected.bounds.to_numpy()).all(axis=1)]
+            if projected.empty:
+                self.reader.note(
+                    where,
+                    f"no feature of layer {name!r} matching {shown(conditions)} can be drawn in "
+                    f"the scenario CRS {self.crs.to_string()!r}",
+                    "use the site's UTM zone",
+                )
+                return None
+            geometry = projected.union_all()
         return self._buffered(geometry, buffer_m, where, clip=clip) if buffer_m > 0 else geometry
 
     def _buffered(
@@ -174,10 +187,12 @@ class Inputs:
             return None
         x0, y0, x1, y1 = geometry.bounds
         degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
+        # empty: a buffered layer clipped to the grid's surroundings, and nothing was there
+        bounds = "none near it" if geometry.is_empty else f"its bounds are {[x0, y0, x1, y1]}"
         self.reader.note(
             where,
             f"lies {'partly ' if clip is False and geometry.intersects(box) else ''}outside the "
-            f"grid {list(grid.bounds_m)} (its bounds are {[x0, y0, x1, y1]})",
+            f"grid {list(grid.bounds_m)} ({bounds})",
             "WKT coordinates are in the scenario CRS, not degrees"
             if degrees
             else "move it or enlarge grid.bounds_m",
