@@ -2,8 +2,8 @@
 
 The file must be UTF-8; a UTF-8 byte-order mark (what some Windows editors write) is accepted.
 A file in another encoding is refused with that encoding named when it can be recognised (a
-UTF-16 or UTF-32 byte-order mark, or the zero bytes of BOM-less UTF-16), and the fix "save it
-as UTF-8". Arrays and tables nested deeper than :data:`MAX_DEPTH` are refused: no scenario
+UTF-16 or UTF-32 byte-order mark, or the zero bytes of BOM-less UTF-16 or UTF-32), and the fix
+"save it as UTF-8". Arrays and tables nested deeper than :data:`MAX_DEPTH` are refused: no scenario
 needs them, and they would exhaust Python's recursion limit downstream.
 """
 
@@ -74,7 +74,8 @@ def decode(data: bytes) -> str:
 def _bomless_wide(data: bytes) -> str | None:
     """The name of UTF-16 or UTF-32 (with its byte order) when the zero bytes of the start of
     ``data`` fall where those of mostly-ASCII text in it would; else None."""
-    sample = data[: 4096 - 4096 % 4]
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 4]
     if len(sample) < 8:
         return None
     quarter = [sample[i::4].count(0) / (len(sample) // 4) for i in range(4)]
