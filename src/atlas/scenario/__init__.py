@@ -20,7 +20,8 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     crs = "EPSG:32649"                   # projected, metres (a geographic CRS is an error)
     start_year = 1965                    # optional: calendar year of t = 0
 
-    [grid]       bounds_m = [xmin, ymin, xmax, ymax]; cell_size_m; max_cells (default 4e6)
+    [grid]       bounds_m = [xmin, ymin, xmax, ymax]; cell_size_m; max_cells (default 4e6,
+                 at most 1e8)
     [aquifer]    effective_porosity (0, 1]; thickness_m > 0; longitudinal_dispersivity_m >= 0;
                  transverse_dispersivity_m >= 0 (larger than the longitudinal one: accepted
                  with a ScenarioWarning); hydraulic_conductivity_m_per_day (number or
@@ -45,11 +46,11 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
                  "description" = what the scenario stands for, with its sources
 
 A geometry is WKT in the scenario CRS, or a layer reference of the data root,
-``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (reprojected to the
-scenario CRS). Receptor, fixed-head and initial geometries are clipped to the grid and must
-touch it; a source must lie wholly inside it. Raster paths are relative to the scenario file's
-folder or the data root; a raster must be in the scenario CRS and have a valid value in every
-grid cell.
+``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (buffer_m at most
+100 km; reprojected to the scenario CRS). Receptor, fixed-head and initial geometries are
+clipped to the grid and must touch it; a source must lie wholly inside it. Raster paths are
+relative to the scenario file's folder or the data root; a raster must be in the scenario CRS
+and have a valid value in every grid cell.
 
 * :mod:`atlas.scenario.schema` — the dataclasses;
 * :mod:`atlas.scenario.text` — the file's bytes -> its TOML document (encodings, nesting);
