@@ -12,7 +12,7 @@ SHARED   ?= ../shared/data
 PYDIRS   := $(wildcard src tests bench scripts)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv site test lint format typecheck bench layers rasters browser clean
+.PHONY: help venv site test fuzz lint format typecheck bench layers rasters browser clean
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -46,6 +46,9 @@ typecheck: $(STAMP) ## mypy on src/
 
 test: $(STAMP) browser lint typecheck ## lint, type-check and run the whole test suite
 	$(BIN)/pytest
+
+fuzz: $(STAMP) ## fuzz the scenario reader and atlas plume with many more examples (minutes)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/scenario/test_scenario_fuzz.py -q
 
 $(BENCH): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'

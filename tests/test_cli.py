@@ -216,3 +216,18 @@ def test_bad_scenario_lists_every_problem_and_writes_nothing(tmp_path):
     assert "aquifer.longitudinal_dispersivity_m" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_a_scenario_without_source_runs_flow_only_and_says_so(tmp_path):
+    start = TINY_SCENARIO.index("[[source]]")
+    end = TINY_SCENARIO.index("[[receptor]]")
+    scenario = tmp_path / "flow.toml"
+    scenario.write_text(TINY_SCENARIO[:start] + TINY_SCENARIO[end:], encoding="utf-8")
+    result = run_atlas("plume", str(scenario), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "flow only" in result.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "flow.nc",
+        "isochrones.geojson",
+        "summary.json",
+    ]

@@ -9,16 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from atlas import __version__
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, ScenarioWarning
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -176,17 +176,17 @@ def _plume(args: argparse.Namespace) -> None:
 
 
 def _scenario_root(args: argparse.Namespace) -> Path | None:
-    """The data root for a scenario: --root or ATLAS_ROOT when given, else None (the
-    scenario's own folder decides, see :func:`atlas.scenario.load_scenario`)."""
-    from atlas.load import ROOT_ENV_VAR, find_root
+    """The data root for a scenario (:func:`atlas.load.root.locate_root`): --root, else
+    ATLAS_ROOT, else the folder above the scenario's folder, else the current directory,
+    each only when it holds layers/; None when there is none (layer references are then
+    reported as problems)."""
+    from atlas.load.root import locate_root
 
-    if args.root is None and not os.environ.get(ROOT_ENV_VAR, "").strip():
-        return None
-    return find_root(args.root)
+    return locate_root(args.root, scenario=args.scenario)
 
 
 def _root(args: argparse.Namespace) -> Path:
-    from atlas.load import find_root
+    from atlas.load.root import find_root
 
     return find_root(args.root)
 
@@ -251,9 +251,44 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder for the files (default: none; only the arrival times are printed)",
     )
-    _add_root_option(plume, default="the folder above the scenario's scenarios/ folder")
+    _add_root_option(
+        plume,
+        default="the folder above the scenario's scenarios/ folder, else the current directory",
+    )
     plume.set_defaults(run=_plume)
     return parser
+
+
+def error_message(exc: AtlasError) -> str:
+    """The text after ``atlas: error:``: one line, ``<file>: <key>: <what>; <fix>``, for an
+    error with a single problem; else the error's first line followed by one indented line
+    per problem. Line breaks inside a part never start a line of their own."""
+
+    def flat(text: str) -> str:
+        return " ".join(text.splitlines())
+
+    head = flat(f"{exc.path}: {exc.message}" if exc.path else exc.message)
+    if len(exc.problems) == 1 and exc.path:
+        return flat(f"{exc.path}: {exc.problems[0]}")
+    return "\n".join([head, *(f"    - {flat(str(p))}" for p in exc.problems)])
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Print an atlas warning as one ``atlas: warning:`` line (others as Python does)."""
+    if issubclass(category, ScenarioWarning):
+        print(f"atlas: warning: {' '.join(str(message).splitlines())}", file=sys.stderr)
+    else:
+        _PYTHON_SHOWWARNING(message, category, filename, lineno, file, line)
+
+
+_PYTHON_SHOWWARNING = warnings.showwarning
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -261,12 +296,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        args.run(args)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            args.run(args)
     except AtlasError as exc:
         if args.debug:
             raise
-        message = str(exc).replace("\n", "\n  ")
-        print(f"atlas: error: {message}", file=sys.stderr)
+        print(f"atlas: error: {error_message(exc)}", file=sys.stderr)
         return EXIT_ERROR
     return 0
 

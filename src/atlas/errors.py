@@ -20,6 +20,7 @@ __all__ = [
     "Problem",
     "RasterError",
     "ScenarioError",
+    "ScenarioWarning",
 ]
 
 
@@ -108,3 +109,8 @@ class ScenarioError(AtlasError):
 
 class OutputError(AtlasError):
     """An output location cannot be written."""
+
+
+class ScenarioWarning(UserWarning):
+    """A scenario value that is accepted but is probably a mistake (for example a transverse
+    dispersivity larger than the longitudinal one); the message names the keys and the file."""

@@ -8,6 +8,7 @@ import pytest
 
 from atlas.errors import DataRootError
 from atlas.load import ROOT_ENV_VAR, find_root
+from atlas.load.root import locate_root, root_above
 
 
 def _root(tmp_path: Path, name: str) -> Path:
@@ -76,3 +77,51 @@ def test_atlas_root_without_layers_names_the_variable(tmp_path, monkeypatch):
         find_root()
     assert ROOT_ENV_VAR in str(caught.value)
     assert str(tmp_path) in str(caught.value)
+
+
+# --- locate_root: the same rule for atlas plume, with the scenario's own root before the cwd ----
+
+
+def test_locate_root_prefers_the_scenarios_own_root_to_the_current_directory(tmp_path, monkeypatch):
+    own = _root(tmp_path, "own")
+    (own / "scenarios").mkdir()
+    monkeypatch.delenv(ROOT_ENV_VAR, raising=False)
+    monkeypatch.chdir(_root(tmp_path, "cwd"))
+    assert locate_root(scenario=own / "scenarios" / "x.toml") == own.resolve()
+    assert root_above(own / "scenarios" / "x.toml") == own.resolve()
+
+
+def test_locate_root_falls_back_to_the_current_directory_then_none(tmp_path, monkeypatch):
+    monkeypatch.delenv(ROOT_ENV_VAR, raising=False)
+    cwd = _root(tmp_path, "cwd")
+    monkeypatch.chdir(cwd)
+    assert locate_root(scenario=tmp_path / "elsewhere" / "x.toml") == cwd.resolve()
+    monkeypatch.chdir(tmp_path)
+    assert locate_root(scenario=tmp_path / "elsewhere" / "x.toml") is None
+    assert root_above(tmp_path / "elsewhere" / "x.toml") is None
+
+
+def test_locate_root_puts_explicit_and_atlas_root_before_the_scenarios_root(tmp_path, monkeypatch):
+    own = _root(tmp_path, "own")
+    scenario = own / "scenarios" / "x.toml"
+    from_env = _root(tmp_path, "from_env")
+    monkeypatch.setenv(ROOT_ENV_VAR, str(from_env))
+    assert locate_root(scenario=scenario) == from_env.resolve()
+    explicit = _root(tmp_path, "explicit")
+    assert locate_root(explicit, scenario=scenario) == explicit.resolve()
+    monkeypatch.setenv(ROOT_ENV_VAR, str(tmp_path / "bare"))
+    with pytest.raises(DataRootError, match=ROOT_ENV_VAR):
+        locate_root(scenario=scenario)
+
+
+def test_the_environment_is_read_only_in_load_root():
+    """The ATLAS_ROOT rule lives in one place: no other module reads the variable (the CLI
+    used to check it itself before calling find_root)."""
+    src = Path(__file__).resolve().parents[2] / "src" / "atlas"
+    readers = sorted(
+        str(path.relative_to(src))
+        for path in src.rglob("*.py")
+        if any(read in path.read_text(encoding="utf-8") for read in ("environ", "getenv"))
+        and "ROOT_ENV_VAR" in path.read_text(encoding="utf-8")
+    )
+    assert readers == ["load/root.py"]

@@ -2,8 +2,15 @@
 
 Every problem in a file is collected and reported at once in one
 :class:`~atlas.errors.ScenarioError`, each with its key (``aquifer.effective_porosity``,
-``source.pond.geometry``); unknown keys are errors (typos). Geometries are resolved on loading
-and rasters are read and aligned to the grid, so a :class:`Scenario` is ready to run.
+``source.pond.geometry``) and on one line; unknown keys are errors (typos). Whatever the file
+holds, reading it gives a :class:`Scenario` or a :class:`~atlas.errors.ScenarioError`, never
+another exception (``tests/scenario/test_scenario_fuzz.py``). A value that is accepted but is
+probably a mistake gives a :class:`~atlas.errors.ScenarioWarning`. Geometries are resolved on
+loading and rasters are read and aligned to the grid, so a :class:`Scenario` is ready to run.
+
+The file is UTF-8, with or without a byte-order mark; another encoding is refused, named when
+it can be recognised (UTF-16, UTF-32). Arrays and tables nest at most
+:data:`atlas.scenario.text.MAX_DEPTH` deep.
 
 File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`` are examples)::
 
@@ -13,19 +20,25 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     crs = "EPSG:32649"                   # projected, metres (a geographic CRS is an error)
     start_year = 1965                    # optional: calendar year of t = 0
 
-    [grid]       bounds_m = [xmin, ymin, xmax, ymax]; cell_size_m; max_cells (default 4e6)
+    [grid]       bounds_m = [xmin, ymin, xmax, ymax]; cell_size_m; max_cells (default 4e6,
+                 at most 1e8)
     [aquifer]    effective_porosity (0, 1]; thickness_m > 0; longitudinal_dispersivity_m >= 0;
-                 transverse_dispersivity_m >= 0; hydraulic_conductivity_m_per_day (number or
+                 transverse_dispersivity_m >= 0 (larger than the longitudinal one: accepted
+                 with a ScenarioWarning); hydraulic_conductivity_m_per_day (number or
                  raster path; required for head-driven flow); retardation >= 1 (default 1);
                  half_life_yr > 0 (default: no decay); molecular_diffusion_m2_per_yr (default 0)
     [flow]       uniform:  velocity_m_per_yr, direction_deg (azimuth the water flows TOWARD,
                            clockwise from north)
                  or head-driven: recharge_mm_per_yr (default 0) and one or more
-                 [[flow.fixed_head]] name, geometry, head_m   (no flow across the grid edges)
-    [[source]]   name, geometry, and one of concentration_mg_per_l (held in the source cells)
-                 or mass_rate_kg_per_yr; start_yr (default 0), end_yr (default: the horizon)
+                 [[flow.fixed_head]] geometry, head_m, name (optional: default fixed_head_1,
+                 fixed_head_2, ... by position)   (no flow across the grid edges)
+    [[source]]   zero or more: name, geometry, and one of concentration_mg_per_l (held in the
+                 source cells) or mass_rate_kg_per_yr; start_yr (default 0), end_yr (default:
+                 the horizon)
     [initial]    optional: raster = "path"  or  geometry + concentration_mg_per_l
-    [[receptor]] name, geometry, thresholds_mg_per_l = [...]
+                 (with neither [[source]] nor [initial], the scenario is flow only:
+                 ``Scenario.sources == ()`` and no concentration)
+    [[receptor]] zero or more: name, geometry, thresholds_mg_per_l = [...]
     [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
                  arrival_resolution_yr (record step for arrival times; default horizon / 500)
     [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
@@ -33,14 +46,16 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
                  "description" = what the scenario stands for, with its sources
 
 A geometry is WKT in the scenario CRS, or a layer reference of the data root,
-``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (reprojected to the
-scenario CRS). Receptor, fixed-head and initial geometries are clipped to the grid and must
-touch it; a source must lie wholly inside it. Raster paths are relative to the scenario file's
-folder or the data root; a raster must be in the scenario CRS and have a valid value in every
-grid cell.
+``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (buffer_m at most
+100 km; reprojected to the scenario CRS). Receptor, fixed-head and initial geometries are
+clipped to the grid and must touch it; a source must lie wholly inside it. Raster paths are
+relative to the scenario file's folder or the data root; a raster must be in the scenario CRS
+and have a valid value in every grid cell.
 
 * :mod:`atlas.scenario.schema` — the dataclasses;
+* :mod:`atlas.scenario.text` — the file's bytes -> its TOML document (encodings, nesting);
 * :mod:`atlas.scenario.parse` — :func:`load_scenario`, section by section;
+* :mod:`atlas.scenario.medium` — the grid, aquifer and flow sections;
 * :mod:`atlas.scenario.fields`, :mod:`atlas.scenario.inputs` — typed fields, geometries, rasters.
 """
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import rioxarray
 import shapely
 import xarray as xr
@@ -12,12 +14,15 @@ from pyproj import CRS
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from atlas.errors import AtlasError, DataRootError, Problem
+from atlas.errors import AtlasError
 from atlas.grid import Grid
-from atlas.scenario.fields import FieldReader, suggest
+from atlas.scenario.fields import FieldReader, shown, suggest
 from atlas.scenario.schema import GridRaster
 
-__all__ = ["Inputs"]
+__all__ = ["MOST_BUFFER_M", "Inputs"]
+
+MOST_BUFFER_M = 100_000.0
+"""The widest ``buffer_m`` of a layer reference, in metres."""
 
 
 class Inputs:
@@ -41,11 +46,11 @@ class Inputs:
         if isinstance(spec, str):
             geometry = self._wkt(spec, where)
         elif isinstance(spec, dict):
-            geometry = self._layer_geometry(spec, where)
+            geometry = self._layer_geometry(spec, where, clip=clip)
         else:
             self.reader.note(
                 where,
-                f"expected WKT text or a layer reference, found {spec!r}",
+                f"expected WKT text or a layer reference, found {shown(spec)}",
                 'e.g. "POINT (389000 4499000)" or { layer = "rivers_10m", where = { name = '
                 '"Huang" } }',
             )
@@ -56,29 +61,59 @@ class Inputs:
 
     def _wkt(self, text: str, where: str) -> BaseGeometry | None:
         try:
-            geometry = shapely.from_wkt(text)
+            with warnings.catch_warnings():  # GEOS overflows on 1e400: invalid below
+                warnings.simplefilter("ignore", RuntimeWarning)
+                geometry = shapely.from_wkt(text)
         except GEOSException as exc:
             self.reader.note(where, f"is not valid WKT ({exc})", "see en.wikipedia.org/wiki/WKT")
             return None
         if geometry.is_empty or not geometry.is_valid:
-            self.reader.note(where, f"WKT geometry is empty or invalid: {text[:80]!r}")
+            self.reader.note(where, f"WKT geometry is empty or invalid: {shown(text)}")
             return None
         return geometry
 
-    def _layer_geometry(self, spec: dict[str, Any], where: str) -> BaseGeometry | None:
+    def _layer_geometry(
+        self, spec: dict[str, Any], where: str, *, clip: bool
+    ) -> BaseGeometry | None:
         self.reader.keys(spec, ["layer", "where", "buffer_m"], where)
         name = self.reader.text(spec, "layer", f"{where}.layer")
         conditions = spec.get("where", {})
-        buffer_m = self.reader.number(spec, "buffer_m", f"{where}.buffer_m", default=0.0)
-        if name is None or self.crs is None or buffer_m is None:
-            return None
+        buffer_m = self.reader.number(
+            spec,
+            "buffer_m",
+            f"{where}.buffer_m",
+            default=0.0,
+            rule=(
+                lambda v: 0 <= v <= MOST_BUFFER_M,
+                f"is outside [0, {MOST_BUFFER_M:,.0f}] m: a buffer widens a line or point into "
+                "a band (a river's width, a margin)",
+            ),
+        )
         if not isinstance(conditions, dict):
             self.reader.note(
-                f"{where}.where", f"expected a table column = value, got {conditions!r}"
+                f"{where}.where", f"expected a table column = value, got {shown(conditions)}"
+            )
+            return None
+        scalar = str | int | float | bool
+        for column, wanted in conditions.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if not values or not all(isinstance(v, scalar) for v in values):
+                self.reader.note(
+                    f"{where}.where.{column}",
+                    f"expected a value or a non-empty list of values, got {shown(wanted)}",
+                )
+                return None
+        if name is None or self.crs is None or buffer_m is None:
+            return None
+        if self.root is None:
+            self.reader.note(
+                f"{where}.layer",
+                "a layer reference needs a data root (a folder holding layers/), none found",
+                "pass root= (or --root DIR), or keep the scenario in ROOT/scenarios/",
             )
             return None
         try:
-            frame = self._read_layer(name)
+            frame = self._read_layer(name, self.root)
         except AtlasError as exc:
             self.reader.note(f"{where}.layer", str(exc))
             return None
@@ -94,37 +129,70 @@ class Inputs:
             frame = frame[frame[column].isin(values)]
         frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
         if frame.empty:
-            self.reader.note(where, f"no feature of layer {name!r} matches {conditions!r}")
+            self.reader.note(where, f"no feature of layer {name!r} matches {shown(conditions)}")
             return None
-        geometry = frame.to_crs(self.crs).geometry.union_all()
-        return geometry.buffer(buffer_m) if buffer_m > 0 else geometry
+        with warnings.catch_warnings():  # features PROJ cannot place come out as inf or NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            projected = frame.to_crs(self.crs).geometry
+            projected = projected[np.isfinite(projected.bounds.to_numpy()).all(axis=1)]
+            if projected.empty:
+                self.reader.note(
+                    where,
+                    f"no feature of layer {name!r} matching {shown(conditions)} can be drawn in "
+                    f"the scenario CRS {self.crs.to_string()!r}",
+                    "use the site's UTM zone",
+                )
+                return None
+            geometry = projected.union_all()
+        return self._buffered(geometry, buffer_m, where, clip=clip) if buffer_m > 0 else geometry
 
-    def _read_layer(self, name: str) -> Any:
+    def _buffered(
+        self, geometry: BaseGeometry, buffer_m: float, where: str, *, clip: bool
+    ) -> BaseGeometry | None:
+        """``geometry`` widened by ``buffer_m``, only where that can reach the grid: a layer
+        may cover the world, and buffering all of it takes seconds."""
+        if self.grid is not None:
+            x0, y0, x1, y1 = self.grid.bounds_m
+            if clip:  # keep what lies within buffer_m (and a cell) of the grid
+                margin = buffer_m + self.grid.cell_size_m
+                geometry = shapely.clip_by_rect(
+                    geometry, x0 - margin, y0 - margin, x1 + margin, y1 + margin
+                )
+            elif not self.grid.box.covers(geometry):
+                return geometry  # already outside the grid: reported as such, unbuffered
+        try:
+            return geometry.buffer(buffer_m)
+        except GEOSException as exc:
+            self.reader.note(f"{where}.buffer_m", f"cannot buffer the layer's geometry ({exc})")
+            return None
+
+    def _read_layer(self, name: str, root: Path) -> Any:
         if name not in self._layers:
             from atlas.load import read_layer
 
-            if self.root is None:
-                raise DataRootError(
-                    "a layer reference needs a data root (a folder holding layers/)",
-                    problems=[Problem("root", "none found", "pass root= (or --root DIR)")],
-                )
-            self._layers[name] = read_layer(name, self.root)
+            self._layers[name] = read_layer(name, root)
         return self._layers[name]
 
     def _inside_grid(self, grid: Grid, geometry: BaseGeometry, where: str, *, clip: bool):
         box = grid.box
-        if clip:
-            clipped = geometry.intersection(box)
-            if not clipped.is_empty:
-                return clipped
-        elif box.covers(geometry):
-            return geometry
+        try:
+            if clip:
+                clipped = geometry.intersection(box)
+                if not clipped.is_empty:
+                    return clipped
+            elif box.covers(geometry):
+                return geometry
+        except GEOSException as exc:
+            self.reader.note(where, f"cannot be placed on the grid ({exc})")
+            return None
         x0, y0, x1, y1 = geometry.bounds
         degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
+        # empty: a buffered layer clipped to the grid's surroundings, and nothing was there
+        bounds = "none near it" if geometry.is_empty else f"its bounds are {[x0, y0, x1, y1]}"
         self.reader.note(
             where,
             f"lies {'partly ' if clip is False and geometry.intersects(box) else ''}outside the "
-            f"grid {list(grid.bounds_m)} (its bounds are {[x0, y0, x1, y1]})",
+            f"grid {list(grid.bounds_m)} ({bounds})",
             "WKT coordinates are in the scenario CRS, not degrees"
             if degrees
             else "move it or enlarge grid.bounds_m",
@@ -134,14 +202,14 @@ class Inputs:
     def raster(self, spec: Any, where: str) -> GridRaster | None:
         """A raster file (path relative to the scenario's folder or the data root), aligned."""
         self.reader.parameter_keys.append(where)
-        candidates = [self.folder / str(spec)] + (
-            [Path(self.root) / str(spec)] if self.root else []
-        )
-        path = next((p for p in candidates if p.is_file()), None)
+        if not isinstance(spec, str) or not spec.strip():
+            self.reader.note(where, f"expected a raster path, found {shown(spec)}")
+            return None
+        candidates = [self.folder / spec] + ([Path(self.root) / spec] if self.root else [])
+        path = next((p for p in candidates if _is_file(p)), None)
         if path is None:
-            self.reader.note(
-                where, f"raster {spec!r} not found (looked at {[str(p) for p in candidates]})"
-            )
+            looked = ", ".join(shown(str(p)) for p in candidates)
+            self.reader.note(where, f"raster {shown(spec)} not found (looked at {looked})")
             return None
         self.files.append(path)
         if self.grid is None:
@@ -159,3 +227,11 @@ class Inputs:
             self.reader.note(where, f"cannot read {str(path)!r} as a raster ({exc})")
             return None
         return GridRaster(path, values)
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a path the system cannot even look up (too long, a NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

@@ -146,6 +146,11 @@ class Scenario:
 
     Attributes
     ----------
+    sources : tuple of Source
+        Possibly empty: with no source and no :attr:`initial` concentration the scenario is
+        flow only (heads and velocities).
+    receptors : tuple of Receptor
+        Possibly empty, with or without sources.
     provenance : dict of str to str
         Source or stated assumption per key (``"aquifer.effective_porosity"``).
     parameter_keys : tuple of str
