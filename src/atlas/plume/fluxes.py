@@ -9,12 +9,15 @@ fixed concentration get a zero rate, and the rate that was removed is returned a
   (the face value downstream of a fixed-concentration cell is the mean of the two cells, so that
   cell acts as a node of known concentration, which is second-order accurate at the inlet); where
   face velocities converge, the surplus water leaves with the cell's concentration (sinks);
+  mass-rate sources enter every stage of the advective step, in the share set by
+  :mod:`atlas.plume.scheme`;
 * dispersion: full tensor on faces; the normal gradient is the two-point difference and the
   transverse gradient is limited as in Sharma and Hammett (2007): the MC limit of the MC slopes of
   the two cells that share the face, capped at twice the smallest of their four one-sided
   differences. It vanishes at any local extremum, and unlike the minmod variant (first order,
   3x the error at 45 degrees in our tests) it keeps the cross terms second-order accurate;
-  mass-rate sources are added here (the step is split; see :mod:`atlas.plume.scheme`).
+  mass-rate sources enter every stage of the dispersive step, in the share set by
+  :mod:`atlas.plume.scheme`.
 
 References
 ----------
@@ -30,7 +33,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-__all__ = ["TRANSVERSE_CAP", "advective_rate", "dispersive_rate"]
+__all__ = ["TRANSVERSE_CAP", "advective_rate", "dispersive_rate", "share_sources"]
 
 FloatArray = NDArray[np.float64]
 Dispersion = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
@@ -101,6 +104,15 @@ def _hold(rate: FloatArray, held: Held) -> float:
 
 
 @njit(cache=True)
+def _add_sources(rate: FloatArray, sources: Rates) -> None:
+    """Add the mass-rate sources (flat cell indices, concentration/yr) to ``rate``."""
+    source_cells, source_rate = sources
+    cells = rate.reshape(-1)
+    for m in range(source_cells.shape[0]):
+        cells[source_cells[m]] += source_rate[m]
+
+
+@njit(cache=True)
 def advective_rate(
     conc: FloatArray,
     region: Region,
@@ -108,12 +120,15 @@ def advective_rate(
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
+    sources: Rates,
     rate: FloatArray,
 ) -> tuple[float, float]:
-    """Advective and sink rate (concentration/yr) of the cells of ``region``, into ``rate``.
+    """Advective, sink and source rate (concentration/yr) of the cells of ``region``, into
+    ``rate``.
 
     Returns ``(outflow, held inflow)``: the rates (concentration sums per yr) at which solute
-    leaves across the edge and at sinks, and enters to keep the held cells fixed.
+    leaves across the edge and at sinks, and enters to keep the held cells fixed. The mass-rate
+    ``sources`` (cells of ``region``) are added to the rate; their inflow is not returned.
     """
     vx, vy = velocity
     fixed = held[2]
@@ -189,6 +204,7 @@ def advective_rate(
                 rate[j, i] += change
             else:
                 outflow += change
+    _add_sources(rate, sources)
     return outflow, _hold(rate, held)
 
 
@@ -203,6 +219,7 @@ def dispersive_rate(
     rate: FloatArray,
 ) -> float:
     """Dispersive and source rate (concentration/yr) of the cells of ``region``, into ``rate``.
+
 
     ``dispersion`` is zero on the outer faces, so nothing leaves across the edge. Returns the
     held inflow: the rate (concentration sum per yr) that enters to keep the held cells fixed.
@@ -241,8 +258,58 @@ def dispersive_rate(
             change = gradient * inv_r_dx2
             rate[j - 1, i] += change
             rate[j, i] -= change
-    source_cells, source_rate = sources
-    cells = rate.reshape(-1)
-    for m in range(source_cells.shape[0]):
-        cells[source_cells[m]] += source_rate[m]
+    _add_sources(rate, sources)
     return _hold(rate, held)
+
+
+@njit(cache=True)
+def share_sources(
+    conc: FloatArray,
+    region: Region,
+    velocity: tuple[FloatArray, FloatArray],
+    sink: FloatArray,
+    inv_r_dx: float,
+    dispersion: Dispersion,
+    inv_r_dx2: float,
+    held: Held,
+    sources: Rates,
+    scratch: tuple[FloatArray, FloatArray],
+) -> tuple[Rates, Rates]:
+    """Split each mass-rate source between the advective and the dispersive step.
+
+    A source cell's rate is shared in proportion to the rates at which advection (with sinks)
+    and dispersion remove solute from it in ``conc``: at a steady state each split operator then
+    balances its share exactly, so the split steps keep that steady state whatever their order
+    and length. Where neither removes solute yet (a fresh source), the shares follow the two
+    operators' coefficients on the cell itself: the outflow speeds over ``R dx`` against the
+    normal dispersion coefficients over ``R dx^2``. ``region`` must hold every source cell with
+    a margin of one cell; ``scratch`` is overwritten there (and at the held cells).
+
+    Returns
+    -------
+    advective, dispersive : tuple (flat indices int64, rates float64)
+        The two shares, concentration/yr; they add up to ``sources`` cell by cell.
+    """
+    cells, rates = sources
+    to_advection = np.empty_like(rates)
+    if cells.shape[0] == 0:
+        return sources, (cells, to_advection)
+    vx, vy = velocity
+    d_xx, _, d_yy, _ = dispersion
+    nx = conc.shape[1]
+    no_sources = (cells[:0], rates[:0])
+    advective_rate(conc, region, velocity, sink, inv_r_dx, held, no_sources, scratch[0])
+    dispersive_rate(conc, region, dispersion, inv_r_dx2, held, no_sources, scratch[1])
+    for m in range(cells.shape[0]):
+        j, i = cells[m] // nx, cells[m] % nx
+        by_advection = max(-scratch[0][j, i], 0.0)
+        by_dispersion = max(-scratch[1][j, i], 0.0)
+        if by_advection + by_dispersion <= 0.0:
+            by_advection = (
+                max(-vx[j, i], 0.0) + max(vx[j, i + 1], 0.0) + max(-vy[j, i], 0.0)
+            ) * inv_r_dx + (max(vy[j + 1, i], 0.0) * inv_r_dx + sink[j, i])
+            by_dispersion = (d_xx[j, i] + d_xx[j, i + 1] + d_yy[j, i] + d_yy[j + 1, i]) * inv_r_dx2
+        total = by_advection + by_dispersion
+        share = by_advection / total if total > 0.0 else 1.0
+        to_advection[m] = rates[m] * share
+    return (cells, to_advection), (cells, rates - to_advection)
