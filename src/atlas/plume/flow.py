@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from atlas.errors import AtlasError, GridError
+from atlas.errors import GridError, ParameterError
 from atlas.plume.checks import positive
 
 __all__ = [
@@ -204,7 +204,9 @@ def darcy_face_velocities(
         )
     porosity = positive("effective_porosity", effective_porosity)
     if porosity > 1:
-        raise AtlasError(f"effective_porosity must be in (0, 1], got {effective_porosity!r}")
+        raise ParameterError(
+            f"effective_porosity must be in (0, 1] (dimensionless), got {effective_porosity!r}"
+        )
     dx = positive("cell_size_m", cell_size_m)
     ny, nx = k.shape
     vx = np.zeros((ny, nx + 1))
@@ -267,9 +269,11 @@ def uniform_face_velocities(
     if ny < 1 or nx < 1:
         raise GridError(f"shape must be (ny, nx) with ny, nx >= 1, got {shape!r}")
     if not (math.isfinite(velocity_m_per_yr) and velocity_m_per_yr >= 0):
-        raise AtlasError(f"velocity_m_per_yr must be finite and >= 0, got {velocity_m_per_yr!r}")
+        raise ParameterError(
+            f"velocity_m_per_yr must be finite and >= 0 (m/yr), got {velocity_m_per_yr!r}"
+        )
     if not math.isfinite(direction_deg):
-        raise AtlasError(f"direction_deg must be finite, got {direction_deg!r}")
+        raise ParameterError(f"direction_deg must be finite (degrees), got {direction_deg!r}")
     azimuth = math.radians(direction_deg)
     vx = np.full((ny, nx + 1), velocity_m_per_yr * math.sin(azimuth))
     vy = np.full((ny + 1, nx), velocity_m_per_yr * math.cos(azimuth))

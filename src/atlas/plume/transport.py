@@ -15,9 +15,9 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from atlas.errors import AtlasError, GridError, Problem
+from atlas.errors import GridError, ParameterError, Problem
 from atlas.plume import scheme
-from atlas.plume.checks import check, finite
+from atlas.plume.checks import check, finite, unit_of
 from atlas.plume.flow import check_face_shapes
 from atlas.plume.sources import (
     FixedConcentrationSource,
@@ -73,8 +73,8 @@ class TransportParameters:
 
     Raises
     ------
-    AtlasError
-        Listing every invalid value at once.
+    atlas.errors.ParameterError
+        Listing every invalid value at once, with its unit.
     """
 
     effective_porosity: float
@@ -92,24 +92,29 @@ class TransportParameters:
             problems,
             "effective_porosity",
             finite(n_e) and 0 < n_e <= 1,
-            f"expected a number in (0, 1], got {n_e!r}",
+            f"expected a number in (0, 1] (dimensionless), got {n_e!r}",
             "typical sands and gravels: 0.1-0.35",
         )
         b = self.thickness_m
-        check(problems, "thickness_m", finite(b) and b > 0, f"expected > 0, got {b!r}")
+        check(problems, "thickness_m", finite(b) and b > 0, f"expected > 0 (m), got {b!r}")
         for name in (
             "longitudinal_dispersivity_m",
             "transverse_dispersivity_m",
             "molecular_diffusion_m2_per_yr",
         ):
             value = getattr(self, name)
-            check(problems, name, finite(value) and value >= 0, f"expected >= 0, got {value!r}")
+            check(
+                problems,
+                name,
+                finite(value) and value >= 0,
+                f"expected >= 0 ({unit_of(name)}), got {value!r}",
+            )
         r = self.retardation
         check(
             problems,
             "retardation",
             finite(r) and r >= 1,
-            f"expected >= 1, got {r!r}",
+            f"expected >= 1 (dimensionless), got {r!r}",
             "use 1 for a solute that does not sorb",
         )
         half = self.half_life_yr
@@ -117,11 +122,11 @@ class TransportParameters:
             problems,
             "half_life_yr",
             half is None or (finite(half) and half > 0),
-            f"expected > 0 or None, got {half!r}",
+            f"expected > 0 (yr) or None, got {half!r}",
             "use None for a solute that does not decay",
         )
         if problems:
-            raise AtlasError("invalid transport parameters", problems=problems)
+            raise ParameterError("invalid transport parameters", problems=problems)
 
     @property
     def decay_per_yr(self) -> float:
@@ -211,8 +216,8 @@ def simulate(
     ------
     GridError
         If array shapes disagree or values are not finite.
-    AtlasError
-        If output times or sources are invalid.
+    atlas.errors.ParameterError
+        If the parameters, output times or sources are invalid.
 
     Notes
     -----
@@ -251,7 +256,7 @@ def simulate(
     Computational Physics 257, 594-626.
     """
     if not isinstance(parameters, TransportParameters):
-        raise AtlasError(f"parameters must be a TransportParameters, got {type(parameters)!r}")
+        raise ParameterError(f"parameters must be a TransportParameters, got {type(parameters)!r}")
     if not (finite(cell_size_m) and cell_size_m > 0):
         raise GridError(f"cell_size_m must be a finite number > 0, got {cell_size_m!r}")
     vx = np.ascontiguousarray(vx_face_m_per_yr, dtype=float)
@@ -343,10 +348,12 @@ def _initial(initial_mg_per_l: ArrayLike | None, shape: tuple[int, int]) -> Floa
 def _output_times(output_times_yr: ArrayLike) -> FloatArray:
     times = np.atleast_1d(np.asarray(output_times_yr, dtype=float))
     if times.ndim != 1 or times.size == 0:
-        raise AtlasError(f"output_times_yr must be a non-empty 1-D sequence, got {times!r}")
+        raise ParameterError(
+            f"output_times_yr must be a non-empty 1-D sequence (yr), got {times!r}"
+        )
     if not (np.isfinite(times).all() and times[0] >= 0 and (np.diff(times) > 0).all()):
-        raise AtlasError(
-            f"output_times_yr must be finite, >= 0 and strictly increasing, got {times!r}"
+        raise ParameterError(
+            f"output_times_yr must be finite, >= 0 and strictly increasing (yr), got {times!r}"
         )
     return times
 
