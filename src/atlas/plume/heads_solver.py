@@ -176,17 +176,21 @@ def solve(
 def _amg(system: sparse.csr_matrix, rhs: FloatArray) -> FloatArray:
     """CG preconditioned by a smoothed-aggregation V-cycle, to :data:`AMG_TOLERANCE`."""
     import pyamg  # imported here: only large grids need it
+    from threadpoolctl import threadpool_limits
 
-    hierarchy = pyamg.smoothed_aggregation_solver(system, symmetry="symmetric", max_coarse=500)
     residuals: list[float] = []
-    heads = hierarchy.solve(
-        rhs,
-        x0=np.zeros_like(rhs),
-        tol=AMG_TOLERANCE,
-        maxiter=_AMG_MAX_ITERATIONS,
-        accel="cg",
-        residuals=residuals,
-    )
+    # pyamg's vector operations and small eigenvalue problems are too short for threaded BLAS:
+    # on a busy 2-core machine, OpenBLAS threads made the solve 7x slower than one thread
+    with threadpool_limits(limits=1, user_api="blas"):
+        hierarchy = pyamg.smoothed_aggregation_solver(system, symmetry="symmetric", max_coarse=500)
+        heads = hierarchy.solve(
+            rhs,
+            x0=np.zeros_like(rhs),
+            tol=AMG_TOLERANCE,
+            maxiter=_AMG_MAX_ITERATIONS,
+            accel="cg",
+            residuals=residuals,
+        )
     scale = float(np.linalg.norm(rhs))
     final = float(np.linalg.norm(rhs - system @ heads))
     if not final <= 10 * AMG_TOLERANCE * scale:
