@@ -21,6 +21,7 @@ from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_rate
 from atlas.plume.regions import around, average_update, axpy, copy_region, restore_held
+from atlas.plume.selling import dispersion_reach
 
 __all__ = ["coefficients", "disperse", "reach", "stages_for"]
 
@@ -131,7 +132,7 @@ def disperse(
         copy_region(region, previous, conc)
         return inflow + clipped, region
     substeps = max(1, math.ceil(fe_limits))
-    wide = around(region, 2 * substeps, conc.shape[0], conc.shape[1])
+    wide = around(region, 2 * substeps * dispersion_reach(dispersion), *conc.shape)
     h = dt / substeps
     inflow = 0.0
     for _ in range(substeps):

@@ -29,28 +29,27 @@ conservative face fluxes of :mod:`atlas.plume.fluxes`:
 * held cells keep their concentration through every stage; the mass that holds them is inflow
   (for RKL2, accumulated with the stage recursion, so the budget closes to round-off);
 * work: only the box holding the sources and the non-negligible concentrations, widened by the
-  reach of one step (two cells per advective stage, one per dispersive stage), is computed; the
+  reach of one step (two cells per advective stage, the widest exchange per dispersive stage),
+  is computed; the
   faces leaving it carry no flux, so mass stays exact.
 
 Why it stays within bounds. The step is set by advection alone: each advective stage is a convex
-combination of neighbouring values when ``dt a <= 1`` in every cell, with
-``a = max(in + out, 2 out) / (R dx)`` (``in``/``out`` the summed face speeds into/out of the
-cell), so advection never leaves the range of the values, fixed concentrations and clean inflow,
-whatever the flow direction, except that a mass-rate source raises its cells by at most ``dt``
-times its rate (the maximum principle with sources). Dispersion alone has a maximum principle; a
-forward-Euler stage of it is a convex combination when ``dt d <= 1``, with
-``d = sum over faces of (D_nn + 2 |D_nt|) / (R dx^2)`` (the 2 is the cap on the limited
-transverse differences). RKL2 (:mod:`atlas.plume.rkl2`) reaches ``dt d`` of
-``(s^2 + s - 2) / 4`` with ``s`` stages, but its stages are not convex combinations, and in 2-D it
-can undershoot next to a sharp peak (any explicit method that beats the forward-Euler limit by
-more than its number of stages can, for some monotone operator). So each super-step is checked
-against the range of the computed cells before it, the upper end raised by ``dt`` times the
-largest dispersive share of a mass-rate source: excursions of a few units
-in the last place (round-off of the stage recursion) are clipped, and the mass they move is
-counted as inflow; larger ones redo the dispersive step with ``ceil(dt d)`` Heun substeps,
-whose stages are convex combinations, on a region widened by their reach. Smooth plumes keep
-the super-step; a spike costs one redone step. Held cells are written back after the
-super-step, so they hold their value exactly.
+combination of neighbouring values when ``dt a <= 1`` in every cell, with ``a = max(in + out, 2 out)
+/ (R dx)`` (``in``/``out`` the summed face speeds into/out of the cell), so advection never leaves
+the range of the values, fixed concentrations and clean inflow, whatever the flow direction, except
+that a mass-rate source raises its cells by at most ``dt`` times its rate (the maximum principle
+with sources). Dispersion alone has a maximum principle; a forward-Euler stage of it is a convex
+combination when ``dt d <= 1``, with ``d = (sum of the cell's exchange weights) / (R dx^2)``
+(:mod:`atlas.plume.selling`). RKL2 (:mod:`atlas.plume.rkl2`) reaches ``dt d`` of ``(s^2 + s - 2) /
+4`` with ``s`` stages, but its stages are not convex combinations, and in 2-D it can undershoot next
+to a sharp peak (any explicit method that beats the forward-Euler limit by more than its number of
+stages can, for some monotone operator). So each super-step is checked against the range of the
+computed cells before it, the upper end raised by ``dt`` times the largest dispersive share of a
+mass-rate source: excursions of a few units in the last place (round-off of the stage recursion) are
+clipped, and the mass they move is counted as inflow; larger ones redo the dispersive step with
+``ceil(dt d)`` Heun substeps, whose stages are convex combinations, on a region widened by their
+reach. Smooth plumes keep the super-step; a spike costs one redone step. Held cells are written back
+after the super-step, so they hold their value exactly.
 
 References
 ----------
@@ -71,17 +70,18 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import (
-    TRANSVERSE_CAP,
     Dispersion,
     FloatArray,
     Held,
     Rates,
     Region,
     advective_rate,
+    dispersive_weight,
     share_sources,
 )
 from atlas.plume.regions import around, average_update, axpy, decay_held, grow_box
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
+from atlas.plume.selling import dispersion_reach, pair_dispersion
 
 __all__ = [
     "MAX_STAGES",
@@ -107,44 +107,18 @@ def face_dispersion(
     transverse_dispersivity_m: float,
     molecular_diffusion_m2_per_yr: float,
 ) -> Dispersion:
-    """Dispersion tensor components on the interior faces, in m^2/yr.
+    """Dispersion as exchanges between cells, weights in m^2/yr (see :mod:`atlas.plume.selling`).
 
-    Returns ``(d_xx, d_xy)`` on the x-faces, shape (ny, nx + 1), and ``(d_yy, d_yx)`` on the
-    y-faces, shape (ny + 1, nx); zero on the outer faces, which carry no dispersive flux.
-    ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, with the velocity
-    component across a face taken as the mean of the four nearest faces of the other family.
+    ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m`` in every cell,
+    from its cell-centred velocity; no exchange crosses the model edge.
     """
-    ny, nx = vx_face.shape[0], vx_face.shape[1] - 1
-    vy_on_x = np.zeros_like(vx_face)
-    vy_on_x[:, 1:-1] = 0.25 * (
-        vy_face[:-1, :-1] + vy_face[1:, :-1] + vy_face[:-1, 1:] + vy_face[1:, 1:]
+    return pair_dispersion(
+        vx_face,
+        vy_face,
+        longitudinal_dispersivity_m,
+        transverse_dispersivity_m,
+        molecular_diffusion_m2_per_yr,
     )
-    vx_on_y = np.zeros_like(vy_face)
-    vx_on_y[1:-1, :] = 0.25 * (
-        vx_face[:-1, :-1] + vx_face[:-1, 1:] + vx_face[1:, :-1] + vx_face[1:, 1:]
-    )
-
-    def tensor(normal: FloatArray, tangent: FloatArray) -> tuple[FloatArray, FloatArray]:
-        speed = np.hypot(normal, tangent)
-        moving = speed > 0
-        safe = np.where(moving, speed, 1.0)
-        unit_normal = np.where(moving, normal / safe, 0.0)
-        unit_tangent = np.where(moving, tangent / safe, 0.0)
-        excess = (longitudinal_dispersivity_m - transverse_dispersivity_m) * speed
-        along = (
-            transverse_dispersivity_m * speed
-            + excess * unit_normal**2
-            + molecular_diffusion_m2_per_yr
-        )
-        return along, excess * unit_normal * unit_tangent
-
-    d_xx, d_xy = tensor(vx_face, vy_on_x)
-    d_yy, d_yx = tensor(vy_face, vx_on_y)
-    for array in (d_xx, d_xy):
-        array[:, [0, nx]] = 0.0
-    for array in (d_yy, d_yx):
-        array[[0, ny], :] = 0.0
-    return d_xx, d_xy, d_yy, d_yx
 
 
 def sink_rate_per_yr(
@@ -191,20 +165,11 @@ def stable_time_step_yr(
 @njit(cache=True)
 def _dispersive_limit(dispersion: Dispersion, inv_r_dx2: float) -> float:
     """Largest dispersive rate ``d`` (1/yr) of any cell: ``1 / d`` is the forward-Euler limit."""
-    d_xx, d_xy, d_yy, d_yx = dispersion
-    ny, nx = d_xx.shape[0], d_xx.shape[1] - 1
+    weights = dispersion[1]
     fastest = 0.0
-    for j in range(ny):
-        for i in range(nx):
-            total = (
-                d_xx[j, i]
-                + d_xx[j, i + 1]
-                + d_yy[j, i]
-                + d_yy[j + 1, i]
-                + TRANSVERSE_CAP
-                * (abs(d_xy[j, i]) + abs(d_xy[j, i + 1]) + abs(d_yx[j, i]) + abs(d_yx[j + 1, i]))
-            )
-            fastest = max(fastest, total)
+    for j in range(weights.shape[1]):
+        for i in range(weights.shape[2]):
+            fastest = max(fastest, dispersive_weight(dispersion, j, i))
     return fastest * inv_r_dx2
 
 
@@ -309,14 +274,15 @@ def advance(
             min(source_box[2], i),
             max(source_box[3], i + 1),
         )
-    source_box = around(source_box, 1, ny, nx)
+    stage_reach = dispersion_reach(dispersion)  # cells one dispersive stage can reach
+    source_box = around(source_box, stage_reach, ny, nx)
     source_total = sources[1].sum()
     inflow = 0.0
     outflow = 0.0
     decayed = 0.0
     half_decay = math.sqrt(decay_factor)
     for step in range(n_steps):
-        region = around(box, _ADVECTIVE_REACH + stages, ny, nx)
+        region = around(box, _ADVECTIVE_REACH + stages * stage_reach, ny, nx)
         if decay_factor < 1.0:
             lost, gained = decay_held(region, conc, half_decay, held)
             decayed += lost

@@ -221,22 +221,21 @@ def simulate(
 
     Notes
     -----
-    Solves, with seepage velocity ``v`` on the faces,
-    ``R dC/dt = div(D grad C) - div(v C) - lambda R C``, where
-    ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the explicit,
-    conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL advection
-    with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion with
-    MC-limited transverse gradients (Sharma and Hammett 2007) advanced by Runge-Kutta-Legendre
-    super-time-steps (RKL2, Meyer et al. 2014), exact decay factor per step. The step is
-    ``SAFETY_FACTOR`` times the largest for which the advective stages provably keep
-    concentrations within the range of the initial values and sources (dispersion then takes as
-    many RKL2 stages as it needs, at most ``scheme.MAX_STAGES``), shortened to land exactly on
-    output times and on source start and end times. A dispersive super-step that would leave
-    that range is redone with substeps that provably stay in it. Edges: solute-free water
-    enters where the velocity points inward,
-    solute leaves with the water where it points outward (counted in ``mass_out_kg``), and no
-    dispersive flux crosses. Cells where the face velocities converge (fixed-head cells of a
-    Darcy field) release the surplus water with its solute, also counted as outflow.
+    Solves, with seepage velocity ``v`` on the faces, ``R dC/dt = div(D grad C) - div(v C) - lambda
+    R C``, where ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the
+    explicit, conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL
+    advection with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion as
+    non-negative exchanges between cells (Selling's decomposition, Fehrenbach and Mirebeau 2014;
+    :mod:`atlas.plume.selling`) advanced by Runge-Kutta-Legendre super-time-steps (RKL2, Meyer et
+    al. 2014), exact decay factor per step. The step is ``SAFETY_FACTOR`` times the largest for
+    which the advective stages provably keep concentrations within the range of the initial values
+    and sources (dispersion then takes as many RKL2 stages as it needs, at most
+    ``scheme.MAX_STAGES``), shortened to land exactly on output times and on source start and end
+    times. A dispersive super-step that would leave that range is redone with substeps that provably
+    stay in it. Edges: solute-free water enters where the velocity points inward, solute leaves with
+    the water where it points outward (counted in ``mass_out_kg``), and no dispersive flux crosses.
+    Cells where the face velocities converge (fixed-head cells of a Darcy field) release the surplus
+    water with its solute, also counted as outflow.
 
     Only the box holding the sources and every concentration above ``NEGLIGIBLE_FRACTION`` of
     the largest possible one, widened by the reach of one step, is computed; faces leaving that
@@ -249,8 +248,8 @@ def simulate(
     ----------
     Zheng, C. and Bennett, G. D. (2002). Applied Contaminant Transport Modeling, 2nd ed. Wiley,
     chapters 3 and 7.
-    Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion.
-    Journal of Computational Physics 227, 123-142.
+    Fehrenbach, J. and Mirebeau, J.-M. (2014). Sparse non-negative stencils for anisotropic
+    diffusion. Journal of Mathematical Imaging and Vision 49, 123-147.
     Meyer, C. D., Balsara, D. S. and Aslam, T. D. (2014). A stabilized Runge-Kutta-Legendre
     method for explicit super-time-stepping of parabolic and mixed equations. Journal of
     Computational Physics 257, 594-626.
