@@ -63,11 +63,21 @@ class FlowField(NamedTuple):
     vx_face_m_per_yr : numpy.ndarray, shape (ny, nx + 1)
     vy_face_m_per_yr : numpy.ndarray, shape (ny + 1, nx)
         Seepage velocities on cell faces, m/yr, toward +x (east) and +y (north).
+    fixed_head_m : numpy.ndarray or None, shape (ny, nx)
+        The fixed heads in m (NaN in free cells); None for uniform flow.
     """
 
     head_m: np.ndarray
     vx_face_m_per_yr: np.ndarray
     vy_face_m_per_yr: np.ndarray
+    fixed_head_m: np.ndarray | None = None
+
+    def cell_velocities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell-centred seepage velocities (vx, vy) in m/yr, y-up: the velocity of the water
+        through each cell (:func:`atlas.plume.flow.cell_velocities`)."""
+        return cell_velocities(
+            self.vx_face_m_per_yr, self.vy_face_m_per_yr, fixed_head_m=self.fixed_head_m
+        )
 
 
 def flow_field(scenario: Scenario) -> FlowField:
@@ -98,7 +108,7 @@ def flow_field(scenario: Scenario) -> FlowField:
         faces = darcy_face_velocities(
             heads, conductivity, aquifer.effective_porosity, grid.cell_size_m
         )
-        return FlowField(heads, *faces)
+        return FlowField(heads, *faces, fixed_head_m=fixed)
     faces = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
     return FlowField(_implied_heads(scenario, flow), *faces)
 
@@ -419,7 +429,7 @@ def run_scenario(scenario: Scenario, *, progress: ProgressCallback | None = None
         nor initial plume runs flow only: heads and velocities, no transport.
     """
     flow = flow_field(scenario)
-    velocities = cell_velocities(flow.vx_face_m_per_yr, flow.vy_face_m_per_yr)
+    velocities = flow.cell_velocities()
     lines = assumptions(scenario)
     if not scenario.sources and scenario.initial is None:
         if progress is not None:
