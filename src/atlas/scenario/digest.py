@@ -11,7 +11,15 @@ from atlas.scenario.schema import Scenario
 
 __all__ = ["MODEL_MODULES", "inputs_sha256", "model_code_sha256"]
 
-MODEL_MODULES = ("plume", "scenario", "grid.py", "run.py", "impact.py", "assumptions.py")
+MODEL_MODULES = (
+    "plume",
+    "scenario",
+    "grid.py",
+    "run.py",
+    "impact.py",
+    "assumptions.py",
+    "dataset.py",
+)
 """The parts of the atlas package whose code decides a result (paths below ``atlas/``)."""
 
 
