@@ -9,32 +9,24 @@ from pathlib import Path
 from atlas import __version__
 from atlas.scenario.schema import Scenario
 
-__all__ = ["MODEL_MODULES", "inputs_sha256", "model_code_sha256"]
+__all__ = ["NOT_MODEL_CODE", "inputs_sha256", "model_code_sha256"]
 
-MODEL_MODULES = (
-    "plume",
-    "scenario",
-    "grid.py",
-    "run.py",
-    "impact.py",
-    "assumptions.py",
-    "dataset.py",
-)
-"""The parts of the atlas package whose code decides a result (paths below ``atlas/``)."""
+NOT_MODEL_CODE = ("publish/site", "cli.py", "__main__.py", "pipeline.py")
+"""The parts of the atlas package (paths below ``atlas/``) whose code does not shape a stored
+result: the pages, which are drawn anew at every build, and the command line."""
 
 
 @cache
 def model_code_sha256() -> str:
-    """SHA-256 of the source of :data:`MODEL_MODULES`, so that a stored result is not reused
-    once the model's code has changed, even within one version of the atlas."""
+    """SHA-256 of the atlas's code but :data:`NOT_MODEL_CODE`: the model, the reader of its
+    inputs and the writer and reader of its stored results. A stored result is not reused once
+    any of it has changed, even within one version of the atlas."""
     package = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
-    for part in MODEL_MODULES:
-        path = package / part
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path]
-        for file in files:
-            digest.update(file.relative_to(package).as_posix().encode() + b"\n")
-            digest.update(file.read_bytes())
+    for file in sorted(package.rglob("*.py")):
+        name = file.relative_to(package).as_posix()
+        if not name.startswith(NOT_MODEL_CODE):
+            digest.update(name.encode() + b"\n" + file.read_bytes())
     return digest.hexdigest()
 
 
