@@ -20,7 +20,9 @@ beyond hold less than 1e-16). With the default 32 nodes per time segment the abs
 C/C0 is below 1e-9 where ``x / alpha_L >= 10`` and below 1e-6 down to ``x / alpha_L = 2``
 (checked against adaptive quadrature of the original integral in the tests).
 With ``Y -> inf`` the transverse factor is 1 and the integral is the 1-D first-type solution
-(:func:`atlas.plume.analytic.ogata_banks`).
+(:func:`atlas.plume.analytic.ogata_banks`); as ``Y -> 0`` the strip is the continuous point
+source of mass rate ``Mdot`` (:func:`atlas.plume.analytic.continuous_point_2d`, ``C_p``) seen
+through its boundary flux, ``C/C0 -> Y n_e b / Mdot (v C_p - 2 D_L dC_p/dx)``; both are tested.
 """
 
 from __future__ import annotations
