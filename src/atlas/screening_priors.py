@@ -8,7 +8,10 @@ scenario files are ``scenarios/*.toml`` with their ``[provenance]`` tables.
 The seepage velocity is not sampled directly: ``v = K i / n_e`` from the three priors below, so
 each range keeps its own source. Its median is about 25 m/yr, the often-repeated 20-30 m/yr of
 Baotou; its 5-95 % range is about 2-300 m/yr, which holds the ~220 m/yr that the Baotou
-"reached the river bank by 2020" report implies (HYDROGEOLOGY.md 1.5).
+"reached the river bank by 2020" report implies (HYDROGEOLOGY.md 1.5). K and i are independent
+here, although steep gradients and permeable aquifers seldom go together, so the fast tail
+(about 1.4 % of draws above 500 m/yr) is heavier than nature's; it is what gives sites far
+(100 km and more) from mapped water their small 500-year probabilities.
 """
 
 from __future__ import annotations
