@@ -113,10 +113,11 @@ def _cell_decompositions(
             d_yy = d_xx
             d_xy = 0.0
             if speed > 0.0:
-                excess = (alpha_l - alpha_t) / speed
-                d_xx += excess * u * u
-                d_yy += excess * w * w
-                d_xy = excess * u * w
+                excess = (alpha_l - alpha_t) * speed
+                along_x, along_y = u / speed, w / speed  # unit vector: no overflow at 1e-320
+                d_xx += excess * along_x * along_x
+                d_yy += excess * along_y * along_y
+                d_xy = excess * along_x * along_y
             if d_xy != 0.0:
                 mean = 0.5 * (d_xx + d_yy)
                 half_gap = np.hypot(0.5 * (d_xx - d_yy), d_xy)
