@@ -44,6 +44,8 @@ Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
 
+_SHARE_FLOOR = 1e-9  # fraction of a source's concentration scale below which coefficients decide
+
 
 @njit(cache=True, inline="always")
 def _mc_slope(left: float, right: float) -> float:
@@ -250,7 +252,10 @@ def share_sources(
     balances its share exactly, so the split steps keep that steady state whatever their order
     and length. Where neither removes solute yet (a fresh source), the shares follow the two
     operators' coefficients on the cell itself: the outflow speeds over ``R dx`` against the
-    summed exchange weights over ``R dx^2``. ``region`` must hold every source cell with
+    summed exchange weights over ``R dx^2``. The two are blended continuously: the coefficients
+    times :data:`_SHARE_FLOOR` of the source's own concentration scale are added to the rates,
+    so that a rate of round-off size cannot swing the share (which would break symmetries
+    such as turning the whole problem by 90 degrees). ``region`` must hold every source cell with
     a margin of one cell; ``scratch`` is overwritten there (and at the held cells).
 
     Returns
@@ -269,13 +274,16 @@ def share_sources(
     dispersive_rate(conc, region, dispersion, inv_r_dx2, held, no_sources, scratch[1])
     for m in range(cells.shape[0]):
         j, i = cells[m] // nx, cells[m] % nx
-        by_advection = max(-scratch[0][j, i], 0.0)
-        by_dispersion = max(-scratch[1][j, i], 0.0)
-        if by_advection + by_dispersion <= 0.0:
-            by_advection = (
-                max(-vx[j, i], 0.0) + max(vx[j, i + 1], 0.0) + max(-vy[j, i], 0.0)
-            ) * inv_r_dx + (max(vy[j + 1, i], 0.0) * inv_r_dx + sink[j, i])
-            by_dispersion = dispersive_weight(dispersion, j, i) * inv_r_dx2
+        own_advection = (
+            max(-vx[j, i], 0.0) + max(vx[j, i + 1], 0.0) + max(-vy[j, i], 0.0)
+        ) * inv_r_dx + (max(vy[j + 1, i], 0.0) * inv_r_dx + sink[j, i])
+        own_dispersion = dispersive_weight(dispersion, j, i) * inv_r_dx2
+        own = own_advection + own_dispersion
+        # a concentration far below the source's own scale (rate / coefficient): below it the
+        # coefficients decide, so the share never jumps on round-off-sized rates
+        floor = _SHARE_FLOOR * abs(rates[m]) / own if own > 0.0 else 0.0
+        by_advection = max(-scratch[0][j, i], 0.0) + own_advection * floor
+        by_dispersion = max(-scratch[1][j, i], 0.0) + own_dispersion * floor
         total = by_advection + by_dispersion
         share = by_advection / total if total > 0.0 else 1.0
         to_advection[m] = rates[m] * share

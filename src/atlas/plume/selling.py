@@ -56,6 +56,7 @@ this adds a transverse dispersivity of at most alpha_L / 100; at alpha_T >= alph
 changes nothing."""
 
 _MAX_FLIPS = 256
+_MAX_REACH = 8  # more than any offset of a tensor regularised as above (five cells)
 
 
 @njit(cache=True)
@@ -97,12 +98,12 @@ def selling(d_xx: float, d_xy: float, d_yy: float) -> tuple[NDArray[np.int64], F
 @njit(cache=True)
 def _cell_decompositions(
     vx: FloatArray, vy: FloatArray, alpha_l: float, alpha_t: float, diffusion: float
-) -> tuple[NDArray[np.int64], FloatArray]:
+) -> tuple[NDArray[np.int8], FloatArray]:
     """Per-cell offsets ``(ny, nx, 3, 2)`` and weights ``(ny, nx, 3)`` of the tensor
     ``alpha_T |v| I + (alpha_L - alpha_T) v v^T / |v| + D_m I`` (regularised as
     :data:`MIN_PRINCIPAL_RATIO` says)."""
     ny, nx = vx.shape
-    offsets = np.empty((ny, nx, 3, 2), dtype=np.int64)
+    offsets = np.empty((ny, nx, 3, 2), dtype=np.int8)  # |offset| <= _MAX_REACH
     weights = np.empty((ny, nx, 3))
     for j in range(ny):
         for i in range(nx):
@@ -112,10 +113,11 @@ def _cell_decompositions(
             d_yy = d_xx
             d_xy = 0.0
             if speed > 0.0:
-                excess = (alpha_l - alpha_t) / speed
-                d_xx += excess * u * u
-                d_yy += excess * w * w
-                d_xy = excess * u * w
+                excess = (alpha_l - alpha_t) * speed
+                along_x, along_y = u / speed, w / speed  # unit vector: no overflow at 1e-320
+                d_xx += excess * along_x * along_x
+                d_yy += excess * along_y * along_y
+                d_xy = excess * along_x * along_y
             if d_xy != 0.0:
                 mean = 0.5 * (d_xx + d_yy)
                 half_gap = np.hypot(0.5 * (d_xx - d_yy), d_xy)
@@ -148,24 +150,43 @@ def pair_dispersion(
         float(transverse_dispersivity_m),
         float(molecular_diffusion_m2_per_yr),
     )
-    used = cell_weights > 0.0
-    if not used.any():
-        return np.zeros((0, 2), dtype=np.int64), np.zeros((0, *vx.shape))
-    offsets = np.unique(cell_offsets[used], axis=0)
-    weights = np.zeros((offsets.shape[0], *vx.shape))
-    ny, nx = vx.shape
-    for k, (ex, ey) in enumerate(offsets):
-        on_cell = np.where(
-            used & (cell_offsets[..., 0] == ex) & (cell_offsets[..., 1] == ey), cell_weights, 0.0
-        ).sum(axis=-1)
-        # the pair (j, i) -- (j + ey, i + ex): mean of the two cells' weights, inside the grid
-        j_end, i_lo, i_hi = ny - ey, max(0, -ex), min(nx, nx - ex)
-        if j_end <= 0 or i_lo >= i_hi:
-            continue
-        weights[k, :j_end, i_lo:i_hi] = 0.5 * (
-            on_cell[:j_end, i_lo:i_hi] + on_cell[ey:, i_lo + ex : i_hi + ex]
-        )
-    return np.ascontiguousarray(offsets, dtype=np.int64), weights
+    return _pairs(cell_offsets, cell_weights)
+
+
+@njit(cache=True)
+def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersion:
+    """Distinct offsets of the cells' decompositions, and the pair weights of each (the mean of
+    the two cells' weights for that offset; zero where the pair leaves the grid)."""
+    ny, nx = cell_weights.shape[0], cell_weights.shape[1]
+    found = np.zeros((4 * (2 * _MAX_REACH + 1) ** 2, 2), dtype=np.int64)
+    n_found = 0
+    index = np.full((ny, nx, 3), -1, dtype=np.int16)
+    for j in range(ny):
+        for i in range(nx):
+            for m in range(3):
+                if cell_weights[j, i, m] <= 0.0:
+                    continue
+                ex, ey = np.int64(cell_offsets[j, i, m, 0]), np.int64(cell_offsets[j, i, m, 1])
+                k = 0
+                while k < n_found and not (found[k, 0] == ex and found[k, 1] == ey):
+                    k += 1
+                if k == n_found:
+                    found[k, 0], found[k, 1] = ex, ey
+                    n_found += 1
+                index[j, i, m] = k
+    on_cell = np.zeros((n_found, ny, nx))
+    for j in range(ny):
+        for i in range(nx):
+            for m in range(3):
+                if index[j, i, m] >= 0:
+                    on_cell[index[j, i, m], j, i] += cell_weights[j, i, m]
+    weights = np.zeros((n_found, ny, nx))
+    for k in range(n_found):
+        ex, ey = found[k, 0], found[k, 1]
+        for j in range(ny - ey):
+            for i in range(max(0, -ex), min(nx, nx - ex)):
+                weights[k, j, i] = 0.5 * (on_cell[k, j, i] + on_cell[k, j + ey, i + ex])
+    return found[:n_found].copy(), weights
 
 
 @njit(cache=True)
