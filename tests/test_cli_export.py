@@ -26,7 +26,7 @@ def test_export_gpkg_with_chosen_scenarios(root, tmp_path):
                        "--scenario", "far-away")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"wrote {target}"
-    receptors = pyogrio.read_dataframe(target, layer="plume_receptors")
+    receptors = pyogrio.read_dataframe(target, layer="plume_receptors_lines")
     assert list(receptors["scenario"]) == ["far-away"]
 
 

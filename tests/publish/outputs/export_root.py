@@ -39,7 +39,7 @@ concentration_mg_per_l = 1000.0
 name = {receptor}
 geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
 thresholds_mg_per_l = [10.0, 100.0, 5000.0]
-[output]
+{well}[output]
 times_yr = [5, 10, 20.5]
 [provenance]
 "aquifer.effective_porosity" = "assumption: porosity for the <test> & co"
@@ -48,11 +48,26 @@ times_yr = [5, 10, 20.5]
 """A tiny uniform-flow scenario: 30 x 15 cells of 100 m near Baotou."""
 
 
+WELL = """[[receptor]]
+name = "well"
+geometry = "POINT ({x} 4496750)"
+thresholds_mg_per_l = [10.0]
+"""
+
+
 def scenario_text(
-    name: str, velocity: float, *, x0: int = 388000, description: str = "", receptor: str = "river"
+    name: str,
+    velocity: float,
+    *,
+    x0: int = 388000,
+    description: str = "",
+    receptor: str = "river",
+    well: bool = False,
 ) -> str:
-    """The text of a tiny scenario file (strings quoted as TOML basic strings)."""
+    """The text of a tiny scenario file (strings quoted as TOML basic strings); ``well`` adds
+    a point receptor beside the line one."""
     return SCENARIO.format(
+        well=WELL.format(x=x0 + 2500) if well else "",
         name=name,
         description=json.dumps(description or f"{name} at {velocity:g} m/yr"),
         receptor=json.dumps(receptor),
@@ -67,7 +82,7 @@ def scenario_text(
 
 def write_root(root: Path, *, nasty: bool = False) -> Path:
     """A data root with the shipped layers and two tiny scenarios, ``baotou`` and
-    ``far-away`` (a name that is not a table name as it is).
+    ``far-away`` (a name that is not a table name as it is, and a well beside its river).
 
     With ``nasty``, the layers are copied and the curated sites get one more row whose texts
     hold SQL and XML metacharacters (:data:`NASTY`), and the scenario texts hold them too.
@@ -88,6 +103,6 @@ def write_root(root: Path, *, nasty: bool = False) -> Path:
         encoding="utf-8",
     )
     (scenarios / "far-away.toml").write_text(
-        scenario_text("far-away", 300.0, x0=400000), encoding="utf-8"
+        scenario_text("far-away", 300.0, x0=400000, well=True), encoding="utf-8"
     )
     return root

@@ -41,7 +41,12 @@ DATA_LAYERS = [
     "tailings_pond",
     "observations",
 ]
-PLUME_LAYERS = ["plume_isochrones", "plume_receptors", "plume_sources"]
+PLUME_LAYERS = [
+    "plume_isochrones",
+    "plume_receptors_points",
+    "plume_receptors_lines",
+    "plume_sources_polygons",
+]
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +82,16 @@ def _rasters(contents):
 def test_every_layer_and_table_is_listed_with_its_geometry_type(gpkg):
     layers = dict(pyogrio.list_layers(gpkg))
     assert list(layers) == [*DATA_LAYERS, *PLUME_LAYERS, "context_facts", "layer_styles"]
+    wells = pyogrio.read_dataframe(gpkg, layer="plume_receptors_points")
+    assert list(wells["receptor"]) == ["well"]
     assert layers["sites"] == "Point"
     assert layers["rivers_10m"] == "MultiLineString"
     assert layers["countries"] == "MultiPolygon"
     assert layers["tailings_pond"] == "Polygon"
     assert layers["plume_isochrones"] in {"Polygon", "MultiPolygon"}
-    assert layers["plume_receptors"] == "LineString"
+    assert layers["plume_receptors_lines"] == "LineString"
+    assert layers["plume_receptors_points"] == "Point"
+    assert layers["plume_sources_polygons"] == "Polygon"
     assert layers["context_facts"] is None
 
 

@@ -48,7 +48,7 @@ def test_layer_text_with_sql_and_xml_metacharacters_round_trips(nasty_export):
     sites = gpd.read_file(gpkg, layer="sites")
     last = sites.iloc[-1]
     assert [last[c] for c in ("name", "kind", "country", "source", "notes")] == [NASTY] * 5
-    receptors = gpd.read_file(gpkg, layer="plume_receptors")
+    receptors = gpd.read_file(gpkg, layer="plume_receptors_lines")
     assert NASTY in set(receptors["receptor"])
     names = [name for name, _ in pyogrio.list_layers(gpkg)]
     assert sorted(names) == sorted([layer.name for layer in contents.layers] + ["layer_styles"])

@@ -161,25 +161,46 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
             _modelled(results, "isochrones of the modelled concentration"),
             "isochrones",
         ),
-        ExportLayer(
-            RECEPTORS,
-            geometry_ready(receptors),
-            "plume receptors",
-            "Where each scenario reports arrival times: rivers, lakes or wells, with the "
-            "thresholds (mg/L) reported there; the scenario's geometry in EPSG:4326.",
-            _modelled(results, "receptors as the scenarios define them"),
-            "receptors",
+        *(
+            ExportLayer(
+                name,
+                part,
+                f"plume receptors ({family})",
+                "Where each scenario reports arrival times: rivers, lakes or wells, with the "
+                "thresholds (mg/L) reported there; the scenario's geometry in EPSG:4326.",
+                _modelled(results, "receptors as the scenarios define them"),
+                "receptors",
+            )
+            for name, family, part in _by_family(RECEPTORS, receptors)
         ),
-        ExportLayer(
-            SOURCES,
-            geometry_ready(sources),
-            "plume sources",
-            "Where each scenario puts its contaminant source (a held concentration in mg/L or "
-            "a mass rate in kg/yr, from start_yr to end_yr, years since t = 0; end_yr empty: "
-            "to the horizon); the scenario's geometry in EPSG:4326.",
-            _modelled(results, "sources as the scenarios define them"),
-            "sources",
+        *(
+            ExportLayer(
+                name,
+                part,
+                f"plume sources ({family})",
+                "Where each scenario puts its contaminant source (a held concentration in "
+                "mg/L or a mass rate in kg/yr, from start_yr to end_yr, years since t = 0; "
+                "end_yr empty: to the horizon); the scenario's geometry in EPSG:4326.",
+                _modelled(results, "sources as the scenarios define them"),
+                "sources",
+            )
+            for name, family, part in _by_family(SOURCES, sources)
         ),
+    ]
+
+
+_FAMILIES = {"Point": "points", "LineString": "lines", "Polygon": "polygons"}
+
+
+def _by_family(name: str, frame: gpd.GeoDataFrame) -> list[tuple[str, str, gpd.GeoDataFrame]]:
+    """``frame`` split by geometry family into ``<name>_points``, ``<name>_lines`` and
+    ``<name>_polygons`` (each one geometry type, as GIS software needs); only the families
+    present, rows in their order."""
+    family = frame.geometry.geom_type.str.removeprefix("Multi").map(_FAMILIES)
+    return [
+        (f"{name}_{word}", word, geometry_ready(frame[family == word].reset_index(drop=True)))
+        for word in _FAMILIES.values()
+        if (family == word).any()
     ]
 
 
