@@ -66,7 +66,8 @@ def check_vectors(gpkg: Path) -> None:
     )
     for table, geometry in tables:
         layer = QgsVectorLayer(f"{gpkg}|layername={table}", table, "ogr")
-        (rows,) = _query(gpkg, f'SELECT count(*) FROM "{table}"')[0]  # names from the file
+        quoted = '"' + table.replace('"', '""') + '"'  # an identifier cannot be a parameter
+        (rows,) = _query(gpkg, f"SELECT count(*) FROM {quoted}")[0]
         valid = layer.isValid() and layer.featureCount() == rows
         report(valid, f"vector {table}", f"{layer.featureCount()} of {rows} features")
         if geometry is None or table not in styles:

@@ -21,7 +21,7 @@ from export_root import write_root
 from atlas.errors import OutputError
 from atlas.load.sources import UNDOCUMENTED
 from atlas.pipeline import export_contents_of
-from atlas.publish.outputs.geopackage import write_geopackage
+from atlas.publish.outputs.geopackage import FIXED_TIMESTAMP, write_geopackage
 from atlas.publish.outputs.geotiff import GEOTIFF_NODATA
 from atlas.publish.outputs.gpkg_metadata import PROVENANCE_URI, QGIS_METADATA_URI
 from atlas.publish.site.legend import SYMBOLS
@@ -313,6 +313,16 @@ def test_isochrones_are_styled_by_threshold_lowest_dashed_and_hollow(gpkg):
     assert (lowest["style"], lowest["outline_style"]) == ("no", "dash")
     assert (higher["style"], higher["outline_style"]) == ("solid", "solid")
     assert lowest["outline_color"] != higher["outline_color"]
+
+
+def test_every_timestamp_is_the_fixed_one(gpkg):
+    stamps = {
+        *(t for (t,) in _query(gpkg, "SELECT last_change FROM gpkg_contents")),
+        *(t for (t,) in _query(gpkg, "SELECT timestamp FROM gpkg_metadata_reference")),
+    }
+    assert stamps == {FIXED_TIMESTAMP}
+    (styles,) = _query(gpkg, "SELECT DISTINCT update_time FROM layer_styles")
+    assert styles[0].startswith(FIXED_TIMESTAMP[:19])
 
 
 def test_two_exports_are_byte_identical(gpkg, contents, tmp_path):

@@ -133,6 +133,8 @@ def _write_layer(path: Path, layer: ExportLayer) -> None:
 
 def _write_styles(path: Path, contents: ExportContents, timestamp: str) -> list[str]:
     rows = style_rows(contents, timestamp=timestamp)
+    if not rows:
+        return []
     table = pd.DataFrame(rows)
     table["update_time"] = pd.to_datetime(table["update_time"])
     pyogrio.write_dataframe(
