@@ -25,6 +25,7 @@ import os
 import sqlite3
 import sys
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -33,7 +34,10 @@ from osgeo import gdal
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsExpressionContext,
+    QgsExpressionContextUtils,
     QgsRasterLayer,
+    QgsRenderContext,
     QgsVectorLayer,
 )
 from qgis.PyQt.QtXml import QDomDocument
@@ -52,6 +56,32 @@ def report(ok: bool, what: str, detail: str = "") -> None:
 def _query(path: Path, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
         return connection.execute(sql, params).fetchall()
+
+
+def _drawn(layer: QgsVectorLayer) -> tuple[int, Counter[str]]:
+    """How many features with a geometry ``layer``'s renderer gives no symbol, and how many
+    it draws with each legend label."""
+    context = QgsRenderContext()
+    context.setExpressionContext(
+        QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+    )
+    renderer = layer.renderer().clone()
+    renderer.startRender(context, layer.fields())
+    missing, labels = 0, Counter()
+    try:
+        for feature in layer.getFeatures():
+            if not feature.hasGeometry():
+                continue
+            context.expressionContext().setFeature(feature)  # as the map renderer does
+            keys = renderer.legendKeysForFeature(feature, context)
+            if not renderer.originalSymbolsForFeature(feature, context):
+                missing += 1
+            for item in renderer.legendSymbolItems():
+                if item.ruleKey() in keys:
+                    labels[item.label()] += 1
+    finally:
+        renderer.stopRender(context)
+    return missing, labels
 
 
 def check_vectors(gpkg: Path) -> None:
@@ -82,6 +112,16 @@ def check_vectors(gpkg: Path) -> None:
             same = got == values and renderer.classAttribute() == stored.get("attr")
             detail += f" with {len(got)} categories on {renderer.classAttribute()}"
         report(same, f"vector {table} default style from layer_styles", detail)
+        if same:
+            missing, labels = _drawn(layer)
+            drawn = ", ".join(
+                f"{label or 'one symbol'}: {n}" for label, n in sorted(labels.items())
+            )
+            report(missing == 0, f"vector {table} every feature drawn", drawn)
+            if stored.get("type") == "categorizedSymbol":
+                other = [c.get("label") for c in stored.iter("category") if c.get("value") == ""]
+                specific = sum(n for label, n in labels.items() if label not in other)
+                report(specific > 0, f"vector {table} categories match the data", f"{specific}")
         metadata = layer.metadata()
         print(
             f"     metadata in QGIS: title {metadata.title()!r}, abstract of "

@@ -48,6 +48,18 @@ _LAYER_STYLES: Mapping[str, VectorStyle] = {
 }
 
 
+def _default_style(geometry_types: set[str]) -> VectorStyle:
+    """How a layer without a style of its own is drawn: by its kind of geometry."""
+    if any("Polygon" in kind for kind in geometry_types):
+        return "polygons"
+    return "lines" if any("Line" in kind for kind in geometry_types) else "points"
+
+
+def _nan(value: float | None) -> float:
+    """NaN for a missing number (an empty cell in every format)."""
+    return np.nan if value is None else value
+
+
 def _data_layers(layers: Layers, sources: Mapping[str, LayerSources]) -> list[ExportLayer]:
     """The shipped (or a data root's) layers, in the order of :data:`~atlas.load.LAYERS`."""
     items = []
@@ -56,14 +68,7 @@ def _data_layers(layers: Layers, sources: Mapping[str, LayerSources]) -> list[Ex
         known = sources.get(name, LayerSources(UNDOCUMENTED, UNDOCUMENTED, UNDOCUMENTED))
         if isinstance(frame, gpd.GeoDataFrame):
             frame = geometry_ready(frame.reset_index(drop=True))
-            kinds = set(frame.geometry.dropna().geom_type)
-            default: VectorStyle = (
-                "lines"
-                if any("Line" in k for k in kinds)
-                else "polygons"
-                if any("Polygon" in k for k in kinds)
-                else "points"
-            )
+            default = _default_style(set(frame.geometry.dropna().geom_type))
         else:
             frame, default = frame.reset_index(drop=True), "table"
         description = spec.description
@@ -100,7 +105,8 @@ def _to_wgs84(geometries: Sequence[object], crs: object) -> gpd.GeoSeries:
 
 
 def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
-    """Isochrones, receptors and sources of every scenario, one table each."""
+    """Isochrones of every scenario in one table; receptors and sources in one table per
+    geometry family."""
     isochrones = [r.isochrones[[*ISOCHRONE_COLUMNS, "geometry"]] for r in results]
     frame = (
         pd.concat(isochrones, ignore_index=True)
@@ -108,7 +114,9 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
         else gpd.GeoDataFrame(columns=[*ISOCHRONE_COLUMNS, "geometry"], geometry="geometry")
     )
     frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=WGS84)
-    frame = frame.sort_values(["scenario", "threshold_mg_per_l", "time_yr"], kind="stable")
+    frame = geometry_ready(
+        frame.sort_values(["scenario", "threshold_mg_per_l", "time_yr"], kind="stable")
+    )
     receptor_rows, source_rows = [], []
     for result in sorted(results, key=lambda r: r.name):
         scenario = result.scenario
@@ -122,12 +130,10 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
                 (
                     scenario.name,
                     source.name,
-                    np.nan
-                    if source.concentration_mg_per_l is None
-                    else source.concentration_mg_per_l,
-                    np.nan if source.mass_rate_kg_per_yr is None else source.mass_rate_kg_per_yr,
+                    _nan(source.concentration_mg_per_l),
+                    _nan(source.mass_rate_kg_per_yr),
                     source.start_yr,
-                    np.nan if source.end_yr is None else source.end_yr,
+                    _nan(source.end_yr),
                     geometry,
                 )
             )

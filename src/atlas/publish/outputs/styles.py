@@ -154,10 +154,14 @@ def _qgis_number(value: float) -> str:
 
 
 def _ramp(colours: Sequence[str], n: int) -> list[str]:
-    """``n`` colours picked evenly along ``colours`` (darkest last)."""
+    """``n`` colours evenly along the ramp through ``colours`` (linear in RGB; darkest last,
+    and the darkest alone for ``n == 1``)."""
     if n == 1:
         return [colours[-1]]
-    return [colours[round(k * (len(colours) - 1) / (n - 1))] for k in range(n)]
+    rgb = np.array([[int(c[k : k + 2], 16) for k in (1, 3, 5)] for c in colours], dtype=float)
+    along = np.linspace(0.0, len(colours) - 1.0, n)
+    channels = [np.interp(along, np.arange(len(colours)), rgb[:, j]) for j in range(3)]
+    return ["#" + "".join(f"{round(c[k]):02x}" for c in channels) for k in range(n)]
 
 
 def _site_categories() -> list[Category]:
@@ -192,7 +196,7 @@ def vector_qml(layer: ExportLayer) -> str | None:
         case "sites":
             expression, categories = 'lower(trim("kind"))', _site_categories()
         case "isochrones":
-            expression, categories = '"threshold_mg_per_l"', _isochrone_categories(layer)
+            expression, categories = "threshold_mg_per_l", _isochrone_categories(layer)
         case "observations":
             expression = "if(\"location_is_approximate\", 'approximate', 'surveyed')"
             categories = [
