@@ -343,6 +343,7 @@ def test_an_export_replaces_an_earlier_one_and_leaves_nothing_beside_it(contents
         ("atlas.txt", None, "ending in .gpkg"),
         ("folder.gpkg", "folder", "is a folder"),
         ("notes.gpkg", "text", "not a GeoPackage"),
+        ("db.gpkg", "sqlite", "not a GeoPackage"),
     ],
 )
 def test_bad_targets_are_refused_and_left_alone(contents, tmp_path, name, setup, message):
@@ -351,10 +352,14 @@ def test_bad_targets_are_refused_and_left_alone(contents, tmp_path, name, setup,
         target.mkdir()
     elif setup == "text":
         target.write_text("my notes", encoding="utf-8")
+    elif setup == "sqlite":
+        with sqlite3.connect(target) as connection:
+            connection.execute("CREATE TABLE mine (x)")
+    before = target.read_bytes() if target.is_file() else None
     with pytest.raises(OutputError, match=message):
         write_geopackage(target, contents)
-    if setup == "text":
-        assert target.read_text(encoding="utf-8") == "my notes"
+    if before is not None:
+        assert target.read_bytes() == before
 
 
 def test_an_unwritable_folder_is_an_output_error(contents, tmp_path):

@@ -61,6 +61,8 @@ GPKG_VERSION = "1.2"
 without a warning; GDAL would write 1.4 by default."""
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first bytes of an SQLite file; a GeoPackage has ``GPKG`` as its application id (bytes
+68-71)."""
 
 
 def fixed_timestamp() -> str:
@@ -73,9 +75,9 @@ def fixed_timestamp() -> str:
 
 
 def check_geopackage_target(path: Path) -> None:
-    """Refuse a target that is not a ``.gpkg`` name, a folder, a file that is not an SQLite
-    database (an earlier GeoPackage is replaced; anything else never), or a place that cannot
-    be written.
+    """Refuse a target that is not a ``.gpkg`` name, a folder, a file that is not a GeoPackage
+    (an earlier GeoPackage is replaced; anything else never), or a place that cannot be
+    written.
 
     Raises
     ------
@@ -96,7 +98,8 @@ def check_geopackage_target(path: Path) -> None:
         )
     if path.exists():
         with path.open("rb") as existing:
-            if existing.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+            header = existing.read(72)
+            if header[: len(_SQLITE_HEADER)] != _SQLITE_HEADER or header[68:72] != b"GPKG":
                 raise OutputError(
                     "exists and is not a GeoPackage; refusing to replace it; choose another "
                     "file name",
