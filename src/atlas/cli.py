@@ -290,7 +290,8 @@ def make_parser() -> argparse.ArgumentParser:
         "every scenario's modelled isochrones, receptors and sources. --gpkg writes one "
         "GeoPackage that also holds the heads, speeds and concentrations as Float32 rasters, a "
         "QGIS style per layer and the provenance of every table; --format writes one file per "
-        "layer into DIR (and export.json with the provenance). Projections are reused from "
+        "layer into DIR, the rasters as GeoTIFFs in DIR/rasters/, and export.json with the "
+        "provenance. Projections are reused from "
         "<root>/.cache/plumes/ while their inputs are unchanged.",
     )
     _add_root_option(export)
