@@ -96,21 +96,49 @@ def _progress_bar(name: str) -> Iterator[Callable[[float], None]]:
         yield update
 
 
-def _build(args: argparse.Namespace) -> None:
-    from atlas.pipeline import build_site
-
+@contextmanager
+def _scenario_bars() -> Iterator[Callable[[str, float], None]]:
+    """Yields the progress callback of a build: one bar per scenario, one at a time."""
     with ExitStack() as bars:
         current: dict[str, Callable[[float], None]] = {}
 
         def progress(name: str, fraction: float) -> None:
-            if name not in current:  # one bar per scenario, one at a time
+            if name not in current:
                 bars.close()
                 current.clear()
                 current[name] = bars.enter_context(_progress_bar(f"projecting {name}"))
             current[name](fraction)
 
+        yield progress
+
+
+def _build(args: argparse.Namespace) -> None:
+    from atlas.pipeline import build_site
+
+    with _scenario_bars() as progress:
         index = build_site(_root(args), Path(args.out), tiles=args.tiles, progress=progress)
     print(f"wrote {index}")
+
+
+def _export(args: argparse.Namespace) -> None:
+    from atlas.pipeline import export_folder, export_geopackage
+
+    if (args.gpkg is None) == (args.format is None):
+        args.parser.error("give either --gpkg FILE.gpkg or --format FORMAT DIR")
+    if args.format is not None and args.dir is None:
+        args.parser.error(f"--format {args.format} needs the folder to write: DIR")
+    if args.gpkg is not None and args.dir is not None:
+        args.parser.error("DIR goes with --format; --gpkg takes the file name itself")
+    with _scenario_bars() as progress:
+        if args.gpkg is not None:
+            written = export_geopackage(
+                _root(args), Path(args.gpkg), scenarios=args.scenario, progress=progress
+            )
+        else:
+            written = export_folder(
+                _root(args), Path(args.dir), args.format, scenarios=args.scenario, progress=progress
+            )
+    print(f"wrote {written}")
 
 
 def _site_table(root: Path) -> pd.DataFrame:
@@ -316,6 +344,35 @@ def make_parser() -> argparse.ArgumentParser:
         help="output file: .csv (lon/lat columns), .geojson or .parquet (EPSG:4326 points)",
     )
     screen.set_defaults(run=_screen)
+
+    export = commands.add_parser(
+        "export",
+        help="export every layer and plume output as a GeoPackage, or GeoJSON/CSV/Parquet files",
+        description="Export the layers (the curated sites with their joined fields, USGS sites, "
+        "rivers, lakes, countries, towns, the tailings pond, observations, context facts) and "
+        "every scenario's modelled isochrones, receptors and sources. --gpkg writes one "
+        "GeoPackage that also holds the heads, speeds and concentrations as Float32 rasters, a "
+        "QGIS style per layer and the provenance of every table; --format writes one file per "
+        "layer into DIR, the rasters as GeoTIFFs in DIR/rasters/, and export.json with the "
+        "provenance. Projections are reused from "
+        "<root>/.cache/plumes/ while their inputs are unchanged.",
+    )
+    _add_root_option(export)
+    export.add_argument("--gpkg", metavar="FILE.gpkg", help="the GeoPackage to write")
+    export.add_argument(
+        "--format",
+        choices=("geojson", "csv", "parquet"),
+        help="write one file per layer in this format into DIR instead",
+    )
+    export.add_argument("dir", nargs="?", metavar="DIR", help="output folder of --format")
+    export.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="include this scenario (repeat for several; default: every scenario of "
+        "<root>/scenarios/)",
+    )
+    export.set_defaults(run=_export, parser=export)
     return parser
 
 
