@@ -68,6 +68,12 @@ def _spatial_variables(
             units="m/yr",
             long_name="modelled seepage velocity toward north (cell mean)",
         ),
+        "speed_m_per_yr": grid.to_dataarray(
+            np.hypot(vx, vy),
+            name="speed_m_per_yr",
+            units="m/yr",
+            long_name="modelled seepage speed, the magnitude of the velocity (cell mean)",
+        ),
     }
 
 
@@ -130,7 +136,11 @@ def _transport_variables(
 def _coordinates(scenario: Scenario, record: TransportRecord) -> dict[str, tuple]:
     times = np.asarray(scenario.output_times_yr)
     coordinates: dict[str, tuple] = {
-        "time_yr": ("time_yr", times, {"units": "yr", "long_name": "years since t = 0"}),
+        "time_yr": (
+            "time_yr",
+            times,
+            {"units": "yr", "long_name": "years since t = 0", "axis": "T"},
+        ),
         "receptor": (
             "receptor",
             [r.name for r in scenario.receptors],

@@ -237,10 +237,8 @@ def _rasters(result: PlumeResult) -> list[ExportRaster]:
                 _range(heads),
             )
         )
-    if "velocity_x_m_per_yr" in dataset:
-        speed = np.hypot(
-            dataset["velocity_x_m_per_yr"].values, dataset["velocity_y_m_per_yr"].values
-        )
+    if "speed_m_per_yr" in dataset:
+        speed = dataset["speed_m_per_yr"].values
         rasters.append(
             ExportRaster(
                 table_name(scenario.name, "velocity_magnitude_m_per_yr"),
