@@ -69,8 +69,10 @@ $(BENCH): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: $(BENCH) ## benchmarks: solver throughput, memory, and a FiPy comparison
+bench: $(BENCH) ## benchmarks: transport vs FiPy, heads, screening (tens of minutes; bench/README.md)
 	$(BIN)/python bench/transport_bench.py
+	$(BIN)/python bench/heads_bench.py
+	$(BIN)/python bench/screening_bench.py
 
 layers: $(STAMP) ## rebuild layers/ from the source data, SHARED=../shared/data (maintainers)
 	$(BIN)/python scripts/prepare_layers.py --shared $(SHARED) --out layers
