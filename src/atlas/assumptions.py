@@ -37,6 +37,15 @@ def assumptions(scenario: Scenario) -> list[str]:
         f"{aquifer.transverse_dispersivity_m:g} m (transverse), retardation "
         f"{aquifer.retardation:g}, {decay}"
     )
+    alpha_l, alpha_t = aquifer.longitudinal_dispersivity_m, aquifer.transverse_dispersivity_m
+    if alpha_t < alpha_l / 100 and not (
+        isinstance(flow, UniformFlow) and flow.direction_deg % 90.0 == 0.0
+    ):
+        lines.append(
+            f"where the flow runs oblique to the grid, transverse dispersion is raised to that of "
+            f"a dispersivity of {alpha_l / 100:g} m (alpha_L / 100) wherever {alpha_t:g} m would "
+            "need exchanges over more than five cells; along the grid axes it is used as given"
+        )
     for source in scenario.sources:
         strength = (
             f"held at {source.concentration_mg_per_l:g} mg/L"

@@ -33,6 +33,7 @@ from atlas.plume.flow import (
     steady_heads,
     uniform_face_velocities,
 )
+from atlas.plume.scheme import face_dispersion
 from atlas.plume.transport import (
     FixedConcentrationSource,
     MassRateSource,
@@ -195,6 +196,16 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
     times = _record_times(scenario)
     outputs = np.asarray(scenario.output_times_yr)
     per_segment = max(1, DENSE_RECORD_BYTES // (8 * grid.nx * grid.ny))
+    # one decomposition of the dispersion for the whole run, and the step count carried from
+    # segment to segment: the segments then take the steps of a single run
+    dispersion = face_dispersion(
+        flow.vx_face_m_per_yr,
+        flow.vy_face_m_per_yr,
+        parameters.longitudinal_dispersivity_m,
+        parameters.transverse_dispersivity_m,
+        parameters.molecular_diffusion_m2_per_yr,
+    )
+    steps_done = 0
     state = _initial(scenario)
     start_yr = 0.0
     totals = dict.fromkeys(MASS_TERMS, 0.0)
@@ -213,7 +224,10 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
             progress=None
             if progress is None
             else _scaled(progress, start_yr, float(segment[-1]), scenario.horizon_yr),
+            dispersion=dispersion,
+            first_step=steps_done,
         )
+        steps_done += result.n_steps
         concentration = np.asarray(result.concentration_mg_per_l)
         receptor_rows.append(receptor_maxima(concentration, receptor_masks))
         wanted = np.isin(segment, outputs)

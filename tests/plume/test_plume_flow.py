@@ -160,6 +160,41 @@ def test_multigrid_heads_balance_the_recharge():
     np.testing.assert_allclose(outflow[free], recharge[free] * dx**2, rtol=1e-5)
 
 
+def recharged_aquifer_with_one_river(ny, nx, seed):
+    """The heterogeneous aquifer drained by one river along the west edge: recharge alone drives
+    the flow, and round-off keeps even the exact heads' ``|b - A h|`` above 1e-11 ``|b|``."""
+    k, fixed, recharge = heterogeneous_aquifer(ny, nx, seed=seed)
+    fixed[:] = np.nan
+    fixed[:, 0] = 1003.0
+    return k, fixed, recharge
+
+
+@pytest.mark.parametrize(("ny", "nx", "seed"), [(180, 240, 7), (300, 300, 3)])
+def test_multigrid_heads_of_a_recharged_aquifer_equal_the_direct_solve(ny, nx, seed):
+    # tested, not guaranteed: 1e-6 m (the solver reaches ~1e-9 m on these)
+    k, fixed, recharge = recharged_aquifer_with_one_river(ny, nx, seed)
+    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
+    amg = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="amg")
+    assert np.ptp(direct) > 40.0  # tens of metres of mound over the river
+    assert np.abs(amg - direct).max() <= 1e-6
+    # all the recharge leaves through the river faces
+    dx, b, porosity = 25.0, 20.0, 0.3
+    vx, _ = flow.darcy_face_velocities(amg, k, porosity, dx)
+    to_river = -vx[:, 1].sum() * porosity * b * dx
+    np.testing.assert_allclose(to_river, recharge[:, 1:].sum() * dx**2, rtol=1e-9)
+
+
+def test_auto_solver_uses_multigrid_above_the_direct_limit(monkeypatch):
+    from atlas.plume import heads_solver
+
+    k, fixed, recharge = recharged_aquifer_with_one_river(90, 120, seed=5)
+    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
+    monkeypatch.setattr(heads_solver, "DIRECT_MAX_CELLS", 1000)
+    auto = flow.steady_heads(k, 20.0, 25.0, fixed, recharge)
+    assert not np.array_equal(auto, direct)  # not the direct solve (AMG is not bit-exact)
+    assert np.abs(auto - direct).max() <= 1e-6
+
+
 def test_unknown_solver_is_a_parameter_error():
     k, fixed, _ = heterogeneous_aquifer(5, 6)
     with pytest.raises(ParameterError, match="solver"):

@@ -243,9 +243,10 @@ def uniform_face_velocities(
 
     Notes
     -----
-    ``vx = |v| sin(azimuth)``, ``vy = |v| cos(azimuth)``. Unlike :func:`darcy_face_velocities`
-    the outer faces carry the flow, so water (free of solute) enters on the upstream edges and
-    leaves, with its solute, across the downstream edges.
+    ``vx = |v| sin(azimuth)``, ``vy = |v| cos(azimuth)``, exactly 0 and +-|v| at multiples of
+    90 degrees (so that flow along a grid axis is not made oblique by round-off). Unlike
+    :func:`darcy_face_velocities` the outer faces carry the flow, so water (free of solute) enters
+    on the upstream edges and leaves, with its solute, across the downstream edges.
     """
     ny, nx = (int(n) for n in shape)
     if ny < 1 or nx < 1:
@@ -256,9 +257,14 @@ def uniform_face_velocities(
         )
     if not math.isfinite(direction_deg):
         raise ParameterError(f"direction_deg must be finite (degrees), got {direction_deg!r}")
-    azimuth = math.radians(direction_deg)
-    vx = np.full((ny, nx + 1), velocity_m_per_yr * math.sin(azimuth))
-    vy = np.full((ny + 1, nx), velocity_m_per_yr * math.cos(azimuth))
+    quarters, rest = divmod(direction_deg, 90.0)
+    if rest == 0.0:
+        # exact along the axes: sin(pi) is 1.2e-16, which would make the flow oblique
+        east, north = ((0.0, 1.0), (1.0, 0.0), (0.0, -1.0), (-1.0, 0.0))[int(quarters) % 4]
+    else:
+        east, north = math.sin(math.radians(direction_deg)), math.cos(math.radians(direction_deg))
+    vx = np.full((ny, nx + 1), velocity_m_per_yr * east)
+    vy = np.full((ny + 1, nx), velocity_m_per_yr * north)
     return vx, vy
 
 

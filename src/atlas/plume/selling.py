@@ -20,7 +20,11 @@ quarter. Then ``div(D grad C)`` is a sum of exchanges between each cell and the 
 Along a grid axis the offsets are the four neighbours (the five-point scheme); oblique,
 anisotropic tensors use wider offsets (for alpha_T = alpha_L / 10, up to two cells; for
 alpha_L / 100, five), which :func:`dispersion_reach` reports so that the active box grows
-enough. More anisotropic oblique tensors are regularised (:data:`MIN_PRINCIPAL_RATIO`).
+enough. An oblique tensor more anisotropic than that, whose stencil would reach farther than
+five cells, is regularised: its transverse principal value is raised to alpha_L / 100 of the
+longitudinal one (:data:`MIN_PRINCIPAL_RATIO`), so such a plume spreads across the flow as if
+alpha_T were alpha_L / 100 (the model's assumptions say so). Tensors along a grid axis, and
+tensors with alpha_T >= alpha_L / 100, are decomposed exactly.
 
 The tensor of each cell comes from its cell-centred velocity; the weight of an exchange is the
 mean of the two cells' weights for that offset (Selling's weights are continuous in the tensor,
@@ -50,13 +54,29 @@ and ``dx > 0``), weights ``(K, ny, nx)`` in m^2/yr of the exchange between cell 
 cell ``(j + dy, i + dx)`` (zero where that cell is outside the grid)."""
 
 MIN_PRINCIPAL_RATIO = 0.01
-"""An oblique tensor's smaller principal value is raised to at least this fraction of the larger
-(only where ``D_xy != 0``): it bounds the exchanges to five cells along an axis. At alpha_T = 0
-this adds a transverse dispersivity of at most alpha_L / 100; at alpha_T >= alpha_L / 100 it
-changes nothing."""
+"""Smallest ratio of the transverse to the longitudinal principal value of a regularised tensor.
+
+A cell's tensor is regularised only where its exact decomposition would reach more than five
+cells along an axis (oblique flow with alpha_T + D_m / |v| below about alpha_L / 100): its
+transverse principal value is raised to exactly this fraction of the longitudinal one, and the
+longitudinal value and the principal directions are left unchanged. Flow along a grid axis, and
+any tensor with alpha_T >= alpha_L / 100, is never changed; where the rule applies, the
+transverse dispersivity used is alpha_L / 100 (up to 10 times alpha_T at alpha_T = alpha_L /
+1000), and it switches on at the angle where the exact stencil would outgrow five cells."""
 
 _MAX_FLIPS = 256
+_REGULARISED_REACH = 5  # the reach of any tensor of principal ratio >= MIN_PRINCIPAL_RATIO
 _MAX_REACH = 8  # more than any offset of a tensor regularised as above (five cells)
+
+
+@njit(cache=True)
+def _reach(offsets: NDArray[np.int64]) -> int:
+    """Farthest of the three offsets, weighted or not, in cells along a grid axis: a degenerate
+    oblique tensor (alpha_T = D_m = 0) drives the superbase far out with all weights zero."""
+    farthest = 0
+    for k in range(offsets.shape[0]):
+        farthest = max(farthest, abs(offsets[k, 0]), abs(offsets[k, 1]))
+    return farthest
 
 
 @njit(cache=True)
@@ -112,21 +132,28 @@ def _cell_decompositions(
             d_xx = alpha_t * speed + diffusion
             d_yy = d_xx
             d_xy = 0.0
+            along_x, along_y = 1.0, 0.0
             if speed > 0.0:
                 excess = (alpha_l - alpha_t) * speed
                 along_x, along_y = u / speed, w / speed  # unit vector: no overflow at 1e-320
                 d_xx += excess * along_x * along_x
                 d_yy += excess * along_y * along_y
                 d_xy = excess * along_x * along_y
-            if d_xy != 0.0:
+            cell_offsets, cell_weights = selling(d_xx, d_xy, d_yy)
+            if _reach(cell_offsets) > _REGULARISED_REACH:
+                # only oblique, strongly anisotropic tensors get here (speed > 0, d_xy != 0):
+                # raise the smaller principal value to exactly MIN_PRINCIPAL_RATIO of the
+                # larger, along its own direction (across the flow when alpha_L >= alpha_T)
+                minor_x, minor_y = (-along_y, along_x) if alpha_l >= alpha_t else (along_x, along_y)
                 mean = 0.5 * (d_xx + d_yy)
                 half_gap = np.hypot(0.5 * (d_xx - d_yy), d_xy)
-                smallest, largest = mean - half_gap, mean + half_gap
-                lift = MIN_PRINCIPAL_RATIO * largest - smallest
+                lift = MIN_PRINCIPAL_RATIO * (mean + half_gap) - (mean - half_gap)
                 if lift > 0.0:
-                    d_xx += lift
-                    d_yy += lift
-            offsets[j, i], weights[j, i] = selling(d_xx, d_xy, d_yy)
+                    d_xx += lift * minor_x * minor_x
+                    d_yy += lift * minor_y * minor_y
+                    d_xy += lift * minor_x * minor_y
+                    cell_offsets, cell_weights = selling(d_xx, d_xy, d_yy)
+            offsets[j, i], weights[j, i] = cell_offsets, cell_weights
     return offsets, weights
 
 

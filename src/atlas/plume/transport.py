@@ -184,6 +184,8 @@ def simulate(
     initial_mg_per_l: ArrayLike | None = None,
     sources: Sequence[Source] = (),
     progress: Callable[[float], None] | None = None,
+    dispersion: scheme.Dispersion | None = None,
+    first_step: int = 0,
 ) -> TransportResult:
     """Run 2-D advection-dispersion-sorption-decay transport from t = 0 to the last output time.
 
@@ -205,6 +207,14 @@ def simulate(
         Sources; where active fixed-concentration sources overlap, the later one wins.
     progress : callable, optional
         Called with the fraction of steps done (0 to 1] as the run advances.
+    dispersion : tuple, optional
+        :func:`atlas.plume.scheme.face_dispersion` of these velocities and dispersivities
+        (weights in m^2/yr), to reuse it across the calls of a run made in pieces; computed here
+        if not given. It is not checked against the velocities.
+    first_step : int, default 0
+        Steps already taken by the earlier pieces of such a run: the order of the split
+        (advection and dispersion) alternates from step to step, and this continues it, so that
+        pieces run back to back take the same steps as one call.
 
     Returns
     -------
@@ -266,13 +276,16 @@ def simulate(
     check_sources(sources, shape)
 
     r = parameters.retardation
-    dispersion = scheme.face_dispersion(
-        vx,
-        vy,
-        parameters.longitudinal_dispersivity_m,
-        parameters.transverse_dispersivity_m,
-        parameters.molecular_diffusion_m2_per_yr,
-    )
+    if dispersion is None:
+        dispersion = scheme.face_dispersion(
+            vx,
+            vy,
+            parameters.longitudinal_dispersivity_m,
+            parameters.transverse_dispersivity_m,
+            parameters.molecular_diffusion_m2_per_yr,
+        )
+    if not (isinstance(first_step, int | np.integer) and first_step >= 0):
+        raise ParameterError(f"first_step must be an integer >= 0, got {first_step!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
     cell_storage_kg = (
@@ -310,7 +323,7 @@ def simulate(
                 held,
                 rates,
                 floor,
-                steps_done,
+                first_step + steps_done,
             )
             steps_done += chunk
             if progress is not None:
