@@ -122,6 +122,8 @@ def ensemble_client(scheduler: str | None = None, workers: int | None = None) ->
         with client:
             yield client
         return
+    if workers is not None and workers < 1:
+        raise EnsembleError(f"--workers must be >= 1, got {workers}")
     count = workers if workers is not None else os.cpu_count() or 1
     with (
         LocalCluster(
