@@ -230,8 +230,8 @@ def run_ensemble(
     Raises
     ------
     EnsembleError
-        Without ``[uncertainty]``, without a plume, with a bad override, or when the scheduler
-        cannot be reached.
+        Without ``[uncertainty]``, without a plume, with a bad override, when the scheduler
+        cannot be reached, or when ``keep`` rejects every realization.
     """
     uncertainty = _uncertainty(scenario, realizations, seed)
     samples = sample(uncertainty, uncertainty.realizations, uncertainty.seed)
@@ -241,6 +241,11 @@ def run_ensemble(
     else:
         with ensemble_client(scheduler, workers) as own:
             tally = _reduce(own, base, uncertainty.priors, samples, keep, progress)
+    if tally.kept == 0:
+        raise EnsembleError(
+            f"none of the {uncertainty.realizations} realizations is consistent with the "
+            "observations: widen the priors, or check the observations"
+        )
     return build_result(
         replace(scenario, uncertainty=uncertainty), samples, tally, seed=uncertainty.seed
     )

@@ -77,7 +77,13 @@ def _sentence(receptor: str, threshold: float, row: dict[str, Any], result: Ense
     when = f"{median:.0f} years"
     if scenario.start_year is not None:
         when += f" (calendar year {math.floor(scenario.start_year + median)})"
-    return f"{head}; the median realization arrives after {when}."
+    early, late = row["arrival_yr"]["P5"], row["arrival_yr"]["P95"]
+    spread = (
+        f"; 90% of them arrive between {early:.0f} and {late:.0f} years"
+        if early is not None and late is not None
+        else ""
+    )
+    return f"{head}; the median realization arrives after {when}{spread}."
 
 
 def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
