@@ -6,6 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from shapely.geometry import LineString, Point, box
 
 from atlas.crs import transform_xy
@@ -38,6 +39,39 @@ def test_nearest_distance_is_metres_in_the_site_utm_zone():
     assert joined.loc[0, "name"] == "River"
     # The densified line is straight in UTM, so the distance is 12 km to the metre.
     assert joined.loc[0, "distance_m"] == pytest.approx(12_000.0, abs=1.0)
+
+
+def test_offsets_point_to_the_nearest_point_of_the_feature_in_utm_metres():
+    lon, lat = transform_xy([500_000.0, 530_000.0], [4_500_000.0] * 2, "EPSG:32649", "EPSG:4326")
+    sites = _points([("west", (lon[0], lat[0])), ("inside", (lon[1], lat[1])), ("nowhere", None)])
+    corners = transform_xy(
+        [525_000, 535_000, 535_000, 525_000],
+        [4_495_000] * 2 + [4_505_000] * 2,
+        "EPSG:32649",
+        "EPSG:4326",
+    )
+    water = pd.concat(
+        [
+            _north_south_line_at_easting(512_000.0),
+            gpd.GeoDataFrame(
+                {"name": ["Lake"]},
+                geometry=[shapely.Polygon(list(zip(*corners, strict=True)))],
+                crs=4326,
+            ),
+        ],
+        ignore_index=True,
+    )
+    joined = join_nearest(sites, water, offsets=True)
+    assert list(joined["feature"][:2]) == [0, 1]
+    assert list(joined["utm_epsg"][:2]) == [32649, 32649]
+    assert joined.loc[0, "dx_m"] == pytest.approx(12_000.0, abs=1.0)
+    assert joined.loc[0, "dy_m"] == pytest.approx(0.0, abs=1.0)
+    assert np.hypot(joined.loc[0, "dx_m"], joined.loc[0, "dy_m"]) == pytest.approx(
+        joined.loc[0, "distance_m"]
+    )
+    assert (joined.loc[1, "dx_m"], joined.loc[1, "dy_m"], joined.loc[1, "distance_m"]) == (0, 0, 0)
+    assert pd.isna(joined.loc[2, "feature"])
+    assert np.isnan(joined.loc[2, "dx_m"])
 
 
 def test_sites_without_location_are_kept_unmatched():

@@ -96,21 +96,49 @@ def _progress_bar(name: str) -> Iterator[Callable[[float], None]]:
         yield update
 
 
-def _build(args: argparse.Namespace) -> None:
-    from atlas.pipeline import build_site
-
+@contextmanager
+def _scenario_bars() -> Iterator[Callable[[str, float], None]]:
+    """Yields the progress callback of a build: one bar per scenario, one at a time."""
     with ExitStack() as bars:
         current: dict[str, Callable[[float], None]] = {}
 
         def progress(name: str, fraction: float) -> None:
-            if name not in current:  # one bar per scenario, one at a time
+            if name not in current:
                 bars.close()
                 current.clear()
                 current[name] = bars.enter_context(_progress_bar(f"projecting {name}"))
             current[name](fraction)
 
+        yield progress
+
+
+def _build(args: argparse.Namespace) -> None:
+    from atlas.pipeline import build_site
+
+    with _scenario_bars() as progress:
         index = build_site(_root(args), Path(args.out), tiles=args.tiles, progress=progress)
     print(f"wrote {index}")
+
+
+def _export(args: argparse.Namespace) -> None:
+    from atlas.pipeline import export_folder, export_geopackage
+
+    if (args.gpkg is None) == (args.format is None):
+        args.parser.error("give either --gpkg FILE.gpkg or --format FORMAT DIR")
+    if args.format is not None and args.dir is None:
+        args.parser.error(f"--format {args.format} needs the folder to write: DIR")
+    if args.gpkg is not None and args.dir is not None:
+        args.parser.error("DIR goes with --format; --gpkg takes the file name itself")
+    with _scenario_bars() as progress:
+        if args.gpkg is not None:
+            written = export_geopackage(
+                _root(args), Path(args.gpkg), scenarios=args.scenario, progress=progress
+            )
+        else:
+            written = export_folder(
+                _root(args), Path(args.dir), args.format, scenarios=args.scenario, progress=progress
+            )
+    print(f"wrote {written}")
 
 
 def _site_table(root: Path) -> pd.DataFrame:
@@ -211,6 +239,38 @@ def _ensemble(args: argparse.Namespace) -> None:
             )
 
 
+def _whole_number(text: str, option: str, minimum: int, example: str) -> int:
+    """``text`` as an integer >= ``minimum``, else an :class:`AtlasError` naming the fix."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise AtlasError(f"{option} {text!r}: give a whole number >= {minimum}, e.g. {example}")
+    return value
+
+
+def _screen(args: argparse.Namespace) -> None:
+    import time
+
+    from atlas.load import load_layers
+    from atlas.screening import check_output_path, screen_sites, write_screening
+
+    realizations = _whole_number(args.realizations, "--realizations", 1, "--realizations 1000")
+    seed = _whole_number(args.seed, "--seed", 0, "--seed 7")
+    out = check_output_path(Path(args.out))  # before the run, so a bad name costs nothing
+    layers = load_layers(_root(args))
+    start = time.perf_counter()
+    layer = screen_sites(layers, realizations=realizations, seed=seed)
+    seconds = time.perf_counter() - start
+    write_screening(layer, out)
+    print(
+        f"wrote {out}: {len(layer)} sites x {realizations} realizations (seed {seed}) "
+        f"in {seconds:.1f} s"
+    )
+    print(layer["modelled"].iloc[0] if len(layer) else "no sites to screen")
+
+
 def _scenario_root(args: argparse.Namespace) -> Path | None:
     """The data root for a scenario (:func:`atlas.load.root.locate_root`): --root, else
     ATLAS_ROOT, else the folder above the scenario's folder, else the current directory,
@@ -232,7 +292,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="atlas",
         description="An atlas of rare-earth mines, their tailings and the groundwater plumes "
-        "they leave: build the map site, list sites with their surroundings, project plumes.",
+        "they leave: build the map site, list sites with their surroundings, project plumes, "
+        "screen every site.",
         epilog="Data root: the folder with layers/ (and rasters/, scenarios/); see --root.",
     )
     parser.add_argument("--version", action="version", version=f"atlas {__version__}")
@@ -326,6 +387,62 @@ def make_parser() -> argparse.ArgumentParser:
         default="the folder above the scenario's scenarios/ folder, else the current directory",
     )
     ensemble.set_defaults(run=_ensemble)
+
+    screen = commands.add_parser(
+        "screen",
+        help="screen every site: nearest river or lake and the modelled chance a plume reaches it",
+        description="For every located site (USGS rare-earth sites and the curated sources), "
+        "the nearest river or lake with its distance and bearing in the site's UTM zone, and "
+        "the probability that a plume from a nominal source there reaches it within 50, 100 "
+        "and 500 years, under the documented default priors (atlas.screening_priors). A "
+        "MODELLED screening, not a site assessment. Writes one row per site.",
+    )
+    _add_root_option(screen)
+    screen.add_argument(
+        "--realizations",
+        default="1000",
+        metavar="N",
+        help="Monte Carlo realizations per site (default: 1000)",
+    )
+    screen.add_argument(
+        "--seed", default="7", metavar="S", help="seed of the Latin hypercube (default: 7)"
+    )
+    screen.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="output file: .csv (lon/lat columns), .geojson or .parquet (EPSG:4326 points)",
+    )
+    screen.set_defaults(run=_screen)
+
+    export = commands.add_parser(
+        "export",
+        help="export every layer and plume output as a GeoPackage, or GeoJSON/CSV/Parquet files",
+        description="Export the layers (the curated sites with their joined fields, USGS sites, "
+        "rivers, lakes, countries, towns, the tailings pond, observations, context facts) and "
+        "every scenario's modelled isochrones, receptors and sources. --gpkg writes one "
+        "GeoPackage that also holds the heads, speeds and concentrations as Float32 rasters, a "
+        "QGIS style per layer and the provenance of every table; --format writes one file per "
+        "layer into DIR, the rasters as GeoTIFFs in DIR/rasters/, and export.json with the "
+        "provenance. Projections are reused from "
+        "<root>/.cache/plumes/ while their inputs are unchanged.",
+    )
+    _add_root_option(export)
+    export.add_argument("--gpkg", metavar="FILE.gpkg", help="the GeoPackage to write")
+    export.add_argument(
+        "--format",
+        choices=("geojson", "csv", "parquet"),
+        help="write one file per layer in this format into DIR instead",
+    )
+    export.add_argument("dir", nargs="?", metavar="DIR", help="output folder of --format")
+    export.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help="include this scenario (repeat for several; default: every scenario of "
+        "<root>/scenarios/)",
+    )
+    export.set_defaults(run=_export, parser=export)
     return parser
 
 

@@ -17,10 +17,12 @@ __all__ = [
     "GridError",
     "LayerError",
     "OutputError",
+    "ParameterError",
     "Problem",
     "RasterError",
     "ScenarioError",
     "ScenarioWarning",
+    "SolverError",
 ]
 
 
@@ -109,6 +111,14 @@ class ScenarioError(AtlasError):
 
 class OutputError(AtlasError):
     """An output location cannot be written."""
+
+
+class ParameterError(AtlasError):
+    """A model parameter is out of range; the message names the quantity and its unit."""
+
+
+class SolverError(AtlasError):
+    """A numerical solve failed: it did not converge or would be unstable."""
 
 
 class ScenarioWarning(UserWarning):

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import shape
 
 from atlas.crs import WGS84, transformer
-from atlas.errors import AtlasError
+from atlas.errors import ParameterError
 from atlas.grid import Grid
 from atlas.plume.flow import hydraulic_gradient
 from atlas.result import ARRIVAL_COLUMNS, ISOCHRONE_COLUMNS, MODELLED_LABEL, SourceFlow
@@ -66,11 +66,13 @@ def receptor_maxima(concentration_mg_per_l: ArrayLike, masks: Sequence[np.ndarra
     """
     fields = np.asarray(concentration_mg_per_l, dtype=float)
     if fields.ndim != 3:
-        raise AtlasError(f"expected (nt, ny, nx) concentrations, got shape {fields.shape}")
+        raise ParameterError(
+            f"concentration_mg_per_l: expected (nt, ny, nx) fields, got shape {fields.shape}"
+        )
     columns = []
     for index, mask in enumerate(masks):
         if mask.shape != fields.shape[1:] or not mask.any():
-            raise AtlasError(
+            raise ParameterError(
                 f"receptor mask {index} must be a non-empty {fields.shape[1:]} boolean array, "
                 f"got shape {mask.shape} with {int(mask.sum())} cells"
             )
@@ -101,9 +103,11 @@ def first_crossing_yr(times_yr: ArrayLike, series_mg_per_l: ArrayLike, threshold
     times = np.asarray(times_yr, dtype=float)
     series = np.asarray(series_mg_per_l, dtype=float)
     if times.shape != series.shape or times.ndim != 1:
-        raise AtlasError(f"times {times.shape} and series {series.shape} must be equal 1-D shapes")
+        raise ParameterError(
+            f"times_yr {times.shape} and series_mg_per_l {series.shape} must be equal 1-D shapes"
+        )
     if times.size > 1 and not np.all(np.diff(times) > 0):
-        raise AtlasError("times_yr must be strictly increasing")
+        raise ParameterError("times_yr: sample times in years must be strictly increasing")
     reached = np.flatnonzero(series >= threshold)
     if reached.size == 0:
         return float("nan")

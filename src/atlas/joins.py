@@ -11,6 +11,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from atlas.crs import WGS84, utm_epsg_for
 from atlas.errors import CRSPolicyError
@@ -41,6 +42,7 @@ def join_nearest(
     *,
     name_column: str = "name",
     max_distance_m: float | None = None,
+    offsets: bool = False,
 ) -> pd.DataFrame:
     """Name of and distance to the nearest feature of every point.
 
@@ -54,17 +56,28 @@ def join_nearest(
         Column of ``features`` holding the name to report.
     max_distance_m : float, optional
         Matches farther than this are dropped.
+    offsets : bool, default False
+        Also return where the match is: ``feature`` (the index label of the matched row of
+        ``features``), ``utm_epsg`` (the zone measured in) and ``dx_m``, ``dy_m`` (from the
+        point to the nearest point of the feature, in metres along the zone's easting and
+        northing axes; 0 when the point lies on or inside the feature).
 
     Returns
     -------
     pandas.DataFrame
         Indexed like ``points``, with columns ``name`` (missing where unmatched or unnamed)
-        and ``distance_m`` (metres in the point's UTM zone, ``NaN`` where unmatched).
+        and ``distance_m`` (metres in the point's UTM zone, ``NaN`` where unmatched), plus
+        those of ``offsets``.
     """
     result = pd.DataFrame(
         {"name": pd.Series(pd.NA, index=points.index, dtype="str"), "distance_m": np.nan}
     )
     zones = _utm_zone_of_each(points.geometry)
+    if offsets:
+        result = result.assign(
+            feature=pd.Series(pd.NA, index=points.index, dtype="object"), utm_epsg=zones
+        )
+        result = result.assign(dx_m=np.nan, dy_m=np.nan)
     for epsg, group in points[zones.notna()].groupby(zones.dropna()):
         xmin, ymin, xmax, ymax = group.total_bounds
         pad = SEARCH_WINDOW_DEG
@@ -73,9 +86,11 @@ def join_nearest(
         if candidates.empty:
             continue
         crs = f"EPSG:{int(epsg)}"
+        projected_points = group[["geometry"]].to_crs(crs)
+        projected = candidates[[name_column, "geometry"]].rename_axis(None).to_crs(crs)
         joined = gpd.sjoin_nearest(
-            group[["geometry"]].to_crs(crs),
-            candidates[[name_column, "geometry"]].to_crs(crs),
+            projected_points,
+            projected,
             how="left",
             max_distance=max_distance_m,
             distance_col="distance_m",
@@ -84,6 +99,15 @@ def join_nearest(
         joined = joined[~joined.index.duplicated(keep="first")].dropna(subset=["distance_m"])
         result.loc[joined.index, "name"] = joined[name_column]
         result.loc[joined.index, "distance_m"] = joined["distance_m"].to_numpy(float)
+        if offsets and len(joined):
+            lines = shapely.shortest_line(
+                projected_points.geometry.loc[joined.index].to_numpy(),
+                projected.geometry.loc[joined["index_right"]].to_numpy(),
+            )
+            ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+            result.loc[joined.index, "feature"] = joined["index_right"].to_numpy()
+            result.loc[joined.index, "dx_m"] = ends[:, 1, 0] - ends[:, 0, 0]
+            result.loc[joined.index, "dy_m"] = ends[:, 1, 1] - ends[:, 0, 1]
     return result
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from atlas.assumptions import assumptions
+from atlas.dataset import MASS_TERMS, TransportRecord, plume_dataset
 from atlas.errors import ScenarioError
 from atlas.impact import (
     arrival_table,
@@ -38,7 +39,7 @@ from atlas.plume.transport import (
     TransportParameters,
     simulate,
 )
-from atlas.result import MODELLED_LABEL, PlumeResult, SourceFlow
+from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import HeadDrivenFlow, Scenario, UniformFlow
 from atlas.scenario.digest import inputs_sha256
 
@@ -49,7 +50,6 @@ DENSE_RECORD_BYTES = 64 * 2**20
 are cut into more segments."""
 
 ProgressCallback = Callable[[float], None]
-_MASS_TERMS = ("mass_in_kg", "mass_stored_kg", "mass_out_kg", "mass_decayed_kg")
 
 
 class FlowField(NamedTuple):
@@ -63,11 +63,21 @@ class FlowField(NamedTuple):
     vx_face_m_per_yr : numpy.ndarray, shape (ny, nx + 1)
     vy_face_m_per_yr : numpy.ndarray, shape (ny + 1, nx)
         Seepage velocities on cell faces, m/yr, toward +x (east) and +y (north).
+    fixed_head_m : numpy.ndarray or None, shape (ny, nx)
+        The fixed heads in m (NaN in free cells); None for uniform flow.
     """
 
     head_m: np.ndarray
     vx_face_m_per_yr: np.ndarray
     vy_face_m_per_yr: np.ndarray
+    fixed_head_m: np.ndarray | None = None
+
+    def cell_velocities(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cell-centred seepage velocities (vx, vy) in m/yr, y-up: the velocity of the water
+        through each cell (:func:`atlas.plume.flow.cell_velocities`)."""
+        return cell_velocities(
+            self.vx_face_m_per_yr, self.vy_face_m_per_yr, fixed_head_m=self.fixed_head_m
+        )
 
 
 def flow_field(scenario: Scenario) -> FlowField:
@@ -98,7 +108,7 @@ def flow_field(scenario: Scenario) -> FlowField:
         faces = darcy_face_velocities(
             heads, conductivity, aquifer.effective_porosity, grid.cell_size_m
         )
-        return FlowField(heads, *faces)
+        return FlowField(heads, *faces, fixed_head_m=fixed)
     faces = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
     return FlowField(_implied_heads(scenario, flow), *faces)
 
@@ -175,14 +185,7 @@ def _segments(times: np.ndarray, per_segment: int) -> Iterator[np.ndarray]:
         yield times[first : first + per_segment]
 
 
-class _Record(NamedTuple):
-    times_yr: np.ndarray
-    receptor_mg_per_l: np.ndarray
-    fields_mg_per_l: np.ndarray
-    budget_kg: dict[str, np.ndarray]
-
-
-def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None) -> _Record:
+def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None) -> TransportRecord:
     """Transport in segments, recording receptor maxima at every record time and whole fields
     (with the mass budget) at the output times."""
     grid = scenario.grid
@@ -194,10 +197,10 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
     per_segment = max(1, DENSE_RECORD_BYTES // (8 * grid.nx * grid.ny))
     state = _initial(scenario)
     start_yr = 0.0
-    totals = dict.fromkeys(_MASS_TERMS, 0.0)
+    totals = dict.fromkeys(MASS_TERMS, 0.0)
     receptor_rows = [receptor_maxima(state[None], receptor_masks)]
     fields: list[np.ndarray] = []
-    budget: dict[str, list[np.ndarray]] = {term: [] for term in _MASS_TERMS}
+    budget: dict[str, list[np.ndarray]] = {term: [] for term in MASS_TERMS}
     for segment in _segments(times, per_segment):
         result = simulate(
             cell_size_m=grid.cell_size_m,
@@ -215,14 +218,14 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         receptor_rows.append(receptor_maxima(concentration, receptor_masks))
         wanted = np.isin(segment, outputs)
         fields.append(concentration[wanted])
-        for term in _MASS_TERMS:
+        for term in MASS_TERMS:
             series = np.asarray(getattr(result, term), dtype=float)
             offset = 0.0 if term == "mass_stored_kg" else totals[term]
             budget[term].append(series[wanted] + offset)
             totals[term] = float(series[-1]) + offset
         state = concentration[-1]
         start_yr = float(segment[-1])
-    return _Record(
+    return TransportRecord(
         times_yr=np.concatenate([[0.0], times]),
         receptor_mg_per_l=np.concatenate(receptor_rows),
         fields_mg_per_l=np.concatenate(fields),
@@ -239,156 +242,6 @@ def _scaled(
         progress(min(1.0, (start_yr + fraction * (end_yr - start_yr)) / horizon_yr))
 
     return report
-
-
-_BUDGET_NAMES = {
-    "mass_in_kg": "modelled cumulative solute mass entered from the sources",
-    "mass_stored_kg": "modelled solute mass in the aquifer (dissolved and sorbed)",
-    "mass_out_kg": "modelled cumulative solute mass left across the edges and at sinks",
-    "mass_decayed_kg": "modelled cumulative solute mass lost to decay",
-}
-
-
-def _spatial_variables(
-    scenario: Scenario, flow: FlowField, velocities: tuple[np.ndarray, np.ndarray]
-) -> dict[str, xr.DataArray]:
-    grid = scenario.grid
-    vx, vy = velocities
-    head_name = "modelled hydraulic head"
-    if isinstance(scenario.flow, UniformFlow):
-        head_name += " implied by the uniform flow, relative to the most downstream cell"
-    return {
-        "head_m": grid.to_dataarray(flow.head_m, name="head_m", units="m", long_name=head_name),
-        "velocity_x_m_per_yr": grid.to_dataarray(
-            vx,
-            name="velocity_x_m_per_yr",
-            units="m/yr",
-            long_name="modelled seepage velocity toward east (cell mean)",
-        ),
-        "velocity_y_m_per_yr": grid.to_dataarray(
-            vy,
-            name="velocity_y_m_per_yr",
-            units="m/yr",
-            long_name="modelled seepage velocity toward north (cell mean)",
-        ),
-    }
-
-
-def _receptor_variables(
-    scenario: Scenario, record: _Record, arrival_yr: np.ndarray
-) -> dict[str, xr.DataArray]:
-    resolution = (
-        f"receptor concentrations recorded every {scenario.arrival_resolution_yr:g} yr (and at "
-        "the output times); the crossing time is interpolated linearly between records"
-    )
-    never = "NaN: not reached within the horizon"
-    variables = {
-        "arrival_yr": xr.DataArray(
-            arrival_yr,
-            dims=("receptor", "threshold_mg_per_l"),
-            attrs={
-                "units": "yr",
-                "long_name": f"modelled first arrival, years since t = 0 ({never})",
-                "resolution": resolution,
-            },
-        ),
-        "receptor_concentration": xr.DataArray(
-            record.receptor_mg_per_l,
-            dims=("record_time_yr", "receptor"),
-            attrs={"units": "mg/L", "long_name": "modelled highest concentration in the receptor"},
-        ),
-    }
-    if scenario.start_year is not None:
-        calendar = variables["arrival_yr"] + scenario.start_year
-        variables["arrival_calendar_year"] = calendar.assign_attrs(
-            units="calendar year",
-            long_name=f"modelled calendar year of first arrival ({never})",
-            resolution=resolution,
-        )
-    return variables
-
-
-def _transport_variables(
-    scenario: Scenario, record: _Record, arrival_yr: np.ndarray
-) -> dict[str, xr.DataArray]:
-    concentration = scenario.grid.to_dataarray(
-        record.fields_mg_per_l,
-        name="concentration",
-        units="mg/L",
-        long_name="modelled concentration (depth-averaged)",
-    ).rename({"dim_0": "time_yr"})
-    variables = {
-        "concentration": concentration,
-        **_receptor_variables(scenario, record, arrival_yr),
-    }
-    for term in _MASS_TERMS:
-        variables[term] = xr.DataArray(
-            record.budget_kg[term],
-            dims=("time_yr",),
-            attrs={"units": "kg", "long_name": _BUDGET_NAMES[term]},
-        )
-    return variables
-
-
-def _coordinates(scenario: Scenario, record: _Record) -> dict[str, tuple]:
-    times = np.asarray(scenario.output_times_yr)
-    coordinates: dict[str, tuple] = {
-        "time_yr": ("time_yr", times, {"units": "yr", "long_name": "years since t = 0"}),
-        "receptor": (
-            "receptor",
-            [r.name for r in scenario.receptors],
-            {"long_name": "receptor"},
-        ),
-        "threshold_mg_per_l": (
-            "threshold_mg_per_l",
-            np.asarray(scenario.thresholds_mg_per_l, dtype=float),
-            {"units": "mg/L", "long_name": "concentration threshold"},
-        ),
-        "record_time_yr": (
-            "record_time_yr",
-            record.times_yr,
-            {"units": "yr", "long_name": "years since t = 0 (dense receptor record)"},
-        ),
-    }
-    if scenario.start_year is not None:
-        coordinates["calendar_year"] = (
-            "time_yr",
-            times + scenario.start_year,
-            {"units": "calendar year"},
-        )
-    return coordinates
-
-
-def _dataset(
-    scenario: Scenario,
-    flow: FlowField,
-    velocities: tuple[np.ndarray, np.ndarray],
-    record: _Record | None,
-    arrival_yr: np.ndarray,
-    lines: list[str],
-) -> xr.Dataset:
-    spatial = _spatial_variables(scenario, flow, velocities)
-    if record is None:
-        variables = spatial
-    else:  # concentration first, as CF readers list it
-        transport = _transport_variables(scenario, record, arrival_yr)
-        variables = {"concentration": transport.pop("concentration"), **spatial, **transport}
-    for variable in variables.values():
-        variable.attrs["modelled"] = MODELLED_LABEL
-    dataset = xr.Dataset(variables)
-    if record is not None:
-        dataset = dataset.assign_coords(_coordinates(scenario, record))
-    dataset.attrs = {
-        "title": f"{scenario.name}: modelled groundwater plume",
-        "Conventions": "CF-1.8",
-        "scenario": scenario.name,
-        "description": scenario.description,
-        "modelled": MODELLED_LABEL,
-        "assumptions": "\n".join(lines),
-        "provenance": "\n".join(f"{key}: {text}" for key, text in scenario.provenance.items()),
-        "start_year": "" if scenario.start_year is None else str(scenario.start_year),
-    }
-    return dataset
 
 
 def run_scenario(scenario: Scenario, *, progress: ProgressCallback | None = None) -> PlumeResult:
@@ -419,18 +272,18 @@ def run_scenario(scenario: Scenario, *, progress: ProgressCallback | None = None
         nor initial plume runs flow only: heads and velocities, no transport.
     """
     flow = flow_field(scenario)
-    velocities = cell_velocities(flow.vx_face_m_per_yr, flow.vy_face_m_per_yr)
+    velocities = flow.cell_velocities()
     lines = assumptions(scenario)
     if not scenario.sources and scenario.initial is None:
         if progress is not None:
             progress(1.0)
-        dataset = _dataset(scenario, flow, velocities, None, np.empty((0, 0)), lines)
+        dataset = plume_dataset(scenario, flow.head_m, velocities, None, np.empty((0, 0)), lines)
         return _result(scenario, dataset, velocities, lines, arrivals=np.empty((0, 0)))
     record = _run(scenario, flow, progress)
     arrival = arrival_times_yr(
         record.times_yr, record.receptor_mg_per_l, scenario.thresholds_mg_per_l
     )
-    dataset = _dataset(scenario, flow, velocities, record, arrival, lines)
+    dataset = plume_dataset(scenario, flow.head_m, velocities, record, arrival, lines)
     return _result(scenario, dataset, velocities, lines, arrivals=arrival, record=record)
 
 
@@ -441,12 +294,12 @@ def _result(
     lines: list[str],
     *,
     arrivals: np.ndarray,
-    record: _Record | None = None,
+    record: TransportRecord | None = None,
 ) -> PlumeResult:
     """The result of a run; without a ``record`` (flow only) its plume tables are empty."""
     times = () if record is None else scenario.output_times_yr
     fields = np.empty((0, *scenario.grid.shape)) if record is None else record.fields_mg_per_l
-    budget = {term: np.empty(0) for term in _MASS_TERMS} if record is None else record.budget_kg
+    budget = {term: np.empty(0) for term in MASS_TERMS} if record is None else record.budget_kg
     receptors = () if record is None else scenario.receptors
     return PlumeResult(
         scenario=scenario,

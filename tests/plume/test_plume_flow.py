@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from atlas.errors import GridError
+from atlas.errors import GridError, ParameterError
 from atlas.plume import flow
 
 DAYS = flow.DAYS_PER_YEAR
@@ -122,3 +122,77 @@ def test_hydraulic_gradient_inverts_darcys_law():
     vx, _ = flow.darcy_face_velocities(heads, k, 0.2, 100.0)
     gradient = flow.hydraulic_gradient(vx[:, 1:-1], 0.2, 8.0)
     np.testing.assert_allclose(gradient, 0.004, rtol=1e-12)
+
+
+def heterogeneous_aquifer(ny, nx, seed=7):
+    """Log-normal K (sigma of ln K 1.5, correlated over a few cells), fixed heads on two edges
+    and a river reach inside, uneven recharge."""
+    rng = np.random.default_rng(seed)
+    log_k = rng.normal(0.0, 1.0, (ny + 4, nx + 4))
+    log_k = sum(np.roll(np.roll(log_k, a, 0), b, 1) for a in range(-2, 3) for b in range(-2, 3))
+    log_k = log_k[2:-2, 2:-2]
+    k = np.exp(1.0 + 1.5 * log_k / log_k.std())
+    fixed = np.full((ny, nx), np.nan)
+    fixed[:, 0], fixed[:, -1] = 1052.0, 1003.0
+    fixed[ny // 3, nx // 2 : nx // 2 + 6] = 1011.0
+    recharge = rng.uniform(0.0, 0.1, (ny, nx))
+    return k, fixed, recharge
+
+
+def test_multigrid_heads_equal_the_direct_solve():
+    k, fixed, recharge = heterogeneous_aquifer(180, 240)
+    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
+    amg = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="amg")
+    assert np.abs(amg - direct).max() <= 1e-6
+    assert np.array_equal(amg[np.isfinite(fixed)], fixed[np.isfinite(fixed)])
+    # the default picks the direct solve on a grid this small
+    np.testing.assert_array_equal(flow.steady_heads(k, 20.0, 25.0, fixed, recharge), direct)
+
+
+def test_multigrid_heads_balance_the_recharge():
+    k, fixed, recharge = heterogeneous_aquifer(60, 90, seed=2)
+    dx, b, porosity = 25.0, 20.0, 0.3
+    heads = flow.steady_heads(k, b, dx, fixed, recharge, solver="amg")
+    vx, vy = flow.darcy_face_velocities(heads, k, porosity, dx)
+    outflow = (np.diff(vx, axis=1) + np.diff(vy, axis=0)) * porosity * b * dx  # m^3/yr per cell
+    free = ~np.isfinite(fixed)
+    # head errors of ~1e-9 m, times face conductances of ~1e4 m^2/yr, against 6 m^3/yr of recharge
+    np.testing.assert_allclose(outflow[free], recharge[free] * dx**2, rtol=1e-5)
+
+
+def test_unknown_solver_is_a_parameter_error():
+    k, fixed, _ = heterogeneous_aquifer(5, 6)
+    with pytest.raises(ParameterError, match="solver"):
+        flow.steady_heads(k, 20.0, 25.0, fixed, solver="cholesky")
+
+
+def test_a_fixed_head_cell_at_the_edge_reads_the_velocity_of_the_water_through_it():
+    """River along the east edge: water crosses the last column and leaves across the edge."""
+    nx, dx, k, porosity = 30, 100.0, 4.3, 0.25
+    conductivity = np.full((4, nx), k)
+    fixed = np.full(conductivity.shape, np.nan)
+    fixed[:, 0], fixed[:, -1] = 1012.0, 1000.0
+    heads = flow.steady_heads(conductivity, 10.0, dx, fixed)
+    vx_face, vy_face = flow.darcy_face_velocities(heads, conductivity, porosity, dx)
+    vx, vy = flow.cell_velocities(vx_face, vy_face, fixed_head_m=fixed)
+    expected = k * DAYS * 12.0 / ((nx - 1) * dx) / porosity  # uniform gradient between centres
+    np.testing.assert_allclose(vx, expected, rtol=1e-9)  # the two fixed columns included
+    np.testing.assert_allclose(vy, 0.0, atol=1e-9)
+    # from the faces alone, the outflowing river column is known; the inflow column is not
+    vx, _ = flow.cell_velocities(vx_face, vy_face)
+    np.testing.assert_allclose(vx[:, 1:], expected, rtol=1e-9)
+    np.testing.assert_allclose(vx[:, 0], expected / 2, rtol=1e-9)
+
+
+def test_a_river_inside_the_grid_still_reads_the_mean_of_its_faces():
+    conductivity = np.full((3, 21), 4.3)
+    fixed = np.full(conductivity.shape, np.nan)
+    fixed[:, 10] = 1000.0  # a river in the middle; divides at both edges
+    heads = flow.steady_heads(conductivity, 10.0, 100.0, fixed, 0.1)
+    faces = flow.darcy_face_velocities(heads, conductivity, 0.25, 100.0)
+    vx, _ = flow.cell_velocities(*faces, fixed_head_m=fixed)
+    np.testing.assert_allclose(vx[:, 10], 0.0, atol=1e-9)  # water enters from both sides
+    assert (vx[:, :10] > 0).all()
+    assert (vx[:, 11:] < 0).all()
+    # recharged cells at the divides read half their inner face (a linear rise from 0)
+    np.testing.assert_allclose(vx[:, 0], faces[0][:, 1] / 2, rtol=1e-12)

@@ -10,7 +10,8 @@ from shapely.geometry import LineString
 from atlas.errors import ScenarioError
 from atlas.plume.flow import cell_velocities
 from atlas.run import flow_field
-from atlas.scenario import HeadDrivenFlow, load_scenario
+from atlas.scenario import HeadDrivenFlow, digest, load_scenario
+from atlas.scenario.digest import inputs_sha256
 
 SHIPPED = ("baotou", "baotou_fast_path", "mountain_pass")
 
@@ -113,3 +114,11 @@ def test_unknown_layer_is_reported(document, layer_root):
     document["receptor"][0]["geometry"] = {"layer": "rivers_11m"}
     with pytest.raises(ScenarioError, match=r"receptor\.river\.geometry\.layer: no layer named"):
         load_scenario(document, root=layer_root)
+
+
+def test_the_inputs_hash_changes_with_the_model_code(monkeypatch, repo_root):
+    scenario = load_scenario(repo_root / "scenarios" / "mountain_pass.toml", root=repo_root)
+    before = inputs_sha256(scenario)
+    assert inputs_sha256(scenario) == before
+    monkeypatch.setattr(digest, "model_code_sha256", lambda: "0" * 64)
+    assert inputs_sha256(scenario) != before

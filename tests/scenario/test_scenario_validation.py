@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from typing import Any
 
 import hypothesis.strategies as st
 import numpy as np
 import pytest
+import rasterio
+from affine import Affine
 from hypothesis import given, settings
 from scenario_documents import BASE, write_raster
 
 from atlas.errors import ScenarioError
-from atlas.scenario import HeadDrivenFlow, UniformFlow, load_scenario
+from atlas.scenario import HeadDrivenFlow, UniformFlow, inputs, load_scenario
 
 
 def _problems(document: dict[str, Any]) -> str:
@@ -218,6 +221,53 @@ def test_conductivity_raster_is_aligned_y_up(document, tmp_path):
     assert scenario.referenced_files == (tmp_path / "k.tif",)
 
 
+def _big_sparse_raster(path, side: int) -> None:
+    """A ``side`` x ``side`` raster of 1 m pixels over the grid, compressed to a few kB."""
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=side,
+        width=side,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32649",
+        transform=Affine(1.0, 0, 399_000.0, 0, -1.0, 4_503_000.0),
+        compress="deflate",
+        tiled=True,
+        blockxsize=512,
+        blockysize=512,
+    ) as raster:
+        for window in (w for _, w in raster.block_windows(1)):
+            raster.write(np.full((window.height, window.width), 7.0, "float32"), 1, window=window)
+
+
+def test_a_large_raster_is_read_only_around_the_grid(document, tmp_path):
+    _big_sparse_raster(tmp_path / "big.tif", 5000)  # 100 MB as float32 if read whole
+    assert (tmp_path / "big.tif").stat().st_size < 5_000_000
+    tracemalloc.start()
+    try:
+        scenario = load_scenario(_with_conductivity_raster(document, "big.tif"), root=tmp_path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert np.all(scenario.aquifer.hydraulic_conductivity_m_per_day.values == 7.0)
+    assert peak < 5000 * 5000 * 8  # less than one float64 copy of the whole raster
+
+
+def test_a_raster_too_large_around_the_grid_is_refused(document, tmp_path, monkeypatch):
+    _big_sparse_raster(tmp_path / "big.tif", 3000)
+    monkeypatch.setattr(inputs, "MAX_RASTER_PIXELS", 1000)
+    with pytest.raises(ScenarioError, match="more than 1,000"):
+        load_scenario(_with_conductivity_raster(document, "big.tif"), root=tmp_path)
+
+
+def test_a_raster_beside_the_grid_is_refused(document, tmp_path):
+    write_raster(tmp_path / "far.tif", np.full((20, 40), 3.0), origin=(500_000.0, 4_501_000.0))
+    with pytest.raises(ScenarioError, match="does not reach the grid"):
+        load_scenario(_with_conductivity_raster(document, "far.tif"), root=tmp_path)
+
+
 def test_raster_path_is_relative_to_the_scenario_file(tmp_path):
     (tmp_path / "scenarios").mkdir()
     write_raster(tmp_path / "k.tif", np.full((20, 40), 3.0))
@@ -286,3 +336,9 @@ def _problems_with_root(document, root):
     with pytest.raises(ScenarioError) as caught:
         load_scenario(document, root=root)
     return str(caught.value)
+
+
+def test_an_arrival_resolution_too_fine_for_the_horizon_is_refused(document):
+    document["output"]["arrival_resolution_yr"] = 1e-9
+    with pytest.raises(ScenarioError, match="receptor records"):
+        load_scenario(document)

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import special
 
-from atlas.errors import AtlasError
+from atlas.errors import ParameterError
 from atlas.plume.checks import nonnegative, positive
 
 __all__ = [
@@ -46,7 +46,9 @@ _CHUNK = 1 << 15
 
 def _retardation(value: float) -> float:
     if not (math.isfinite(value) and value >= 1):
-        raise AtlasError(f"retardation must be a finite number >= 1, got {value!r}")
+        raise ParameterError(
+            f"retardation must be a finite number >= 1 (dimensionless), got {value!r}"
+        )
     return float(value)
 
 
@@ -82,7 +84,7 @@ def _one_dimensional(
     mu = nonnegative("decay_per_yr", decay_per_yr) * r
     x, t = np.broadcast_arrays(np.asarray(x_m, dtype=float), np.asarray(t_yr, dtype=float))
     if np.any(x < 0):
-        raise AtlasError("x_m must be >= 0 (distance downstream of the inlet at x = 0)")
+        raise ParameterError("x_m must be >= 0 (m; distance downstream of the inlet at x = 0)")
     started = t > 0
     t_pos = np.where(started, t, 1.0)
     root = 2.0 * np.sqrt(d * r * t_pos)

@@ -14,10 +14,9 @@ import math
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import sparse
-from scipy.sparse.linalg import spsolve
 
-from atlas.errors import AtlasError, GridError
+from atlas.errors import GridError, ParameterError
+from atlas.plume import heads_solver
 from atlas.plume.checks import positive
 
 __all__ = [
@@ -63,6 +62,8 @@ def steady_heads(
     cell_size_m: float,
     fixed_head_m: ArrayLike,
     recharge_m_per_yr: float | ArrayLike = 0.0,
+    *,
+    solver: str = "auto",
 ) -> FloatArray:
     """Steady hydraulic heads of a single-layer aquifer with fixed-head cells and recharge.
 
@@ -79,6 +80,11 @@ def steady_heads(
         At least one cell must be fixed.
     recharge_m_per_yr : float or array_like of shape (ny, nx), default 0
         Net recharge, in m/yr (negative for net discharge such as evaporation or pumping).
+    solver : {"auto", "direct", "amg"}, default "auto"
+        ``direct``: sparse LU (SuperLU), exact to round-off, memory and time growing faster than
+        the cell count; ``amg``: conjugate gradients with an algebraic-multigrid preconditioner
+        (pyamg), linear in the cell count, heads within 1e-6 m of the direct solve; ``auto``:
+        direct up to ``heads_solver.DIRECT_MAX_CELLS`` free cells, AMG above.
 
     Returns
     -------
@@ -90,16 +96,18 @@ def steady_heads(
     GridError
         If the arrays do not share one 2-D shape, K is not finite and positive, or no cell has
         a fixed head (the problem would have no unique solution).
+    atlas.errors.SolverError
+        If the AMG iteration does not converge.
 
     Notes
     -----
     Cell-centred finite volumes for ``div(T grad h) + N = 0`` with transmissivity
     ``T = K b``. The conductance of the face between two cells is the harmonic mean of their
     transmissivities (exact for piecewise-constant K), the outer boundary is no-flow, and
-    fixed-head cells are eliminated from the sparse system, which is solved directly (SuperLU,
-    about 7 s for 1024^2 cells). The
-    saturated thickness does not follow the water table: this is the confined approximation,
-    adequate while head differences are small against ``b``.
+    fixed-head cells are eliminated from the sparse system (see :mod:`atlas.plume.heads_solver`
+    for its assembly and solvers). The saturated thickness does not follow the water table:
+    this is the confined approximation, adequate while head differences are small against
+    ``b``.
 
     References
     ----------
@@ -126,35 +134,9 @@ def steady_heads(
         raise GridError("recharge_m_per_yr must be finite everywhere")
 
     transmissivity = k * b * DAYS_PER_YEAR  # m^2/yr
-    ny, nx = k.shape
-    index = np.arange(ny * nx).reshape(ny, nx)
-    faces = [
-        (
-            index[:, :-1],
-            index[:, 1:],
-            _harmonic_mean(transmissivity[:, :-1], transmissivity[:, 1:]),
-        ),
-        (
-            index[:-1, :],
-            index[1:, :],
-            _harmonic_mean(transmissivity[:-1, :], transmissivity[1:, :]),
-        ),
-    ]
-    first = np.concatenate([f[0].ravel() for f in faces])
-    second = np.concatenate([f[1].ravel() for f in faces])
-    conductance = np.concatenate([f[2].ravel() for f in faces])
-    n = ny * nx
-    rows = np.concatenate([first, second, first, second])
-    cols = np.concatenate([first, second, second, first])
-    vals = np.concatenate([conductance, conductance, -conductance, -conductance])
-    system = sparse.csr_matrix((vals, (rows, cols)), shape=(n, n))
-
-    heads = np.where(is_fixed, fixed, 0.0).ravel()
-    free = ~is_fixed.ravel()
-    rhs = recharge.ravel()[free] * dx**2 - system[free][:, ~free] @ heads[~free]
-    # the system is symmetric: minimum-degree ordering on A^T + A keeps the fill-in low
-    heads[free] = spsolve(system[free][:, free].tocsc(), rhs, permc_spec="MMD_AT_PLUS_A")
-    return heads.reshape(ny, nx)
+    recharge = np.ascontiguousarray(recharge, dtype=float)
+    fixed = np.where(is_fixed, fixed, np.nan)  # free cells are NaN (an infinite value too)
+    return heads_solver.solve(transmissivity, fixed, recharge, dx, solver)
 
 
 def darcy_face_velocities(
@@ -204,7 +186,9 @@ def darcy_face_velocities(
         )
     porosity = positive("effective_porosity", effective_porosity)
     if porosity > 1:
-        raise AtlasError(f"effective_porosity must be in (0, 1], got {effective_porosity!r}")
+        raise ParameterError(
+            f"effective_porosity must be in (0, 1] (dimensionless), got {effective_porosity!r}"
+        )
     dx = positive("cell_size_m", cell_size_m)
     ny, nx = k.shape
     vx = np.zeros((ny, nx + 1))
@@ -267,9 +251,11 @@ def uniform_face_velocities(
     if ny < 1 or nx < 1:
         raise GridError(f"shape must be (ny, nx) with ny, nx >= 1, got {shape!r}")
     if not (math.isfinite(velocity_m_per_yr) and velocity_m_per_yr >= 0):
-        raise AtlasError(f"velocity_m_per_yr must be finite and >= 0, got {velocity_m_per_yr!r}")
+        raise ParameterError(
+            f"velocity_m_per_yr must be finite and >= 0 (m/yr), got {velocity_m_per_yr!r}"
+        )
     if not math.isfinite(direction_deg):
-        raise AtlasError(f"direction_deg must be finite, got {direction_deg!r}")
+        raise ParameterError(f"direction_deg must be finite (degrees), got {direction_deg!r}")
     azimuth = math.radians(direction_deg)
     vx = np.full((ny, nx + 1), velocity_m_per_yr * math.sin(azimuth))
     vy = np.full((ny + 1, nx), velocity_m_per_yr * math.cos(azimuth))
@@ -277,9 +263,12 @@ def uniform_face_velocities(
 
 
 def cell_velocities(
-    vx_face_m_per_yr: ArrayLike, vy_face_m_per_yr: ArrayLike
+    vx_face_m_per_yr: ArrayLike,
+    vy_face_m_per_yr: ArrayLike,
+    *,
+    fixed_head_m: ArrayLike | None = None,
 ) -> tuple[FloatArray, FloatArray]:
-    """Cell-centred velocities, the mean of each cell's two opposite faces.
+    """Cell-centred velocities: the velocity of the water flowing through each cell.
 
     Parameters
     ----------
@@ -287,16 +276,47 @@ def cell_velocities(
         Velocity toward +x on the west-to-east faces, in m/yr.
     vy_face_m_per_yr : array_like, shape (ny + 1, nx)
         Velocity toward +y on the south-to-north faces, in m/yr.
+    fixed_head_m : array_like, shape (ny, nx), optional
+        The ``fixed_head_m`` given to :func:`steady_heads` (finite where the head is fixed). It
+        marks the cells where water enters or leaves the aquifer; without it, only the cells
+        where the faces converge (water leaves) are known.
 
     Returns
     -------
     vx, vy : numpy.ndarray, shape (ny, nx)
         Cell-centred velocity components, in m/yr.
+
+    Notes
+    -----
+    Each component is the mean of the cell's two opposite faces, except in a fixed-head cell at
+    the model edge whose outer face is a no-flow face (velocity 0, as
+    :func:`darcy_face_velocities` leaves it). There the water crosses the edge, into the aquifer
+    or out of it, so along that axis the cell reads the velocity of its inner face, not half
+    of it. Without ``fixed_head_m`` the fixed-head cells are taken to be the cells where more
+    water flows in than out (where it leaves the aquifer); an inflowing fixed-head cell cannot
+    be told from a recharged one by its faces, and keeps the mean.
     """
     vx_face = np.asarray(vx_face_m_per_yr, dtype=float)
     vy_face = np.asarray(vy_face_m_per_yr, dtype=float)
-    check_face_shapes(vx_face, vy_face)
-    return 0.5 * (vx_face[:, :-1] + vx_face[:, 1:]), 0.5 * (vy_face[:-1, :] + vy_face[1:, :])
+    ny, nx = check_face_shapes(vx_face, vy_face)
+    vx = 0.5 * (vx_face[:, :-1] + vx_face[:, 1:])
+    vy = 0.5 * (vy_face[:-1, :] + vy_face[1:, :])
+    if fixed_head_m is None:
+        net_in = vx_face[:, :-1] - vx_face[:, 1:] + vy_face[:-1, :] - vy_face[1:, :]
+        boundary = net_in > 0
+    else:
+        fixed = np.asarray(fixed_head_m, dtype=float)
+        if fixed.shape != (ny, nx):
+            raise GridError(
+                f"fixed_head_m must have the grid shape {(ny, nx)!r}, got {fixed.shape!r}"
+            )
+        boundary = np.isfinite(fixed)
+    for outer, inner, column in ((0, 1, 0), (-1, -2, -1)):
+        through = boundary[:, column] & (vx_face[:, outer] == 0)
+        vx[through, column] = vx_face[through, inner]
+        through = boundary[column, :] & (vy_face[outer, :] == 0)
+        vy[column, through] = vy_face[inner, through]
+    return vx, vy
 
 
 def check_face_shapes(vx_face: FloatArray, vy_face: FloatArray) -> tuple[int, int]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from atlas.errors import AtlasError, GridError, Problem
-from atlas.plume.checks import check, finite
+from atlas.errors import GridError, ParameterError, Problem
+from atlas.plume.checks import check, finite, unit_of
 from atlas.plume.scheme import Held, Rates
 
 __all__ = [
@@ -85,19 +85,24 @@ def _freeze_mask(source: Source, name: str, value: float) -> None:
     """Validate a source's scalars and store its mask as a read-only boolean array."""
     problems: list[Problem] = []
     kind = type(source).__name__
-    check(problems, f"{kind}.{name}", finite(value) and value >= 0, f"expected >= 0, got {value!r}")
+    check(
+        problems,
+        f"{kind}.{name}",
+        finite(value) and value >= 0,
+        f"expected >= 0 ({unit_of(name)}), got {value!r}",
+    )
     start, end = source.start_yr, source.end_yr
     check(
         problems,
         f"{kind}.start_yr",
         finite(start) and start >= 0,
-        f"expected a finite time >= 0, got {start!r}",
+        f"expected a finite time >= 0 (yr), got {start!r}",
     )
     check(
         problems,
         f"{kind}.end_yr",
         isinstance(end, int | float) and end > start,
-        f"expected a time after start_yr ({start!r}), got {end!r}",
+        f"expected a time after start_yr ({start!r} yr), got {end!r}",
         "use math.inf for no end",
     )
     mask = np.array(source.mask, dtype=bool)
@@ -109,7 +114,7 @@ def _freeze_mask(source: Source, name: str, value: float) -> None:
         f"with {int(mask.sum())} True cells",
     )
     if problems:
-        raise AtlasError("invalid source", problems=problems)
+        raise ParameterError("invalid source", problems=problems)
     mask.setflags(write=False)
     object.__setattr__(source, "mask", mask)
 

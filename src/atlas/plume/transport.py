@@ -15,9 +15,9 @@ from itertools import pairwise
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from atlas.errors import AtlasError, GridError, Problem
+from atlas.errors import GridError, ParameterError, Problem
 from atlas.plume import scheme
-from atlas.plume.checks import check, finite
+from atlas.plume.checks import check, finite, unit_of
 from atlas.plume.flow import check_face_shapes
 from atlas.plume.sources import (
     FixedConcentrationSource,
@@ -73,8 +73,8 @@ class TransportParameters:
 
     Raises
     ------
-    AtlasError
-        Listing every invalid value at once.
+    atlas.errors.ParameterError
+        Listing every invalid value at once, with its unit.
     """
 
     effective_porosity: float
@@ -92,24 +92,29 @@ class TransportParameters:
             problems,
             "effective_porosity",
             finite(n_e) and 0 < n_e <= 1,
-            f"expected a number in (0, 1], got {n_e!r}",
+            f"expected a number in (0, 1] (dimensionless), got {n_e!r}",
             "typical sands and gravels: 0.1-0.35",
         )
         b = self.thickness_m
-        check(problems, "thickness_m", finite(b) and b > 0, f"expected > 0, got {b!r}")
+        check(problems, "thickness_m", finite(b) and b > 0, f"expected > 0 (m), got {b!r}")
         for name in (
             "longitudinal_dispersivity_m",
             "transverse_dispersivity_m",
             "molecular_diffusion_m2_per_yr",
         ):
             value = getattr(self, name)
-            check(problems, name, finite(value) and value >= 0, f"expected >= 0, got {value!r}")
+            check(
+                problems,
+                name,
+                finite(value) and value >= 0,
+                f"expected >= 0 ({unit_of(name)}), got {value!r}",
+            )
         r = self.retardation
         check(
             problems,
             "retardation",
             finite(r) and r >= 1,
-            f"expected >= 1, got {r!r}",
+            f"expected >= 1 (dimensionless), got {r!r}",
             "use 1 for a solute that does not sorb",
         )
         half = self.half_life_yr
@@ -117,11 +122,11 @@ class TransportParameters:
             problems,
             "half_life_yr",
             half is None or (finite(half) and half > 0),
-            f"expected > 0 or None, got {half!r}",
+            f"expected > 0 (yr) or None, got {half!r}",
             "use None for a solute that does not decay",
         )
         if problems:
-            raise AtlasError("invalid transport parameters", problems=problems)
+            raise ParameterError("invalid transport parameters", problems=problems)
 
     @property
     def decay_per_yr(self) -> float:
@@ -211,27 +216,26 @@ def simulate(
     ------
     GridError
         If array shapes disagree or values are not finite.
-    AtlasError
-        If output times or sources are invalid.
+    atlas.errors.ParameterError
+        If the parameters, output times or sources are invalid.
 
     Notes
     -----
-    Solves, with seepage velocity ``v`` on the faces,
-    ``R dC/dt = div(D grad C) - div(v C) - lambda R C``, where
-    ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the explicit,
-    conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL advection
-    with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion with
-    MC-limited transverse gradients (Sharma and Hammett 2007) advanced by Runge-Kutta-Legendre
-    super-time-steps (RKL2, Meyer et al. 2014), exact decay factor per step. The step is
-    ``SAFETY_FACTOR`` times the largest for which the advective stages provably keep
-    concentrations within the range of the initial values and sources (dispersion then takes as
-    many RKL2 stages as it needs, at most ``scheme.MAX_STAGES``), shortened to land exactly on
-    output times and on source start and end times. A dispersive super-step that would leave
-    that range is redone with substeps that provably stay in it. Edges: solute-free water
-    enters where the velocity points inward,
-    solute leaves with the water where it points outward (counted in ``mass_out_kg``), and no
-    dispersive flux crosses. Cells where the face velocities converge (fixed-head cells of a
-    Darcy field) release the surplus water with its solute, also counted as outflow.
+    Solves, with seepage velocity ``v`` on the faces, ``R dC/dt = div(D grad C) - div(v C) - lambda
+    R C``, where ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the
+    explicit, conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL
+    advection with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion as
+    non-negative exchanges between cells (Selling's decomposition, Fehrenbach and Mirebeau 2014;
+    :mod:`atlas.plume.selling`) advanced by Runge-Kutta-Legendre super-time-steps (RKL2, Meyer et
+    al. 2014), exact decay factor per step. The step is ``SAFETY_FACTOR`` times the largest for
+    which the advective stages provably keep concentrations within the range of the initial values
+    and sources (dispersion then takes as many RKL2 stages as it needs, at most
+    ``scheme.MAX_STAGES``), shortened to land exactly on output times and on source start and end
+    times. A dispersive super-step that would leave that range is redone with substeps that provably
+    stay in it. Edges: solute-free water enters where the velocity points inward, solute leaves with
+    the water where it points outward (counted in ``mass_out_kg``), and no dispersive flux crosses.
+    Cells where the face velocities converge (fixed-head cells of a Darcy field) release the surplus
+    water with its solute, also counted as outflow.
 
     Only the box holding the sources and every concentration above ``NEGLIGIBLE_FRACTION`` of
     the largest possible one, widened by the reach of one step, is computed; faces leaving that
@@ -244,14 +248,14 @@ def simulate(
     ----------
     Zheng, C. and Bennett, G. D. (2002). Applied Contaminant Transport Modeling, 2nd ed. Wiley,
     chapters 3 and 7.
-    Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion.
-    Journal of Computational Physics 227, 123-142.
+    Fehrenbach, J. and Mirebeau, J.-M. (2014). Sparse non-negative stencils for anisotropic
+    diffusion. Journal of Mathematical Imaging and Vision 49, 123-147.
     Meyer, C. D., Balsara, D. S. and Aslam, T. D. (2014). A stabilized Runge-Kutta-Legendre
     method for explicit super-time-stepping of parabolic and mixed equations. Journal of
     Computational Physics 257, 594-626.
     """
     if not isinstance(parameters, TransportParameters):
-        raise AtlasError(f"parameters must be a TransportParameters, got {type(parameters)!r}")
+        raise ParameterError(f"parameters must be a TransportParameters, got {type(parameters)!r}")
     if not (finite(cell_size_m) and cell_size_m > 0):
         raise GridError(f"cell_size_m must be a finite number > 0, got {cell_size_m!r}")
     vx = np.ascontiguousarray(vx_face_m_per_yr, dtype=float)
@@ -343,10 +347,12 @@ def _initial(initial_mg_per_l: ArrayLike | None, shape: tuple[int, int]) -> Floa
 def _output_times(output_times_yr: ArrayLike) -> FloatArray:
     times = np.atleast_1d(np.asarray(output_times_yr, dtype=float))
     if times.ndim != 1 or times.size == 0:
-        raise AtlasError(f"output_times_yr must be a non-empty 1-D sequence, got {times!r}")
+        raise ParameterError(
+            f"output_times_yr must be a non-empty 1-D sequence (yr), got {times!r}"
+        )
     if not (np.isfinite(times).all() and times[0] >= 0 and (np.diff(times) > 0).all()):
-        raise AtlasError(
-            f"output_times_yr must be finite, >= 0 and strictly increasing, got {times!r}"
+        raise ParameterError(
+            f"output_times_yr must be finite, >= 0 and strictly increasing (yr), got {times!r}"
         )
     return times
 

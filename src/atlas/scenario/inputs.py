@@ -11,10 +11,11 @@ import rioxarray
 import shapely
 import xarray as xr
 from pyproj import CRS
+from rioxarray.exceptions import NoDataInBounds
 from shapely.errors import GEOSException
 from shapely.geometry.base import BaseGeometry
 
-from atlas.errors import AtlasError
+from atlas.errors import AtlasError, RasterError
 from atlas.grid import Grid
 from atlas.scenario.fields import FieldReader, shown, suggest
 from atlas.scenario.schema import GridRaster
@@ -219,7 +220,7 @@ class Inputs:
             if not isinstance(opened, xr.DataArray):
                 raise OSError("not a single raster")
             with opened:
-                values = self.grid.align(opened.load(), where=str(path))
+                values = self.grid.align(_window(opened, self.grid, str(path)), where=str(path))
         except AtlasError as exc:
             self.reader.note(where, exc.message)
             return None
@@ -227,6 +228,37 @@ class Inputs:
             self.reader.note(where, f"cannot read {str(path)!r} as a raster ({exc})")
             return None
         return GridRaster(path, values)
+
+
+MAX_RASTER_PIXELS = 100_000_000
+"""The most pixels of a raster read for a grid (after clipping it to the grid)."""
+
+
+def _window(raster: xr.DataArray, grid: Grid, where: str) -> xr.DataArray:
+    """The part of a lazily opened raster around the grid, loaded: only that part is read, so
+    a small compressed file cannot blow up to gigabytes.
+
+    Raises
+    ------
+    RasterError
+        More than one band, no overlap with the grid, or too many pixels around it.
+    """
+    bands = raster.sizes.get("band", 1)
+    if bands != 1:
+        raise RasterError(f"{where}: has {bands} bands; a model input needs exactly one")
+    if raster.rio.crs is not None and CRS.from_user_input(raster.rio.crs) == grid.crs:
+        margin = 2 * grid.cell_size_m
+        x0, y0, x1, y1 = grid.bounds_m
+        try:
+            raster = raster.rio.clip_box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+        except NoDataInBounds:
+            raise RasterError(f"{where}: does not reach the grid {list(grid.bounds_m)}") from None
+    if raster.size > MAX_RASTER_PIXELS:
+        raise RasterError(
+            f"{where}: {raster.size:,} pixels around the grid, more than {MAX_RASTER_PIXELS:,}; "
+            "resample it to a resolution near the grid's cell size"
+        )
+    return raster.load()
 
 
 def _is_file(path: Path) -> bool:

@@ -173,6 +173,10 @@ def _check_raster(
     )
 
 
+MAX_RECORDS = 1_000_000
+"""The most receptor records of a run (horizon / arrival_resolution_yr)."""
+
+
 def _output(r: FieldReader, doc: Mapping[str, Any]) -> tuple[Any, Any]:
     table = r.table(doc, "output", "output")
     if table is None:
@@ -192,6 +196,14 @@ def _output(r: FieldReader, doc: Mapping[str, Any]) -> tuple[Any, Any]:
     )
     if times is not None and resolution is None:
         resolution = times[-1] / 500.0
+    if times is not None and resolution is not None and times[-1] / resolution > MAX_RECORDS:
+        r.note(
+            "output.arrival_resolution_yr",
+            f"{resolution:g} yr over a horizon of {times[-1]:g} yr is more than "
+            f"{MAX_RECORDS:,} receptor records",
+            f"use at least {times[-1] / MAX_RECORDS:g} yr",
+        )
+        resolution = None
     return times, resolution
 
 

@@ -173,6 +173,31 @@ def test_a_damaged_folder_is_not_read(plume_case, tmp_path):
     assert read_result(tmp_path / "missing", scenario) is None
 
 
+def _rewritten_summary(out, change):
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (out / "summary.json").write_text(json.dumps(change(summary)), encoding="utf-8")
+
+
+def test_a_cache_folder_is_trusted_only_when_it_holds_exactly_the_files_written(
+    plume_case, strip, tmp_path
+):
+    scenario, result = plume_case
+    out = tmp_path / "out"
+    write_result(result, out)
+    assert read_result(out, scenario) is not None
+    _rewritten_summary(out, lambda summary: [1, 2])
+    assert read_result(out, scenario) is None
+    write_result(result, out)
+    elsewhere = str(tmp_path / "elsewhere.nc")
+    _rewritten_summary(out, lambda summary: {**summary, "files": [elsewhere]})
+    assert read_result(out, scenario) is None
+    write_result(result, out)
+    other = tmp_path / "other"
+    write_result(strip[1], other)
+    (out / "concentration.nc").write_bytes((other / "concentration.nc").read_bytes())
+    assert read_result(out, scenario) is None  # a NetCDF of other inputs
+
+
 def test_a_failure_leaves_nothing_behind(plume_case, tmp_path, monkeypatch):
     _, result = plume_case
 

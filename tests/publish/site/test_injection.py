@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ import pandas as pd
 import pyogrio
 import pytest
 import xarray as xr
+from branca.element import Element
 from pyproj import CRS
 from site_layers import make_layer_frames
 
@@ -76,12 +78,30 @@ def _text_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def test_every_layer_text_shows_literally_on_the_page():
+def _probed_layers() -> Layers:
     frames = make_layer_frames().items()
-    layers = Layers(**{name: _probed(frame, name, _text_columns(frame)) for name, frame in frames})
-    html = render_page(build_map(layers))
+    return Layers(**{name: _probed(frame, name, _text_columns(frame)) for name, frame in frames})
+
+
+def test_every_layer_text_shows_literally_on_the_page():
+    html = render_page(build_map(_probed_layers()))
     shown = {tag.split(".")[0] for tag in shown_tags(html)}
     assert shown >= {"sites", "usgs_sites", "tailings_pond", "observations"}
+
+
+def test_every_way_of_rendering_keeps_data_literal():
+    atlas_map = build_map(_probed_layers())
+    assert shown_tags(atlas_map.get_root().render())
+    assert shown_tags(atlas_map.get_root()._repr_html_().replace("&quot;", '"'))
+
+
+def test_pages_rendered_in_threads_keep_data_literal_and_branca_works_after():
+    maps = [build_map(_probed_layers()) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pages = list(pool.map(render_page, maps * 2))
+    for html in pages:
+        assert shown_tags(html)
+    assert Element("{{ 6 * 7 }}").render() == "42"  # branca, outside a page, as it was
 
 
 SCENARIO = """

@@ -166,3 +166,9 @@ def test_legend_lists_present_groups_with_their_kinds_escaped():
     assert html.index("Mine") < html.index("Town or city") < html.index("Other kind")
     assert "&lt;odd kind&gt;" in html
     assert "Processing" not in html
+
+
+def test_a_missing_kind_is_not_listed_as_nan():
+    html = str(legend_html(["mine", float("nan"), None]))
+    assert not re.search(r"\bnan\b", html, flags=re.IGNORECASE)
+    assert "mine" in html

@@ -58,3 +58,10 @@ def test_script_values_are_javascript_that_cannot_close_the_script():
     assert "</script>" not in text
     assert "\\u003c/script\\u003e" in text
     assert '"attribution": ' in text  # quotes stay JavaScript, not HTML references
+
+
+def test_script_option_keys_must_be_identifiers():
+    script = ENVIRONMENT.from_string("{{ value|tojavascript }}")
+    with pytest.raises(ValueError, match="identifiers"):
+        script.render(value={"ok": {"</script><script>alert(1)//": 1}})
+    assert '"maxZoom": 18' in script.render(value={"max_zoom": 18})

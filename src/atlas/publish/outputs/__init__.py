@@ -22,6 +22,9 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+import xarray as xr
+
 from atlas.publish.outputs.geotiff import write_geotiff
 from atlas.publish.outputs.isochrones import read_isochrones, write_isochrones
 from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
@@ -36,13 +39,19 @@ __all__ = ["SUMMARY", "read_result", "write_result"]
 ISOCHRONES = "isochrones.geojson"
 
 
-def _netcdf_name(result: PlumeResult) -> str:
-    return "concentration.nc" if result.transports else "flow.nc"
+def _transports(scenario: Scenario) -> bool:
+    return bool(scenario.sources) or scenario.initial is not None
 
 
-def _geotiff_names(result: PlumeResult) -> list[str]:
-    times = result.output_times["time_yr"]
+def _geotiff_names(scenario: Scenario) -> list[str]:
+    times = scenario.output_times_yr if _transports(scenario) else ()
     return [f"concentration_{k:02d}_{t:g}yr.tif" for k, t in enumerate(times)]
+
+
+def _file_names(scenario: Scenario) -> list[str]:
+    """The files of a result of ``scenario``, NetCDF first, in the order they are written."""
+    netcdf = "concentration.nc" if _transports(scenario) else "flow.nc"
+    return [netcdf, ISOCHRONES, *_geotiff_names(scenario), SUMMARY]
 
 
 def _write_geotiffs(result: PlumeResult, folder: Path) -> None:
@@ -50,7 +59,7 @@ def _write_geotiffs(result: PlumeResult, folder: Path) -> None:
         return
     scenario = result.scenario
     concentration = result.dataset["concentration"]
-    for k, name in enumerate(_geotiff_names(result)):
+    for k, name in enumerate(_geotiff_names(scenario)):
         time_yr = float(concentration["time_yr"][k])
         calendar = (
             {}
@@ -94,7 +103,7 @@ def write_result(result: PlumeResult, out_dir: str | os.PathLike[str]) -> list[P
         never overwritten), or cannot be written.
     """
     out_dir = Path(out_dir)
-    names = [_netcdf_name(result), ISOCHRONES, *_geotiff_names(result), SUMMARY]
+    names = _file_names(result.scenario)
     with staged_folder(out_dir, marker=SUMMARY, kind="plume output") as folder:
         write_netcdf(result.dataset, folder / names[0], inputs_sha256=result.inputs_sha256)
         write_isochrones(result.isochrones, folder / ISOCHRONES, scenario=result.name)
@@ -121,21 +130,40 @@ def read_result(folder: str | os.PathLike[str], scenario: Scenario) -> PlumeResu
         scenario, changed inputs or atlas version, a missing or damaged file).
     """
     folder = Path(folder)
+    expected = inputs_sha256(scenario)
     try:
         content = json.loads((folder / SUMMARY).read_text(encoding="utf-8"))
-        if content.get("inputs_sha256") != inputs_sha256(scenario):
+        names = _file_names(scenario)
+        if not isinstance(content, dict) or content.get("inputs_sha256") != expected:
             return None
-        netcdf = next(name for name in content["files"] if name.endswith(".nc"))
+        if sorted(content["files"]) != sorted(names):
+            return None
+        dataset = read_netcdf(folder / names[0], inputs_sha256=expected)
+        if not _fits(dataset, scenario):
+            return None
         arrivals, output_times, flow, lines = read_tables(content)
         return PlumeResult(
             scenario=scenario,
-            dataset=read_netcdf(folder / netcdf),
+            dataset=dataset,
             isochrones=read_isochrones(folder / ISOCHRONES),
             arrivals=arrivals,
             output_times=output_times,
             source_flow=flow,
             assumptions=lines,
-            inputs_sha256=content["inputs_sha256"],
+            inputs_sha256=expected,
         )
-    except (OSError, ValueError, KeyError, TypeError, StopIteration):
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None
+
+
+def _fits(dataset: xr.Dataset, scenario: Scenario) -> bool:
+    """Whether ``dataset`` lies on the scenario's grid, and has its output times if it moves
+    solute."""
+    grid = scenario.grid
+    if (dataset.sizes.get("y"), dataset.sizes.get("x")) != (grid.ny, grid.nx):
+        return False
+    if not _transports(scenario):
+        return "concentration" not in dataset
+    return "concentration" in dataset and np.array_equal(
+        dataset["time_yr"].values, np.asarray(scenario.output_times_yr, dtype=float)
+    )

@@ -24,11 +24,19 @@ def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs_sha256: str) -> None
     dataset.to_netcdf(path, engine="netcdf4")
 
 
-def read_netcdf(path: Path) -> xr.Dataset:
+def read_netcdf(path: Path, *, inputs_sha256: str) -> xr.Dataset:
     """The dataset :func:`write_netcdf` wrote, loaded into memory, as the run built it:
     float64 concentrations (with float32 values), no file encodings, no writer attributes,
-    variables in the run's order (so that writing it again gives the same bytes)."""
+    variables in the run's order (so that writing it again gives the same bytes).
+
+    Raises
+    ------
+    ValueError
+        When the file was written from other inputs than ``inputs_sha256``.
+    """
     with xr.open_dataset(path, engine="netcdf4", decode_coords="all") as stored:
+        if stored.attrs.get("inputs_sha256") != inputs_sha256:
+            raise ValueError(f"{path.name} was written from other inputs")
         stored = stored.load()
     if "concentration" in stored:
         stored["concentration"] = stored["concentration"].astype(np.float64)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from atlas.publish.site.popups import text_of
 from atlas.publish.site.templates import macro
 
 __all__ = ["SHAPES", "SYMBOLS", "Symbol", "legend_html", "symbol_for_kind", "symbol_svg"]
@@ -144,8 +145,7 @@ def legend_html(kinds: Iterable[object]) -> Markup:
     for symbol in (*SYMBOLS, OTHER):
         if symbol not in present:
             continue
-        covered = sorted(
-            {str(k).strip() for k in kinds if symbol_for_kind(k) is symbol and str(k).strip()}
-        )
+        named = (text_of(k) for k in kinds if symbol_for_kind(k) is symbol)
+        covered = sorted({name for name in named if name})
         entries.append(_Entry(symbol.key, symbol.label, symbol_svg(symbol), ", ".join(covered)))
     return macro("legend.html", "legend", entries=entries)

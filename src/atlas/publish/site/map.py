@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-import branca.element
 import folium
 import geopandas as gpd
 import pandas as pd
@@ -168,46 +165,15 @@ def _number_elements(root: Element) -> None:
             index += 1
 
 
-class _RenderedText:
-    """Stands in for :class:`jinja2.Template` inside :mod:`branca.element` while a page
-    renders: it keeps its text and renders it unchanged.
-
-    branca renders each element from its own template, then wraps the *output* in
-    ``Element(output)``, which compiles that output as template source a second time. Output
-    holds data (popups, names, descriptions), so ``{{ 7*7 }}`` in a layer or scenario would be
-    evaluated (and could run Python), and ``{% raw %}`` would crash the build. During
-    :func:`render_page` every such wrapping keeps the text as it is; elements' own templates
-    are compiled when their classes are defined and are unaffected.
-    """
-
-    def __init__(self, source: str) -> None:
-        self._source = source
-
-    def render(self, *args: Any, **kwargs: Any) -> str:
-        """The text, unchanged."""
-        return self._source
-
-
-@contextmanager
-def _rendered_output_is_text() -> Iterator[None]:
-    original = branca.element.Template
-    branca.element.Template = _RenderedText  # type: ignore[misc, assignment]
-    try:
-        yield
-    finally:
-        branca.element.Template = original  # type: ignore[misc]
-
-
 def render_page(atlas_map: folium.Map) -> str:
     """The HTML of the page holding ``atlas_map`` (from :func:`build_map`), deterministic.
 
     Text from the data is only ever a value: what an element renders is never compiled as a
-    template again (see :class:`_RenderedText`).
+    template again (see :class:`~atlas.publish.site.page.AtlasPage`).
     """
     root = atlas_map.get_root()
     _number_elements(root)
-    with _rendered_output_is_text():
-        return root.render()
+    return root.render()
 
 
 def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:

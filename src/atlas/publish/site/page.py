@@ -9,12 +9,15 @@ by the same environment (the legend of :mod:`.legend`, the outlines of :mod:`.po
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import branca.element
 import folium
 import geopandas as gpd
+import jinja2
 from branca.element import Figure
 from markupsafe import Markup
 
@@ -126,13 +129,55 @@ def page_text(layers: Layers, *, tiles: bool, plumes: Sequence[PlumeView] = ()) 
     )
 
 
+_RENDERING = threading.local()
+
+
+class _RenderedText:
+    """Stands in for a compiled template: keeps its text and renders it unchanged."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        """The text, unchanged."""
+        return self._source
+
+
+def _branca_template(source: str) -> Any:
+    """What :class:`branca.element.Element` compiles its text with: the text itself while this
+    thread renders an :class:`AtlasPage` (it is rendered output, holding data), a Jinja
+    template otherwise (branca's own behaviour, for every other caller)."""
+    if getattr(_RENDERING, "depth", 0):
+        return _RenderedText(source)
+    return jinja2.Template(source)
+
+
 class AtlasPage(Figure):
-    """A folium Figure rendered through the atlas page template (``templates/index.html``)."""
+    """A folium Figure rendered through the atlas page template (``templates/index.html``).
+
+    branca renders each element from its own template, then wraps the *output* in
+    ``Element(output)``, which compiles that output as template source a second time. Output
+    holds data (popups, names, descriptions), so ``{{ 7*7 }}`` in a layer or scenario would be
+    evaluated (and could run Python), and ``{% raw %}`` would crash the build. While a page
+    renders, in its own thread only, such wrapped output is kept as text
+    (:func:`_branca_template`); the elements' own templates, compiled when their classes are
+    defined, are unaffected. Every way of rendering the page (``render``, ``save``,
+    ``_repr_html_``) goes through :meth:`render`.
+    """
 
     def __init__(self, page: PageText) -> None:
         super().__init__(title=page.title)
         self._template = template("index.html")
         self.page = page
+
+    def render(self, **kwargs: Any) -> str:
+        """The HTML of the page; data in it is never compiled as a template."""
+        branca.element.Template = _branca_template  # type: ignore[misc, assignment]
+        _RENDERING.depth = getattr(_RENDERING, "depth", 0) + 1
+        try:
+            return str(super().render(**kwargs))
+        finally:
+            _RENDERING.depth -= 1
 
 
 class AtlasMap(folium.Map):

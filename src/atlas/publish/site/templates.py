@@ -18,15 +18,29 @@ from markupsafe import Markup
 __all__ = ["ENVIRONMENT", "macro", "render", "template"]
 
 
+def _check_keys(value: Any) -> None:
+    """Refuse mapping keys that are not identifiers: folium writes keys unescaped."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not (isinstance(key, str) and key.isidentifier()):
+                raise ValueError(f"script option keys must be identifiers, got {key!r}")
+            _check_keys(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_keys(item)
+
+
 def _script_value(value: Any) -> Markup:
     """folium's ``tojavascript`` filter for this environment: a Python value as JavaScript,
     for use inside a ``<script>`` only.
 
-    Its output is JSON with ``<``, ``>``, ``&`` and ``'`` written as ``\\uXXXX`` escapes (or a
-    :class:`folium.utilities.JsCode` written by the atlas itself), so it cannot close the
-    script element; it is marked safe so that autoescaping does not turn its quotes into HTML
-    character references, which would break the script.
+    Its values are JSON with ``<``, ``>``, ``&`` and ``'`` written as ``\\uXXXX`` escapes (or a
+    :class:`folium.utilities.JsCode` written by the atlas itself), so they cannot close the
+    script element; folium writes mapping keys as they are, so keys must be identifiers. The
+    result is marked safe so that autoescaping does not turn its quotes into HTML character
+    references, which would break the script.
     """
+    _check_keys(value)
     return Markup(tojavascript(value))
 
 

@@ -1,0 +1,178 @@
+"""The dispersive step of :mod:`atlas.plume.scheme`: an RKL2 super-step, checked against bounds.
+
+The s-stage Runge-Kutta-Legendre method RKL2 (Meyer et al. 2014) is second order and stable up
+to ``(s^2 + s - 2) / 4`` times the forward-Euler limit of dispersion. Its stages are not convex
+combinations, so a super-step that leaves the range of the values it started from (beyond
+round-off) is redone with Heun substeps whose stages are; see :mod:`atlas.plume.scheme` for why.
+
+References
+----------
+Meyer, C. D., Balsara, D. S. and Aslam, T. D. (2014). A stabilized Runge-Kutta-Legendre method
+for explicit super-time-stepping of parabolic and mixed equations. Journal of Computational
+Physics 257, 594-626.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_rate
+from atlas.plume.regions import around, average_update, axpy, copy_region, restore_held
+from atlas.plume.selling import dispersion_reach
+
+__all__ = ["coefficients", "disperse", "reach", "stages_for"]
+
+
+@njit(cache=True)
+def reach(stages: int) -> float:
+    """Step of an RKL2 super-step of ``stages`` stages, in forward-Euler limits."""
+    return (stages * stages + stages - 2) / 4.0
+
+
+@njit(cache=True)
+def stages_for(fe_limits: float) -> int:
+    """Fewest RKL2 stages (at least 2) whose step spans ``fe_limits`` forward-Euler limits."""
+    stages = 2
+    while reach(stages) < fe_limits:
+        stages += 1
+    return stages
+
+
+@njit(cache=True)
+def coefficients(stages: int, dt: float) -> FloatArray:
+    """RKL2 coefficients (Meyer et al. 2014, eq. 17), one row per stage ``j = 1..s``.
+
+    Columns ``(mu, nu, mu~ dt, gamma~ dt)`` of the recursion
+    ``Y_j = mu Y_{j-1} + nu Y_{j-2} + (1 - mu - nu) Y_0 + mu~ dt M(Y_{j-1}) + gamma~ dt M(Y_0)``,
+    with ``Y_1 = Y_0 + mu~_1 dt M(Y_0)`` (row 0 is unused).
+    """
+    w1 = 4.0 / (stages * stages + stages - 2)
+    b = np.empty(stages + 1)
+    for j in range(stages + 1):
+        b[j] = 1.0 / 3.0 if j < 2 else (j * j + j - 2) / (2.0 * j * (j + 1))
+    table = np.zeros((stages + 1, 4))
+    table[1, 2] = b[1] * w1 * dt
+    for j in range(2, stages + 1):
+        mu = (2 * j - 1) / j * b[j] / b[j - 1]
+        table[j, 0] = mu
+        table[j, 1] = -(j - 1) / j * b[j] / b[j - 2]
+        table[j, 2] = mu * w1 * dt
+        table[j, 3] = -(1.0 - b[j - 1]) * mu * w1 * dt
+    return table
+
+
+@njit(cache=True)
+def _rkl_stage(
+    region: Region,
+    coefficients: FloatArray,
+    first: FloatArray,
+    previous: FloatArray,
+    before: FloatArray,
+    rate: FloatArray,
+    first_rate: FloatArray,
+    out: FloatArray,
+) -> None:
+    """One RKL2 stage into ``out`` (which may be ``before``), in the cells of ``region``."""
+    mu, nu, mu_dt, gamma_dt = coefficients
+    rest = 1.0 - mu - nu
+    j_lo, j_hi, i_lo, i_hi = region
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            out[j, i] = (
+                mu * previous[j, i]
+                + nu * before[j, i]
+                + rest * first[j, i]
+                + mu_dt * rate[j, i]
+                + gamma_dt * first_rate[j, i]
+            )
+
+
+@njit(cache=True)
+def disperse(
+    conc: FloatArray,
+    region: Region,
+    dt: float,
+    fe_limits: float,
+    table: FloatArray,
+    dispersion: Dispersion,
+    inv_r_dx2: float,
+    held: Held,
+    sources: Rates,
+    work: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+) -> tuple[float, Region]:
+    """One dispersive step of ``conc`` in place; returns the held inflow and the region done.
+
+    The RKL2 super-step (stages from ``table``) is kept when it stays within the bounds of the
+    module notes; otherwise the step is redone with the fewest SSP-RK2 substeps whose stages are
+    convex combinations (``fe_limits`` is ``dt`` in forward-Euler limits of dispersion), on
+    ``region`` widened by their reach, which is then the region returned.
+    """
+    first_rate, rate, previous, before = work
+    stages = table.shape[0] - 1
+    in_0 = dispersive_rate(conc, region, dispersion, inv_r_dx2, held, sources, first_rate)
+    _rkl_stage(region, table[1], conc, conc, conc, first_rate, first_rate, previous)
+    inflow, inflow_before = table[1, 2] * in_0, 0.0
+    for j in range(2, stages + 1):
+        in_j = dispersive_rate(previous, region, dispersion, inv_r_dx2, held, sources, rate)
+        earlier = conc if j == 2 else before  # Y_{j-2}
+        _rkl_stage(region, table[j], conc, previous, earlier, rate, first_rate, before)
+        mu, nu, mu_dt, gamma_dt = table[j]
+        inflow, inflow_before = (
+            mu * inflow + nu * inflow_before + mu_dt * in_j + gamma_dt * in_0,
+            inflow,
+        )
+        previous, before = before, previous
+    inflow += restore_held(previous, held)
+    rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
+    accepted, clipped = _clip_to_range(region, previous, conc, rise)
+    if accepted:
+        copy_region(region, previous, conc)
+        return inflow + clipped, region
+    substeps = max(1, math.ceil(fe_limits))
+    wide = around(region, 2 * substeps * dispersion_reach(dispersion), *conc.shape)
+    h = dt / substeps
+    inflow = 0.0
+    for _ in range(substeps):
+        in_1 = dispersive_rate(conc, wide, dispersion, inv_r_dx2, held, sources, first_rate)
+        axpy(wide, conc, h, first_rate, previous)
+        in_2 = dispersive_rate(previous, wide, dispersion, inv_r_dx2, held, sources, rate)
+        average_update(wide, conc, h, first_rate, rate)
+        inflow += 0.5 * h * (in_1 + in_2)
+    return inflow, wide
+
+
+_ROUND_OFF = 8.0 * np.finfo(np.float64).eps
+"""Relative size of an excursion beyond the bounds that is round-off, not a failure."""
+
+
+@njit(cache=True)
+def _clip_to_range(
+    region: Region, field: FloatArray, reference: FloatArray, rise: float
+) -> tuple[bool, float]:
+    """Whether ``field`` stays within ``[min, max + rise]`` of ``reference`` in ``region``.
+
+    Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
+    returns whether the field is accepted and the mass the clipping added.
+    """
+    j_lo, j_hi, i_lo, i_hi = region
+    lowest, highest = math.inf, -math.inf
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            lowest = min(lowest, reference[j, i])
+            highest = max(highest, reference[j, i])
+    highest += rise
+    slack = _ROUND_OFF * max(abs(lowest), abs(highest))
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            if not lowest - slack <= field[j, i] <= highest + slack:
+                return False, 0.0
+    added = 0.0
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            value = min(max(field[j, i], lowest), highest)
+            added += value - field[j, i]
+            field[j, i] = value
+    return True, added
