@@ -140,3 +140,40 @@ def test_the_same_seed_gives_identical_outputs_on_one_and_two_workers(client):
     assert on_one.realizations.equals(on_two.realizations)
     other_seed = run_ensemble(scenario, client=client, seed=5)
     assert not other_seed.realizations.equals(on_two.realizations)
+
+
+def test_head_driven_realizations_take_the_numerical_solver_with_their_own_heads(client):
+    heads = {
+        "fixed_head": [
+            {
+                "name": "west",
+                "geometry": "LINESTRING (500000 4500000, 500000 4500030)",
+                "head_m": 30.0,
+            },
+            {
+                "name": "east",
+                "geometry": "LINESTRING (500995 4500000, 500995 4500030)",
+                "head_m": 9.0,
+            },
+        ]
+    }
+    scenario = strip_ensemble(
+        {
+            "realizations": 6,
+            "seed": 2,
+            "conductivity_multiplier": {"loguniform": [0.5, 2]},
+            "fixed_head": {"east": {"head_m": {"uniform": [8, 9]}}},
+        },
+        flow=heads,
+    )
+    result = run_ensemble(scenario, client=client)
+    table = result.realizations
+    assert table["kept"].all()
+    assert len(table) == 6
+    # a steeper gradient or a larger conductivity moves the plume faster: earlier arrival
+    speed = table["conductivity_multiplier"] * (30.0 - table["fixed_head.east.head_m"])
+    arrival = table["arrival_yr.line.10"].to_numpy()
+    order = np.argsort(speed.to_numpy())
+    reached = arrival[order][~np.isnan(arrival[order])]
+    assert reached.size >= 2
+    assert np.all(np.diff(reached) < 0)
