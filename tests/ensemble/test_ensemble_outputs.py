@@ -141,3 +141,14 @@ def test_a_scenario_without_uncertainty_is_refused(tmp_path):
     assert status == 1
     assert "no [uncertainty] section" in stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("address", ["notanaddress", "tcp://localhost"])
+def test_a_malformed_scheduler_address_is_refused_at_once(tmp_path, address):
+    path = scenario_file(tmp_path, velocity_m_per_yr={"uniform": [20, 30]})
+    start = time.monotonic()
+    status, _, stderr = run_cli("ensemble", str(path), "--scheduler", address)
+    assert time.monotonic() - start < 3
+    assert status == 1
+    assert stderr.startswith(f"atlas: error: the Dask scheduler address {address!r} is not")
+    assert len(stderr.splitlines()) == 1

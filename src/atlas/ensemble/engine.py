@@ -95,6 +95,20 @@ def run_batch(
     return tally
 
 
+def _check_address(address: str) -> None:
+    """Refuse an address that is not ``scheme://host:port`` before trying to connect."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        _, location = parse_address(address, strict=True)
+        parse_host_port(location)
+    except ValueError as exc:
+        raise EnsembleError(
+            f"the Dask scheduler address {address!r} is not of the form tcp://host:port "
+            f"({' '.join(str(exc).split())})"
+        ) from None
+
+
 @contextmanager
 def ensemble_client(scheduler: str | None = None, workers: int | None = None) -> Iterator[Client]:
     """A Dask client: to the scheduler at ``scheduler`` (else ``$DASK_SCHEDULER_ADDRESS``), or
@@ -110,6 +124,7 @@ def ensemble_client(scheduler: str | None = None, workers: int | None = None) ->
 
     address = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
     if address is not None:
+        _check_address(address)
         try:
             client = Client(address, timeout=f"{CONNECT_TIMEOUT_S}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
