@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from atlas.ensemble.tally import Tally, histogram_quantiles
+from atlas.ensemble.tally import Tally, count_dtype, histogram_quantiles
 
 THRESHOLDS = np.array([1.0, 10.0])
 
@@ -65,3 +65,10 @@ def test_histogram_quantiles_are_within_a_bin_of_the_exact_ones():
     ratio = estimated[:, :, 1:, :] / exact[:, :, 1:, :]  # row 0 holds the zero cell
     assert np.all((ratio > 10 ** (-1 / 8)) & (ratio < 10 ** (1 / 8)))
     assert np.all(estimated[:, :, 0, 0] == 0.0)
+
+
+def test_counts_take_the_smallest_integer_that_cannot_overflow():
+    assert count_dtype(65_535) is np.uint16
+    assert count_dtype(65_536) is np.uint32
+    small = Tally.empty(THRESHOLDS, (1, 2, 2), 1, realizations=10)
+    assert small.histogram.dtype == small.exceed.dtype == np.uint16

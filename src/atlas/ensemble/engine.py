@@ -65,6 +65,7 @@ def run_batch(
     values: np.ndarray,
     first: int,
     keep: KeepRule | None = None,
+    realizations: int = 2**32 - 1,
 ) -> Tally:
     """Run realizations ``first, first + 1, ...`` (rows of ``values``) and tally them.
 
@@ -80,10 +81,12 @@ def run_batch(
         Index of the batch's first realization.
     keep : callable, optional
         Whether a realization is kept (default: all are).
+    realizations : int, optional
+        Realizations of the whole ensemble: sets the integer type of the counts.
     """
     thresholds = np.asarray(scenario.thresholds_mg_per_l, dtype=float)
     shape = (len(scenario.output_times_yr), *scenario.grid.shape)
-    tally = Tally.empty(thresholds, shape, len(scenario.receptors))
+    tally = Tally.empty(thresholds, shape, len(scenario.receptors), realizations)
     for offset, row in enumerate(values):
         result = run_scenario(realize(scenario, priors, row))
         tally.add(
@@ -180,7 +183,9 @@ def _reduce(
         nonlocal submitted
         a, b = batches[submitted]
         submitted += 1
-        future = client.submit(run_batch, base, priors, samples[a:b], a, keep, pure=False)
+        future = client.submit(
+            run_batch, base, priors, samples[a:b], a, keep, len(samples), pure=False
+        )
         batch_keys.add(future.key)
         return future
 

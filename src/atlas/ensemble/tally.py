@@ -23,7 +23,12 @@ plus a bin below (from 0) and one above. Quantiles are interpolated inside a bin
 log-concentration) and clipped to the cell's lowest and highest realization."""
 
 _BINS = BIN_EDGES_MG_PER_L.size + 1
-_COUNT = np.uint32
+
+
+def count_dtype(realizations: int) -> type[np.unsignedinteger]:
+    """The smallest unsigned integer that counts ``realizations`` without overflow: uint16
+    up to 65,535 realizations (half the memory of the grids of counts), else uint32."""
+    return np.uint16 if realizations <= np.iinfo(np.uint16).max else np.uint32
 
 
 @dataclass
@@ -33,9 +38,9 @@ class Tally:
     Attributes
     ----------
     thresholds_mg_per_l : numpy.ndarray, shape (n_thresholds,)
-    exceed : numpy.ndarray of uint32, shape (n_thresholds, n_times, ny, nx)
+    exceed : numpy.ndarray of uint16 or uint32, shape (n_thresholds, n_times, ny, nx)
         Kept realizations with C >= threshold.
-    histogram : numpy.ndarray of uint32, shape (n_times, n_bins, ny, nx)
+    histogram : numpy.ndarray of uint16 or uint32, shape (n_times, n_bins, ny, nx)
         Kept realizations per concentration bin (:data:`BIN_EDGES_MG_PER_L`).
     low_mg_per_l, high_mg_per_l : numpy.ndarray, shape (n_times, ny, nx)
         Lowest and highest concentration over the kept realizations (+inf and -inf when none).
@@ -60,15 +65,21 @@ class Tally:
 
     @classmethod
     def empty(
-        cls, thresholds_mg_per_l: np.ndarray, field_shape: tuple[int, int, int], receptors: int
+        cls,
+        thresholds_mg_per_l: np.ndarray,
+        field_shape: tuple[int, int, int],
+        receptors: int,
+        realizations: int = 2**32 - 1,
     ) -> Tally:
-        """A tally of no realization, for fields of ``field_shape`` (n_times, ny, nx)."""
+        """A tally of no realization, for fields of ``field_shape`` (n_times, ny, nx), whose
+        counts hold up to ``realizations`` (:func:`count_dtype`)."""
+        count = count_dtype(realizations)
         times, ny, nx = field_shape
         thresholds = np.asarray(thresholds_mg_per_l, dtype=float)
         return cls(
             thresholds_mg_per_l=thresholds,
-            exceed=np.zeros((thresholds.size, *field_shape), dtype=_COUNT),
-            histogram=np.zeros((times, _BINS, ny, nx), dtype=_COUNT),
+            exceed=np.zeros((thresholds.size, *field_shape), dtype=count),
+            histogram=np.zeros((times, _BINS, ny, nx), dtype=count),
             low_mg_per_l=np.full(field_shape, np.inf),
             high_mg_per_l=np.full(field_shape, -np.inf),
             kept=0,
@@ -98,7 +109,8 @@ class Tally:
         np.put_along_axis(
             self.histogram,
             bins[:, None],
-            np.take_along_axis(self.histogram, bins[:, None], axis=1) + _COUNT(1),
+            np.take_along_axis(self.histogram, bins[:, None], axis=1)
+            + self.histogram.dtype.type(1),
             axis=1,
         )
         np.minimum(self.low_mg_per_l, fields, out=self.low_mg_per_l)
@@ -157,25 +169,22 @@ def histogram_quantiles(tally: Tally, quantiles: np.ndarray) -> np.ndarray:
         clipped to the lowest and highest realization of the cell; exact where every
         realization has the same value.
     """
-    counts = tally.histogram.astype(np.int64)
-    cumulative = np.cumsum(counts, axis=1)
     lower_edges = np.concatenate([[0.0], BIN_EDGES_MG_PER_L])
     upper_edges = np.concatenate([BIN_EDGES_MG_PER_L, [BIN_EDGES_MG_PER_L[-1] * 10]])
     out = np.empty((len(quantiles), *tally.low_mg_per_l.shape))
-    for k, q in enumerate(quantiles):
-        rank = q * tally.kept
-        found = np.argmax(cumulative >= max(rank, 1e-12), axis=1)  # (n_times, ny, nx)
-        before = np.take_along_axis(cumulative - counts, found[:, None], axis=1)[:, 0]
-        inside = np.take_along_axis(counts, found[:, None], axis=1)[:, 0]
-        fraction = np.clip((rank - before) / np.maximum(inside, 1), 0.0, 1.0)
-        low, high = lower_edges[found], upper_edges[found]
-        value = np.where(
-            low > 0,
-            np.exp(
-                np.log(np.maximum(low, 1e-300))
-                + fraction * (np.log(high) - np.log(np.maximum(low, 1e-300)))
-            ),
-            fraction * high,
-        )
-        out[k] = np.clip(value, tally.low_mg_per_l, tally.high_mg_per_l)
+    for t in range(tally.histogram.shape[0]):  # one output time at a time: bounded memory
+        counts = tally.histogram[t]  # (n_bins, ny, nx)
+        cumulative = np.cumsum(counts, axis=0, dtype=np.int64)
+        for k, q in enumerate(quantiles):
+            rank = q * tally.kept
+            found = np.argmax(cumulative >= max(rank, 1e-12), axis=0)[None]  # (1, ny, nx)
+            inside = np.take_along_axis(counts, found, axis=0)[0].astype(np.int64)
+            before = np.take_along_axis(cumulative, found, axis=0)[0] - inside
+            fraction = np.clip((rank - before) / np.maximum(inside, 1), 0.0, 1.0)
+            low, high = lower_edges[found[0]], upper_edges[found[0]]
+            log_low = np.log(np.maximum(low, 1e-300))
+            value = np.where(
+                low > 0, np.exp(log_low + fraction * (np.log(high) - log_low)), fraction * high
+            )
+            out[k, t] = np.clip(value, tally.low_mg_per_l[t], tally.high_mg_per_l[t])
     return out
