@@ -11,12 +11,14 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.errors import ScenarioError
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
 from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.contents import export_contents
+from atlas.publish.outputs.ensemble import check_ensemble_folder, write_ensemble
 from atlas.publish.outputs.export_layers import ExportContents
 from atlas.publish.outputs.flat import Format, check_folder_target, write_folder
 from atlas.publish.outputs.geopackage import check_geopackage_target, write_geopackage
@@ -29,6 +31,7 @@ from atlas.scenario.collection import SCENARIOS_FOLDER, load_scenarios
 __all__ = [
     "PLUME_CACHE",
     "build_site",
+    "ensemble_file",
     "export_contents_of",
     "export_folder",
     "export_geopackage",
@@ -219,4 +222,56 @@ def run_file(
     result = run_scenario(load_scenario(scenario_path, root=root), progress=progress)
     if out is not None:
         write_result(result, out)
+    return result
+
+
+def ensemble_file(
+    scenario_path: Path,
+    out: Path | None,
+    *,
+    root: Path | None = None,
+    realizations: int | None = None,
+    seed: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> EnsembleResult:
+    """Load a scenario with an ``[uncertainty]`` section, run its ensemble on Dask
+    (:func:`atlas.ensemble.run_ensemble`) and write its files into ``out`` when given
+    (:func:`atlas.publish.outputs.ensemble.write_ensemble`).
+
+    The scenario and the output folder are checked before any realization runs: a bad
+    scenario, a folder that may not be replaced or an unreachable scheduler writes nothing.
+
+    Parameters
+    ----------
+    scenario_path : pathlib.Path
+        The scenario TOML file.
+    out : pathlib.Path or None
+        Output folder; None writes nothing.
+    root : pathlib.Path, optional
+        Data root for layer references.
+    realizations, seed : int, optional
+        Override ``uncertainty.realizations`` and ``uncertainty.seed``.
+    workers : int, optional
+        Worker processes of the local cluster (default: one per core).
+    scheduler : str, optional
+        Address of a running Dask scheduler (default: ``$DASK_SCHEDULER_ADDRESS``, else a
+        local cluster).
+    progress : callable, optional
+        Called with the fraction of realizations done, in [0, 1].
+    """
+    scenario = load_scenario(scenario_path, root=root)
+    if out is not None:
+        check_ensemble_folder(out)
+    result = run_ensemble(
+        scenario,
+        realizations=realizations,
+        seed=seed,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    if out is not None:
+        write_ensemble(result, out)
     return result

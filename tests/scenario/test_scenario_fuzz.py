@@ -68,8 +68,27 @@ def _shipped(name: str) -> dict[str, Any]:
     return document
 
 
+UNCERTAIN = {
+    **BASE,
+    "name": "uncertain",
+    "uncertainty": {
+        "realizations": 20,
+        "seed": 7,
+        "velocity_m_per_yr": {"uniform": [20, 30]},
+        "longitudinal_dispersivity_m": {"loguniform": [10, 100]},
+        "effective_porosity": {"triangular": [0.15, 0.25, 0.35]},
+        "thickness_m": {"normal": [10, 2], "bounds": [5, 15]},
+        "half_life_yr": {"lognormal": [50, 0.5]},
+        "retardation": 1.2,
+        "source": {"pond": {"concentration_mg_per_l": {"uniform": [50, 150]}}},
+        "correlations": [["velocity_m_per_yr", "longitudinal_dispersivity_m", 0.5]],
+    },
+}
+"""A valid start with every kind of prior (the [uncertainty] section is fuzzed too)."""
+
 STARTS = {
     "small": BASE,
+    "uncertain": UNCERTAIN,
     **{name: _shipped(name) for name in ("baotou", "baotou_fast_path", "mountain_pass")},
 }
 

@@ -41,6 +41,9 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     [[receptor]] zero or more: name, geometry, thresholds_mg_per_l = [...]
     [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
                  arrival_resolution_yr (record step for arrival times; default horizon / 500)
+    [uncertainty] optional, for ``atlas ensemble``: realizations, seed, and a prior per
+                 parameter, e.g. velocity_m_per_yr = {uniform = [20, 30]}
+                 (see :mod:`atlas.scenario.uncertainty`)
     [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
                  (keys name parameters, or a parent such as "source.pond"; unknown keys are errors);
                  "description" = what the scenario stands for, with its sources
@@ -56,6 +59,7 @@ and have a valid value in every grid cell.
 * :mod:`atlas.scenario.text` — the file's bytes -> its TOML document (encodings, nesting);
 * :mod:`atlas.scenario.parse` — :func:`load_scenario`, section by section;
 * :mod:`atlas.scenario.medium` — the grid, aquifer and flow sections;
+* :mod:`atlas.scenario.uncertainty` — the ``[uncertainty]`` section (priors of an ensemble);
 * :mod:`atlas.scenario.fields`, :mod:`atlas.scenario.inputs` — typed fields, geometries, rasters.
 """
 
@@ -72,6 +76,7 @@ from atlas.scenario.schema import (
     Source,
     UniformFlow,
 )
+from atlas.scenario.uncertainty import Prior, Uncertainty
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -80,9 +85,11 @@ __all__ = [
     "GridRaster",
     "HeadDrivenFlow",
     "InitialConcentration",
+    "Prior",
     "Receptor",
     "Scenario",
     "Source",
+    "Uncertainty",
     "UniformFlow",
     "load_scenario",
 ]

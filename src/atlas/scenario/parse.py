@@ -36,6 +36,7 @@ from atlas.scenario.schema import (
     Source,
 )
 from atlas.scenario.text import check_structure, read_document
+from atlas.scenario.uncertainty import read_uncertainty
 
 __all__ = ["load_scenario"]
 
@@ -55,6 +56,7 @@ _TOP = [
     "receptor",
     "output",
     "provenance",
+    "uncertainty",
 ]
 
 
@@ -343,6 +345,7 @@ def load_scenario(
     if initial is not None:
         _check_raster(r, "initial.raster", initial.raster, lambda v: v >= 0, ">= 0", sources, grid)
     times, resolution = _output(r, document)
+    uncertainty = read_uncertainty(r, document, aquifer, flow, sources)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
     r.unique(receptors, "receptor")
@@ -376,4 +379,5 @@ def load_scenario(
         path=path,
         referenced_files=tuple(inputs.files),
         document_json=json.dumps(document, sort_keys=True, default=str, ensure_ascii=False),
+        uncertainty=uncertainty,
     )

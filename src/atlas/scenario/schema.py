@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -13,6 +14,9 @@ from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
 from atlas.grid import Grid
+
+if TYPE_CHECKING:
+    from atlas.scenario.uncertainty import Uncertainty
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -159,6 +163,9 @@ class Scenario:
         The parsed file as canonical JSON (comments dropped): part of the inputs' hash.
     referenced_files : tuple of pathlib.Path
         Raster files the scenario reads.
+    uncertainty : Uncertainty or None
+        The ``[uncertainty]`` section (:mod:`atlas.scenario.uncertainty`): the priors of an
+        ensemble (``atlas ensemble``); None when the file has none. A plain run ignores it.
     """
 
     name: str
@@ -178,6 +185,7 @@ class Scenario:
     path: Path | None = None
     referenced_files: tuple[Path, ...] = ()
     document_json: str = "{}"
+    uncertainty: Uncertainty | None = None
 
     @property
     def horizon_yr(self) -> float:

@@ -1,0 +1,198 @@
+"""An ensemble's files, written from an :class:`~atlas.ensemble.result.EnsembleResult`.
+
+Files of an ensemble output folder (all modelled, and labelled so):
+
+* ``ensemble.nc`` — the result's Dataset, CF-1.8 with the CRS as a CF grid mapping:
+  ``exceedance_probability`` (threshold_mg_per_l, time_yr, y, x), ``concentration_quantile``
+  (quantile, time_yr, y, x), ``arrival_quantile_yr`` and ``never_arrived_probability``
+  (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
+* ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
+  arrival times and ``kept``.
+* ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
+  area likely above each threshold, the seed, the counts and the inputs' hash.
+
+Like :func:`atlas.publish.outputs.write_result`, everything is written into a temporary folder
+beside the output folder and moved into place at the end: a failure leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from atlas import __version__
+from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
+from atlas.impact import YEAR_DECIMALS
+from atlas.publish.outputs.netcdf import write_netcdf
+from atlas.publish.outputs.summary import dump_json
+from atlas.publish.staging import check_target, staged_folder
+from atlas.result import MODELLED_LABEL
+from atlas.scenario.digest import inputs_sha256
+
+__all__ = ["ENSEMBLE_FILES", "ENSEMBLE_SUMMARY", "check_ensemble_folder", "write_ensemble"]
+
+ENSEMBLE_SUMMARY = "ensemble_summary.json"
+"""The summary of an ensemble folder (it marks the folder as ensemble outputs)."""
+
+ENSEMBLE_FILES = ("ensemble.nc", "realizations.parquet", "realizations.csv", ENSEMBLE_SUMMARY)
+"""Every file of an ensemble output folder."""
+
+LIKELY_PROBABILITIES = (0.05, 0.5, 0.95)
+"""Probabilities at which ``ensemble_summary.json`` gives the area where C >= a threshold."""
+
+_KIND = "ensemble output"
+
+
+def check_ensemble_folder(out_dir: str | os.PathLike[str]) -> None:
+    """Refuse ``out_dir`` before a long run when :func:`write_ensemble` would refuse it.
+
+    Raises
+    ------
+    OutputError
+        When it is a file, or a non-empty folder that is not an earlier ensemble output.
+    """
+    check_target(Path(out_dir), marker=ENSEMBLE_SUMMARY, kind=_KIND)
+
+
+def _plain(value: Any) -> float | None:
+    value = float(value)
+    return None if not math.isfinite(value) else value
+
+
+def _sentence(receptor: str, threshold: float, row: dict[str, Any], result: EnsembleResult) -> str:
+    """The "how sure" sentence of one receptor and threshold."""
+    scenario = result.scenario
+    reach = 1.0 - row["never_arrived_probability"]
+    head = (
+        f"In {reach:.0%} of {result.kept} modelled realizations, {threshold:g} mg/L reaches "
+        f"{receptor} within {scenario.horizon_yr:g} years"
+    )
+    median = row["arrival_yr"]["P50"]
+    if median is None:
+        return head + " (the median realization does not reach it)."
+    when = f"{median:.0f} years"
+    if scenario.start_year is not None:
+        when += f" (calendar year {math.floor(scenario.start_year + median)})"
+    early, late = row["arrival_yr"]["P5"], row["arrival_yr"]["P95"]
+    spread = (
+        f"; 90% of them arrive between {early:.0f} and {late:.0f} years"
+        if early is not None and late is not None
+        else ""
+    )
+    return f"{head}; the median realization arrives after {when}{spread}."
+
+
+def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
+    dataset = result.dataset
+    rows = []
+    for receptor in result.scenario.receptors:
+        for threshold in receptor.thresholds_mg_per_l:
+            where = {"receptor": receptor.name, "threshold_mg_per_l": threshold}
+            values = dataset["arrival_quantile_yr"].sel(where).values
+            row: dict[str, Any] = {
+                "receptor": receptor.name,
+                "threshold_mg_per_l": threshold,
+                "arrival_yr": {
+                    f"P{round(100 * q)}": _plain(round(float(v), YEAR_DECIMALS))
+                    for q, v in zip(ARRIVAL_QUANTILES, values, strict=True)
+                },
+                "never_arrived_probability": float(dataset["never_arrived_probability"].sel(where)),
+            }
+            row["sentence"] = _sentence(receptor.name, threshold, row, result)
+            rows.append(row)
+    return rows
+
+
+def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
+    """Area (m²) where the probability of C >= threshold is at least each of
+    :data:`LIKELY_PROBABILITIES`, per threshold and output time."""
+    cell_m2 = result.scenario.grid.cell_size_m**2
+    probability = result.dataset["exceedance_probability"]
+    rows = []
+    for threshold in probability["threshold_mg_per_l"].values:
+        for time_yr in probability["time_yr"].values:
+            field = probability.sel(threshold_mg_per_l=threshold, time_yr=time_yr).values
+            rows.append(
+                {
+                    "threshold_mg_per_l": float(threshold),
+                    "time_yr": float(time_yr),
+                    "area_m2_with_probability_at_least": {
+                        f"{p:g}": float(np.count_nonzero(field >= p) * cell_m2)
+                        for p in LIKELY_PROBABILITIES
+                    },
+                }
+            )
+    return rows
+
+
+def ensemble_summary(result: EnsembleResult, *, files: list[str]) -> dict[str, Any]:
+    """The content of ``ensemble_summary.json``, in plain JSON types (None for NaN)."""
+    scenario = result.scenario
+    uncertainty = scenario.uncertainty
+    return {
+        "scenario": scenario.name,
+        "description": scenario.description,
+        "modelled": MODELLED_LABEL,
+        "inputs_sha256": inputs_sha256(scenario),
+        "atlas_version": __version__,
+        "crs": scenario.crs.to_string(),
+        "start_year": scenario.start_year,
+        "seed": result.seed,
+        "realizations": result.count,
+        "kept": result.kept,
+        "priors": [
+            {
+                "key": prior.key,
+                "distribution": prior.distribution,
+                "parameters": list(prior.parameters),
+                "bounds": None if prior.bounds is None else list(prior.bounds),
+                "provenance": prior_provenance(scenario, prior),
+            }
+            for prior in result.priors
+        ],
+        "rank_correlations": []
+        if uncertainty is None
+        else [list(c) for c in uncertainty.correlations],
+        "assumptions": list(result.assumptions),
+        "arrivals": _arrivals(result),
+        "exceedance_areas": _areas(result),
+        "files": sorted(files),
+    }
+
+
+def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+    """Write an ensemble's files into ``out_dir`` (see the module docstring).
+
+    Parameters
+    ----------
+    result : EnsembleResult
+        What :func:`atlas.ensemble.run_ensemble` returned.
+    out_dir : str or os.PathLike
+        Output folder; created, or replaced when it holds an earlier ensemble output.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, sorted by name.
+
+    Raises
+    ------
+    OutputError
+        When ``out_dir`` is a file, or a non-empty folder that is not an ensemble output (never
+        overwritten), or cannot be written.
+    """
+    out_dir = Path(out_dir)
+    names = list(ENSEMBLE_FILES)
+    with staged_folder(out_dir, marker=ENSEMBLE_SUMMARY, kind=_KIND) as folder:
+        dataset = result.dataset.copy()
+        for name in ("exceedance_probability", "concentration_quantile"):
+            dataset[name].encoding.update(dtype="float32", zlib=True, complevel=4)
+        write_netcdf(dataset, folder / names[0], inputs_sha256=inputs_sha256(result.scenario))
+        result.realizations.to_parquet(folder / names[1], index=False)
+        result.realizations.to_csv(folder / names[2], index=False, lineterminator="\n")
+        dump_json(ensemble_summary(result, files=names), folder / ENSEMBLE_SUMMARY)
+    return sorted(out_dir / name for name in names)
