@@ -69,10 +69,11 @@ $(BENCH): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@
 
-bench: $(BENCH) ## benchmarks: transport vs FiPy, heads, screening (tens of minutes; bench/README.md)
+bench: $(BENCH) ## benchmarks: transport vs FiPy, heads, screening, ensembles (tens of minutes)
 	$(BIN)/python bench/transport_bench.py
 	$(BIN)/python bench/heads_bench.py
 	$(BIN)/python bench/screening_bench.py
+	$(BIN)/python bench/ensemble_bench.py
 
 layers: $(STAMP) ## rebuild layers/ from the source data, SHARED=../shared/data (maintainers)
 	$(BIN)/python scripts/prepare_layers.py --shared $(SHARED) --out layers
