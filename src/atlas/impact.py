@@ -23,7 +23,15 @@ from atlas.crs import WGS84, transformer
 from atlas.errors import ParameterError
 from atlas.grid import Grid
 from atlas.plume.flow import hydraulic_gradient
-from atlas.result import ARRIVAL_COLUMNS, ISOCHRONE_COLUMNS, MODELLED_LABEL, SourceFlow
+from atlas.result import (
+    ARRIVAL_COLUMNS,
+    DEGREE_DECIMALS,
+    ISOCHRONE_COLUMNS,
+    MODELLED_LABEL,
+    SIGNIFICANT_DIGITS,
+    YEAR_DECIMALS,
+    SourceFlow,
+)
 
 __all__ = [
     "arrival_table",
@@ -37,14 +45,6 @@ __all__ = [
     "years",
 ]
 
-SIGNIFICANT_DIGITS = 6
-"""Significant digits kept of published quantities (areas, concentrations, masses)."""
-
-YEAR_DECIMALS = 3
-"""Decimals kept of published times in years (0.001 yr is about 9 hours)."""
-
-DEGREE_DECIMALS = 7
-"""Decimals kept of published coordinates in degrees (about 1 cm)."""
 
 FloatArray = NDArray[np.float64]
 

@@ -16,13 +16,31 @@ import xarray as xr
 
 from atlas.scenario import Scenario
 
-__all__ = ["ARRIVAL_COLUMNS", "ISOCHRONE_COLUMNS", "MODELLED_LABEL", "PlumeResult", "SourceFlow"]
+__all__ = [
+    "ARRIVAL_COLUMNS",
+    "DEGREE_DECIMALS",
+    "ISOCHRONE_COLUMNS",
+    "MODELLED_LABEL",
+    "SIGNIFICANT_DIGITS",
+    "YEAR_DECIMALS",
+    "PlumeResult",
+    "SourceFlow",
+]
 
 MODELLED_LABEL = (
     "MODELLED, not measured: a screening projection computed from the stated assumptions and "
     "parameters; not calibrated against measured concentrations"
 )
 """The label every modelled output carries."""
+
+SIGNIFICANT_DIGITS = 6
+"""Significant digits kept of published quantities (areas, concentrations, masses)."""
+
+YEAR_DECIMALS = 3
+"""Decimals kept of published times in years (0.001 yr is about 9 hours)."""
+
+DEGREE_DECIMALS = 7
+"""Decimals kept of published coordinates in degrees (about 1 cm)."""
 
 ARRIVAL_COLUMNS = ("receptor", "threshold_mg_per_l", "arrival_yr", "arrival_calendar_year")
 """Columns of :attr:`PlumeResult.arrivals`."""

@@ -96,9 +96,9 @@ def test_every_way_of_rendering_keeps_data_literal():
 
 
 def test_pages_rendered_in_threads_keep_data_literal_and_branca_works_after():
-    maps = [build_map(_probed_layers()) for _ in range(4)]
+    maps = [build_map(_probed_layers()) for _ in range(8)]  # a map is rendered by one thread
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pages = list(pool.map(render_page, maps * 2))
+        pages = list(pool.map(render_page, maps))
     for html in pages:
         assert shown_tags(html)
     assert Element("{{ 6 * 7 }}").render() == "42"  # branca, outside a page, as it was

@@ -26,11 +26,10 @@ import numpy as np
 
 from atlas import __version__
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
-from atlas.impact import YEAR_DECIMALS
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json
 from atlas.publish.staging import check_target, staged_folder
-from atlas.result import MODELLED_LABEL
+from atlas.result import MODELLED_LABEL, YEAR_DECIMALS
 from atlas.scenario.digest import inputs_sha256
 
 __all__ = ["ENSEMBLE_FILES", "ENSEMBLE_SUMMARY", "check_ensemble_folder", "write_ensemble"]

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 
 from atlas import __version__
-from atlas.result import ARRIVAL_COLUMNS, MODELLED_LABEL, PlumeResult, SourceFlow
+from atlas.result import (
+    ARRIVAL_COLUMNS,
+    MODELLED_LABEL,
+    YEAR_DECIMALS,
+    PlumeResult,
+    SourceFlow,
+)
 
 __all__ = ["SUMMARY", "dump_json", "read_tables", "summary"]
 
@@ -90,7 +96,7 @@ def summary(result: PlumeResult, *, files: Iterable[str] = ()) -> dict[str, Any]
         "assumptions": list(result.assumptions),
         "provenance": dict(scenario.provenance),
         "undocumented_parameters": list(scenario.undocumented),
-        "arrival_resolution_yr": _plain(round(scenario.arrival_resolution_yr, 3)),
+        "arrival_resolution_yr": _plain(round(scenario.arrival_resolution_yr, YEAR_DECIMALS)),
         "arrivals": arrivals,
         "output_times": output_times,
         "source_flow": _source_flow(result.source_flow),
