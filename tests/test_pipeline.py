@@ -10,7 +10,8 @@ import pytest
 
 import atlas.pipeline
 from atlas.errors import OutputError, ScenarioError
-from atlas.pipeline import build_site, run_file
+from atlas.pipeline import build_site
+from atlas.tasks import run_file
 from tiny_roots import layers_root, tiny_scenario, write_root
 
 pytestmark = pytest.mark.slow

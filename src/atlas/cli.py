@@ -121,7 +121,7 @@ def _build(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
-    from atlas.pipeline import export_folder, export_geopackage
+    from atlas.tasks import export_folder, export_geopackage
 
     if (args.gpkg is None) == (args.format is None):
         args.parser.error("give either --gpkg FILE.gpkg or --format FORMAT DIR")
@@ -172,8 +172,8 @@ def _sites(args: argparse.Namespace) -> None:
 
 
 def _plume(args: argparse.Namespace) -> None:
-    from atlas.pipeline import run_file
     from atlas.result import MODELLED_LABEL
+    from atlas.tasks import run_file
 
     with _progress_bar(Path(args.scenario).stem) as progress:
         out = None if args.out is None else Path(args.out)
@@ -204,8 +204,8 @@ def _plume(args: argparse.Namespace) -> None:
 
 
 def _ensemble(args: argparse.Namespace) -> None:
-    from atlas.pipeline import ensemble_file
     from atlas.result import MODELLED_LABEL
+    from atlas.tasks import ensemble_file
 
     with _progress_bar(f"{Path(args.scenario).stem} realizations") as progress:
         out = None if args.out is None else Path(args.out)

@@ -14,9 +14,9 @@ import rasterio
 from export_root import write_root
 
 from atlas.errors import OutputError
-from atlas.pipeline import export_contents_of
 from atlas.publish.outputs.flat import FORMATS, MANIFEST, write_folder
 from atlas.result import MODELLED_LABEL
+from atlas.tasks import export_contents_of
 
 
 @pytest.fixture(scope="module")

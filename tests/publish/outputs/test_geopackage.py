@@ -20,7 +20,6 @@ from export_root import write_root
 
 from atlas.errors import OutputError
 from atlas.load.sources import UNDOCUMENTED
-from atlas.pipeline import export_contents_of
 from atlas.publish.outputs.geopackage import FIXED_TIMESTAMP, write_geopackage
 from atlas.publish.outputs.geotiff import GEOTIFF_NODATA
 from atlas.publish.outputs.gpkg_metadata import PROVENANCE_URI, QGIS_METADATA_URI
@@ -28,6 +27,7 @@ from atlas.publish.site.legend import SYMBOLS
 from atlas.result import MODELLED_LABEL
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
+from atlas.tasks import export_contents_of
 
 DATA_LAYERS = [
     "sites",

@@ -25,10 +25,10 @@ import pyogrio
 import pytest
 from export_root import NASTY, write_root
 
-from atlas.pipeline import export_contents_of
 from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.outputs.gpkg_metadata import PROVENANCE_URI, QGIS_METADATA_URI
 from atlas.publish.outputs.xml import render_xml
+from atlas.tasks import export_contents_of
 
 VALIDATE_GPKG = Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py")
 """GDAL's GeoPackage validator, as Debian's python3-gdal installs it."""
@@ -153,7 +153,7 @@ KILLED_EXPORT = """
 import sys, time
 from pathlib import Path
 import atlas.publish.outputs.geopackage as geopackage
-from atlas.pipeline import export_contents_of
+from atlas.tasks import export_contents_of
 
 contents = export_contents_of(Path(sys.argv[1]))
 write_raster = geopackage._write_raster
