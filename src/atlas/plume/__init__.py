@@ -1,9 +1,11 @@
 """Groundwater plume numerics: steady flow, solute transport and analytic references.
 
 Pure functions on numpy arrays of shape ``(ny, nx)`` (row 0 = south edge, +x = east); no file
-I/O. See :mod:`atlas.plume.flow` for the grid and face-velocity conventions.
+I/O. See :mod:`atlas.plume.flow` for the grid and face-velocity conventions. Compiled kernels
+are cached on disk per version of this package's source (:mod:`atlas.plume.jit`).
 """
 
+import atlas.plume.jit  # noqa: F401  (first: points numba's cache before any kernel exists)
 from atlas.plume.analytic import (
     continuous_point_2d,
     instantaneous_block_2d,

@@ -1,0 +1,42 @@
+"""numba's on-disk cache of compiled kernels, kept per version of the numerics' source.
+
+numba checks only the source file of a cached function: a kernel in ``scheme.py`` compiled
+before ``fluxes.py`` changed would be reused with the old fluxes inlined, and give old
+numbers. So the cache lives in a folder named by the hash of every module of this package:
+any change to the numerics compiles afresh. ``NUMBA_CACHE_DIR``, when set, is left alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+__all__ = ["cache_dir", "source_sha256", "use_versioned_cache"]
+
+
+def source_sha256() -> str:
+    """SHA-256 of the source of every module of :mod:`atlas.plume`, as hexadecimal."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\n" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/atlas/numba/<hash>`` (``~/.cache`` without XDG_CACHE_HOME)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "atlas" / "numba" / source_sha256()[:16]
+
+
+def use_versioned_cache() -> None:
+    """Point numba's cache at :func:`cache_dir`, unless ``NUMBA_CACHE_DIR`` is set. Must run
+    before the kernels are defined: importing this module does it, and ``atlas.plume``
+    imports it first."""
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        numba.config.CACHE_DIR = str(cache_dir())  # type: ignore[attr-defined]
+
+
+use_versioned_cache()
