@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from atlas.errors import AtlasError
+from atlas.plume.analytic import first_type_profile
 
 __all__ = ["strip_arrival_yr", "strip_relative_concentration"]
 
@@ -23,14 +23,6 @@ FloatArray = NDArray[np.float64]
 
 BISECTIONS = 36
 """Halvings of the horizon: the arrival time is found to ``horizon_yr / 2**36``."""
-
-
-def _exp_erfc(a: FloatArray, b: FloatArray) -> FloatArray:
-    """``exp(a) * erfc(b)`` without overflow (as in :mod:`atlas.plume.analytic`)."""
-    safe_b = np.maximum(b, 0.0)
-    large = np.exp(np.minimum(a - safe_b**2, 700.0)) * special.erfcx(safe_b)
-    small = np.exp(np.minimum(a, 700.0)) * special.erfc(np.minimum(b, 0.0))
-    return np.where(b >= 0.0, large, small)
 
 
 def strip_relative_concentration(
@@ -74,10 +66,8 @@ def strip_relative_concentration(
     started = t > 0
     t_pos = np.where(started, t, 1.0)
     root = 2.0 * np.sqrt(d * r * t_pos)
-    u = v * np.sqrt(1.0 + 4.0 * mu * d / v**2)
-    front = _exp_erfc((v - u) * x / (2 * d), (r * x - u * t_pos) / root)
-    back = _exp_erfc((v + u) * x / (2 * d), (r * x + u * t_pos) / root)
-    return np.where(started, np.clip(0.5 * (front + back), 0.0, 1.0), 0.0)
+    relative = first_type_profile(x, t_pos, v, d, r, mu, root)
+    return np.where(started, np.clip(relative, 0.0, 1.0), 0.0)
 
 
 def strip_arrival_yr(

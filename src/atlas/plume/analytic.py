@@ -92,10 +92,19 @@ def _one_dimensional(
     return np.where(started, np.clip(values, 0.0, 1.0), 0.0)
 
 
-def _first_type(
-    x: FloatArray, t: FloatArray, v: float, d: float, r: float, mu: float, root: FloatArray
+def first_type_profile(
+    x: FloatArray,
+    t: FloatArray,
+    v: ArrayLike,
+    d: ArrayLike,
+    r: ArrayLike,
+    mu: ArrayLike,
+    root: FloatArray,
 ) -> FloatArray:
-    u = v * math.sqrt(1.0 + 4.0 * mu * d / v**2)
+    """The sum inside :func:`ogata_banks` for t > 0, unchecked and unclipped; every argument
+    broadcasts (so parameters may vary per realization). ``root = 2 sqrt(D R t)``."""
+    v, d, r, mu = (np.asarray(a, dtype=float) for a in (v, d, r, mu))
+    u = v * np.sqrt(1.0 + 4.0 * mu * d / v**2)
     front = _exp_erfc((v - u) * x / (2 * d), (r * x - u * t) / root)
     back = _exp_erfc((v + u) * x / (2 * d), (r * x + u * t) / root)
     return 0.5 * (front + back)
@@ -164,7 +173,13 @@ def ogata_banks(
     convective-dispersive solute transport equation. USDA Technical Bulletin 1661, solution A1.
     """
     return _one_dimensional(
-        x_m, t_yr, velocity_m_per_yr, dispersion_m2_per_yr, retardation, decay_per_yr, _first_type
+        x_m,
+        t_yr,
+        velocity_m_per_yr,
+        dispersion_m2_per_yr,
+        retardation,
+        decay_per_yr,
+        first_type_profile,
     )
 
 
