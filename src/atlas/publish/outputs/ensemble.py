@@ -27,7 +27,7 @@ import numpy as np
 from atlas import __version__
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
 from atlas.publish.outputs.netcdf import write_netcdf
-from atlas.publish.outputs.summary import dump_json
+from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import MODELLED_LABEL, YEAR_DECIMALS
 from atlas.scenario.digest import inputs_sha256
@@ -55,11 +55,6 @@ def check_ensemble_folder(out_dir: str | os.PathLike[str]) -> None:
         When it is a file, or a non-empty folder that is not an earlier ensemble output.
     """
     check_target(Path(out_dir), marker=ENSEMBLE_SUMMARY, kind=_KIND)
-
-
-def _plain(value: Any) -> float | None:
-    value = float(value)
-    return None if not math.isfinite(value) else value
 
 
 def _sentence(receptor: str, threshold: float, row: dict[str, Any], result: EnsembleResult) -> str:
@@ -96,7 +91,7 @@ def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
                 "receptor": receptor.name,
                 "threshold_mg_per_l": threshold,
                 "arrival_yr": {
-                    f"P{round(100 * q)}": _plain(round(float(v), YEAR_DECIMALS))
+                    f"P{round(100 * q)}": json_number(round(float(v), YEAR_DECIMALS))
                     for q, v in zip(ARRIVAL_QUANTILES, values, strict=True)
                 },
                 "never_arrived_probability": float(dataset["never_arrived_probability"].sel(where)),

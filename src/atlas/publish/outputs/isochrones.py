@@ -7,23 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from shapely.geometry import mapping, shape
 
 from atlas.crs import WGS84
-from atlas.publish.outputs.summary import dump_json
+from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.result import ISOCHRONE_COLUMNS
 
 __all__ = ["read_isochrones", "write_isochrones"]
 
 
 def _plain(value: Any) -> Any:
-    """A JSON value: Python floats and strings, None for NaN."""
-    if isinstance(value, str):
-        return value
-    value = float(value)
-    return None if not np.isfinite(value) else value
+    """A JSON value: strings as they are, numbers by :func:`json_number`."""
+    return value if isinstance(value, str) else json_number(value)
 
 
 def write_isochrones(isochrones: gpd.GeoDataFrame, path: Path, *, scenario: str) -> None:

@@ -20,7 +20,7 @@ from atlas.result import (
     SourceFlow,
 )
 
-__all__ = ["SUMMARY", "dump_json", "read_tables", "summary"]
+__all__ = ["SUMMARY", "dump_json", "json_number", "read_tables", "summary"]
 
 SUMMARY = "summary.json"
 """File name of the summary in an output folder (it marks the folder as plume outputs)."""
@@ -28,8 +28,8 @@ SUMMARY = "summary.json"
 _BUDGET = ("mass_in_kg", "mass_stored_kg", "mass_out_kg", "mass_decayed_kg")
 
 
-def _plain(value: Any) -> float | None:
-    """A float for JSON, None for NaN."""
+def json_number(value: Any) -> float | None:
+    """A number as a JSON float, None for NaN (JSON has no NaN)."""
     value = float(value)
     return None if not np.isfinite(value) else value
 
@@ -44,7 +44,7 @@ def _areas_m2(result: PlumeResult, time_yr: float) -> dict[str, float | None]:
     """Area at or above each threshold at one output time (0 where there is none), m²."""
     rows = result.isochrones[result.isochrones["time_yr"] == time_yr]
     area = dict(zip(rows["threshold_mg_per_l"], rows["area_m2"], strict=True))
-    return {f"{t:g}": _plain(area.get(t, 0.0)) for t in result.scenario.thresholds_mg_per_l}
+    return {f"{t:g}": json_number(area.get(t, 0.0)) for t in result.scenario.thresholds_mg_per_l}
 
 
 def _source_flow(flow: SourceFlow | None) -> dict[str, Any] | None:
@@ -64,17 +64,17 @@ def summary(result: PlumeResult, *, files: Iterable[str] = ()) -> dict[str, Any]
     scenario, grid = result.scenario, result.scenario.grid
     output_times = [
         {
-            "time_yr": _plain(row["time_yr"]),
-            "max_concentration_mg_per_l": _plain(row["max_concentration_mg_per_l"]),
+            "time_yr": json_number(row["time_yr"]),
+            "max_concentration_mg_per_l": json_number(row["max_concentration_mg_per_l"]),
             "area_m2_at_or_above": _areas_m2(result, row["time_yr"]),
-            **{term: _plain(row[term]) for term in _BUDGET},
+            **{term: json_number(row[term]) for term in _BUDGET},
         }
         for _, row in result.output_times.iterrows()
     ]
     arrivals = [
         {
             "receptor": row["receptor"],
-            **{column: _plain(row[column]) for column in ARRIVAL_COLUMNS[1:]},
+            **{column: json_number(row[column]) for column in ARRIVAL_COLUMNS[1:]},
         }
         for _, row in result.arrivals.iterrows()
     ]
@@ -96,7 +96,7 @@ def summary(result: PlumeResult, *, files: Iterable[str] = ()) -> dict[str, Any]
         "assumptions": list(result.assumptions),
         "provenance": dict(scenario.provenance),
         "undocumented_parameters": list(scenario.undocumented),
-        "arrival_resolution_yr": _plain(round(scenario.arrival_resolution_yr, YEAR_DECIMALS)),
+        "arrival_resolution_yr": json_number(round(scenario.arrival_resolution_yr, YEAR_DECIMALS)),
         "arrivals": arrivals,
         "output_times": output_times,
         "source_flow": _source_flow(result.source_flow),
