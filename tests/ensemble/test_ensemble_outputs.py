@@ -9,6 +9,7 @@ import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import xarray as xr
@@ -33,6 +34,7 @@ def test_the_files_are_written(written):
     assert [f.name for f in files] == [
         "ensemble.nc",
         ENSEMBLE_SUMMARY,
+        "probability_isochrones.geojson",
         "realizations.csv",
         "realizations.parquet",
     ]
@@ -51,6 +53,15 @@ def test_the_netcdf_is_cf_labelled_and_carries_the_priors(written):
         xr.testing.assert_allclose(
             stored["exceedance_probability"], result.dataset["exceedance_probability"]
         )
+
+
+def test_the_probability_isochrones_are_written_as_geojson(written):
+    result, out, _ = written
+    stored = gpd.read_file(out / "probability_isochrones.geojson")
+    assert stored.crs.to_epsg() == 4326
+    assert len(stored) == len(result.isochrones) > 0
+    for column in ("threshold_mg_per_l", "probability", "time_yr", "area_m2"):
+        assert stored[column].tolist() == result.isochrones[column].tolist()
 
 
 def test_the_realization_table_round_trips_through_parquet_and_csv(written):

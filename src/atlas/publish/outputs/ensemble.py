@@ -8,6 +8,8 @@ Files of an ensemble output folder (all modelled, and labelled so):
   (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
 * ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
   arrival times and ``kept``.
+* ``probability_isochrones.geojson`` — where each threshold is exceeded with probability at
+  least 0.05, 0.5 and 0.95 at each output time (EPSG:4326).
 * ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
   area likely above each threshold, the seed, the counts and the inputs' hash.
 
@@ -25,7 +27,9 @@ from typing import Any
 import numpy as np
 
 from atlas import __version__
+from atlas.ensemble.contours import PROBABILITY_LEVELS
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
+from atlas.publish.outputs.isochrones import write_isochrones
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.publish.staging import check_target, staged_folder
@@ -37,11 +41,14 @@ __all__ = ["ENSEMBLE_FILES", "ENSEMBLE_SUMMARY", "check_ensemble_folder", "write
 ENSEMBLE_SUMMARY = "ensemble_summary.json"
 """The summary of an ensemble folder (it marks the folder as ensemble outputs)."""
 
-ENSEMBLE_FILES = ("ensemble.nc", "realizations.parquet", "realizations.csv", ENSEMBLE_SUMMARY)
+ENSEMBLE_FILES = (
+    "ensemble.nc",
+    "realizations.parquet",
+    "realizations.csv",
+    "probability_isochrones.geojson",
+    ENSEMBLE_SUMMARY,
+)
 """Every file of an ensemble output folder."""
-
-LIKELY_PROBABILITIES = (0.05, 0.5, 0.95)
-"""Probabilities at which ``ensemble_summary.json`` gives the area where C >= a threshold."""
 
 _KIND = "ensemble output"
 
@@ -103,7 +110,7 @@ def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
 
 def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
     """Area (m²) where the probability of C >= threshold is at least each of
-    :data:`LIKELY_PROBABILITIES`, per threshold and output time."""
+    :data:`PROBABILITY_LEVELS`, per threshold and output time."""
     cell_m2 = result.scenario.grid.cell_size_m**2
     probability = result.dataset["exceedance_probability"]
     rows = []
@@ -116,7 +123,7 @@ def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
                     "time_yr": float(time_yr),
                     "area_m2_with_probability_at_least": {
                         f"{p:g}": float(np.count_nonzero(field >= p) * cell_m2)
-                        for p in LIKELY_PROBABILITIES
+                        for p in PROBABILITY_LEVELS
                     },
                 }
             )
@@ -188,5 +195,6 @@ def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike[str]) -> l
         write_netcdf(dataset, folder / names[0], inputs_sha256=inputs_sha256(result.scenario))
         result.realizations.to_parquet(folder / names[1], index=False)
         result.realizations.to_csv(folder / names[2], index=False, lineterminator="\n")
+        write_isochrones(result.isochrones, folder / names[3], scenario=result.name)
         dump_json(ensemble_summary(result, files=names), folder / ENSEMBLE_SUMMARY)
     return sorted(out_dir / name for name in names)

@@ -24,11 +24,14 @@ def _plain(value: Any) -> Any:
 
 def write_isochrones(isochrones: gpd.GeoDataFrame, path: Path, *, scenario: str) -> None:
     """Write the isochrones as a GeoJSON FeatureCollection named ``<scenario> isochrones``,
-    one feature per row in order; the same frame gives the same bytes."""
+    one feature per row in order, every column but the geometry a property (a deterministic
+    run's :data:`~atlas.result.ISOCHRONE_COLUMNS`, or an ensemble's probability isochrones);
+    the same frame gives the same bytes."""
+    columns = [column for column in isochrones.columns if column != isochrones.geometry.name]
     features = [
         {
             "type": "Feature",
-            "properties": {column: _plain(row[column]) for column in ISOCHRONE_COLUMNS},
+            "properties": {column: _plain(row[column]) for column in columns},
             "geometry": mapping(row.geometry),
         }
         for _, row in isochrones.iterrows()
