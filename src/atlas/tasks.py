@@ -23,6 +23,8 @@ from atlas.result import PlumeResult
 from atlas.run import run_scenario
 from atlas.scenario import Scenario, load_scenario
 from atlas.scenario.collection import SCENARIOS_FOLDER, load_scenarios
+from atlas.screening import screen_sites
+from atlas.screening_priors import DEFAULT_PRIORS
 
 __all__ = ["ensemble_file", "export_contents_of", "export_folder", "export_geopackage", "run_file"]
 
@@ -48,9 +50,12 @@ def export_contents_of(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    screening: bool = True,
+    ensembles: Sequence[EnsembleResult] = (),
 ) -> ExportContents:
-    """Every layer of ``root`` (the sites joined), its provenance, and the plume results of
-    its scenarios (from the cache of :func:`build_site`, or run), ready to export.
+    """Every layer of ``root`` (the sites joined), its provenance, the plume results of its
+    scenarios (from the cache of :func:`build_site`, or run) and the screening of every site,
+    ready to export.
 
     Parameters
     ----------
@@ -61,6 +66,11 @@ def export_contents_of(
         an empty sequence: none).
     progress, cache_dir
         As for :func:`build_site`.
+    screening : bool
+        Include the screening of every site (:func:`atlas.screening.screen_sites` with its
+        default priors and realizations; seconds for the shipped layers).
+    ensembles : sequence of EnsembleResult
+        Ensembles to include (:func:`atlas.ensemble.run_ensemble`).
 
     Raises
     ------
@@ -71,7 +81,14 @@ def export_contents_of(
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
     results = [cached_result(s, cache_dir / s.name, progress) for s in chosen]
-    return export_contents(layers, results, read_layer_sources(root))
+    return export_contents(
+        layers,
+        results,
+        read_layer_sources(root),
+        ensembles=ensembles,
+        screening=screen_sites(layers) if screening else None,
+        screening_priors=DEFAULT_PRIORS.table() if screening else None,
+    )
 
 
 def export_geopackage(
@@ -81,15 +98,19 @@ def export_geopackage(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    ensembles: Sequence[EnsembleResult] = (),
 ) -> Path:
     """Write the atlas as one GeoPackage (:mod:`atlas.publish.outputs.geopackage`): every
     layer, the plume rasters of the scenarios, QGIS styles and provenance; returns ``out``.
 
-    Parameters are those of :func:`export_contents_of`; ``out`` is the ``.gpkg`` file,
+    Parameters are those of :func:`export_contents_of` (with the screening); ``out`` is the
+    ``.gpkg`` file,
     written beside itself and moved into place.
     """
     check_geopackage_target(out)  # before lengthy runs
-    contents = export_contents_of(root, scenarios=scenarios, progress=progress, cache_dir=cache_dir)
+    contents = export_contents_of(
+        root, scenarios=scenarios, progress=progress, cache_dir=cache_dir, ensembles=ensembles
+    )
     return write_geopackage(out, contents)
 
 
@@ -101,6 +122,7 @@ def export_folder(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    ensembles: Sequence[EnsembleResult] = (),
 ) -> Path:
     """Write the layers as one GeoJSON, CSV or Parquet file each, the rasters as GeoTIFFs and
     ``export.json`` into the folder ``out`` (:mod:`atlas.publish.outputs.flat`); returns it.
@@ -109,7 +131,9 @@ def export_folder(
     or ``"parquet"``.
     """
     check_folder_target(out)  # before lengthy runs
-    contents = export_contents_of(root, scenarios=scenarios, progress=progress, cache_dir=cache_dir)
+    contents = export_contents_of(
+        root, scenarios=scenarios, progress=progress, cache_dir=cache_dir, ensembles=ensembles
+    )
     write_folder(out, contents, form)
     return out
 
