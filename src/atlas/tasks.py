@@ -12,7 +12,14 @@ from pathlib import Path
 from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.errors import ScenarioError
 from atlas.load.sources import read_layer_sources
-from atlas.pipeline import PLUME_CACHE, BuildProgress, cached_result, joined_layers
+from atlas.pipeline import (
+    ENSEMBLE_CACHE,
+    PLUME_CACHE,
+    BuildProgress,
+    cached_ensemble,
+    cached_result,
+    joined_layers,
+)
 from atlas.publish.outputs import write_result
 from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import check_ensemble_folder, write_ensemble
@@ -51,7 +58,7 @@ def export_contents_of(
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
     screening: bool = True,
-    ensembles: Sequence[EnsembleResult] = (),
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> ExportContents:
     """Every layer of ``root`` (the sites joined), its provenance, the plume results of its
     scenarios (from the cache of :func:`build_site`, or run) and the screening of every site,
@@ -69,8 +76,10 @@ def export_contents_of(
     screening : bool
         Include the screening of every site (:func:`atlas.screening.screen_sites` with its
         default priors and realizations; seconds for the shipped layers).
-    ensembles : sequence of EnsembleResult
-        Ensembles to include (:func:`atlas.ensemble.run_ensemble`).
+    ensembles : sequence of EnsembleResult, optional
+        Ensembles to include (default: those of the chosen scenarios with an
+        ``[uncertainty]`` table, from the cache of :func:`atlas.pipeline.cached_ensemble`
+        in ``<root>/.cache/ensembles``, or run).
 
     Raises
     ------
@@ -81,6 +90,12 @@ def export_contents_of(
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
     results = [cached_result(s, cache_dir / s.name, progress) for s in chosen]
+    if ensembles is None:
+        ensembles = [
+            cached_ensemble(s, root / ENSEMBLE_CACHE / s.name, progress)
+            for s in chosen
+            if s.uncertainty is not None
+        ]
     return export_contents(
         layers,
         results,
@@ -98,7 +113,7 @@ def export_geopackage(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
-    ensembles: Sequence[EnsembleResult] = (),
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> Path:
     """Write the atlas as one GeoPackage (:mod:`atlas.publish.outputs.geopackage`): every
     layer, the plume rasters of the scenarios, QGIS styles and provenance; returns ``out``.
@@ -122,7 +137,7 @@ def export_folder(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
-    ensembles: Sequence[EnsembleResult] = (),
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> Path:
     """Write the layers as one GeoJSON, CSV or Parquet file each, the rasters as GeoTIFFs and
     ``export.json`` into the folder ``out`` (:mod:`atlas.publish.outputs.flat`); returns it.
