@@ -34,6 +34,7 @@ from atlas.scenario.schema import (
     Receptor,
     Scenario,
     Source,
+    UniformFlow,
 )
 from atlas.scenario.text import check_structure, read_document
 from atlas.scenario.uncertainty import read_uncertainty
@@ -74,6 +75,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 "mass_rate_kg_per_yr",
                 "start_yr",
                 "end_yr",
+                *LEAKAGE_KEYS,
             ],
             where,
         )
@@ -85,6 +87,14 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 f"found {kinds or 'neither'}",
             )
         strength = {k: r.number(item, k, f"{where}.{k}", rule=NON_NEGATIVE) for k in kinds}
+        leaks = [k for k in LEAKAGE_KEYS if k in item]
+        if len(leaks) > 1:
+            r.note(
+                where,
+                f"gives both {' and '.join(leaks)}",
+                "give the leakage once: in mm/yr over the source's area, or in m3/day in all",
+            )
+        leakage = {k: r.number(item, k, f"{where}.{k}", rule=NON_NEGATIVE) for k in leaks}
         start = r.number(item, "start_yr", f"{where}.start_yr", default=0.0, rule=NON_NEGATIVE)
         end = r.number(item, "end_yr", f"{where}.end_yr", default=None)
         if start is not None and end is not None and end <= start:
@@ -93,7 +103,14 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
         geometry = (
             None if spec is MISSING else inputs.geometry(spec, f"{where}.geometry", clip=False)
         )
-        if name and geometry is not None and len(kinds) == 1 and None not in strength.values():
+        if (
+            name
+            and geometry is not None
+            and len(kinds) == 1
+            and None not in strength.values()
+            and len(leaks) <= 1
+            and None not in leakage.values()
+        ):
             sources.append(
                 Source(
                     name,
@@ -102,9 +119,33 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                     strength.get(kinds[0]) if kinds[0].startswith("mass") else None,
                     start or 0.0,
                     end,
+                    **leakage,
                 )
             )
     return sources
+
+
+LEAKAGE_KEYS = ("leakage_mm_per_yr", "leakage_m3_per_day")
+"""The keys of a source's leakage of water (at most one per source)."""
+
+
+def _check_leakage(
+    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None
+) -> None:
+    """A leaking source under uniform flow needs the conductivity: its mound is solved for
+    with it and superposed on the uniform flow (:func:`atlas.run.flow_field`)."""
+    if not isinstance(flow, UniformFlow) or aquifer is None:
+        return
+    if aquifer.hydraulic_conductivity_m_per_day is not None:
+        return
+    for source in sources:
+        if source.leakage_mm_per_yr is not None or source.leakage_m3_per_day is not None:
+            key = next(k for k in LEAKAGE_KEYS if getattr(source, k) is not None)
+            r.note(
+                f"{key_path('source', source.name)}.{key}",
+                "under uniform flow the leakage mound needs the aquifer's conductivity",
+                "add aquifer.hydraulic_conductivity_m_per_day (m/d), or leave the leakage out",
+            )
 
 
 def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Receptor]:
@@ -330,6 +371,7 @@ def load_scenario(
     aquifer = read_aquifer(r, document, inputs)
     flow = read_flow(r, document, inputs, aquifer)
     sources = _sources(r, document, inputs)
+    _check_leakage(r, sources, flow, aquifer)
     receptors = _receptors(r, document, inputs)
     initial = _initial(r, document, inputs)
     if aquifer is not None:

@@ -114,7 +114,12 @@ class HeadDrivenFlow:
 @dataclass(frozen=True)
 class Source:
     """A contaminant source: a fixed concentration (mg/L) or a mass rate (kg/yr), active
-    from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon)."""
+    from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon).
+
+    It may also leak water, ``leakage_mm_per_yr`` over its area or ``leakage_m3_per_day`` in
+    all (at most one of them): recharge under it in the steady flow (a mound), for the whole
+    run (see :func:`atlas.run.flow_field`).
+    """
 
     name: str
     geometry: BaseGeometry
@@ -122,6 +127,13 @@ class Source:
     mass_rate_kg_per_yr: float | None
     start_yr: float = 0.0
     end_yr: float | None = None
+    leakage_mm_per_yr: float | None = None
+    leakage_m3_per_day: float | None = None
+
+    @property
+    def leaks(self) -> bool:
+        """Whether the source adds water to the aquifer (a leakage above 0)."""
+        return bool(self.leakage_mm_per_yr or self.leakage_m3_per_day)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ File format (keys under ``[uncertainty]``; see :mod:`atlas.scenario`)::
     half_life_yr = {lognormal = [50, 0.5]}           # median, sigma of ln; bounds optional
     retardation = 1.5                                          # a fixed value
     source.pond.concentration_mg_per_l = {uniform = [2000, 3000]}
+    source.pond.leakage_mm_per_yr = {loguniform = [10, 1000]}   # the source must leak
     fixed_head.yellow_river.head_m = {uniform = [998, 1002]}
     correlations = [["velocity_m_per_yr", "longitudinal_dispersivity_m", 0.5]]   # rank
 
@@ -73,13 +74,20 @@ PARAMETER_RANGES: dict[str, tuple[float, bool, float, bool]] = {
     "molecular_diffusion_m2_per_yr": _NON_NEGATIVE,
     "concentration_mg_per_l": _NON_NEGATIVE,
     "mass_rate_kg_per_yr": _NON_NEGATIVE,
+    "leakage_mm_per_yr": _NON_NEGATIVE,
+    "leakage_m3_per_day": _NON_NEGATIVE,
     "head_m": _ANY,
 }
 """Valid range of each sampled parameter (the last part of its key)."""
 
 _SECTION_KEYS = ["realizations", "seed", "correlations", "source", "fixed_head"]
-_FLAT = [k for k in PARAMETER_RANGES if k not in ("concentration_mg_per_l", "mass_rate_kg_per_yr")]
-_FLAT.remove("head_m")
+_SOURCE_KEYS = [
+    "concentration_mg_per_l",
+    "mass_rate_kg_per_yr",
+    "leakage_mm_per_yr",
+    "leakage_m3_per_day",
+]
+_FLAT = [k for k in PARAMETER_RANGES if k not in (*_SOURCE_KEYS, "head_m")]
 
 
 @dataclass(frozen=True)
@@ -250,20 +258,32 @@ def _applies(
         ), "applies to uniform flow only; this flow is head-driven"
     if key == "recharge_mm_per_yr":
         return head_driven, "applies to head-driven flow only; this flow is uniform"
+    # under uniform flow the conductivity shapes the mound of a leaking source
+    mounded = any(
+        s.leakage_mm_per_yr is not None or s.leakage_m3_per_day is not None for s in sources
+    )
     if key == "hydraulic_conductivity_m_per_day":
-        if not head_driven:
-            return False, "does not move the plume under uniform flow (the velocity is given)"
+        if not (head_driven or mounded):
+            return False, (
+                "does not move the plume under uniform flow (the velocity is given) without a "
+                "leaking source"
+            )
         if isinstance(conductivity, GridRaster):
             return False, "the conductivity is a raster: sample conductivity_multiplier instead"
         return True, ""
     if key == "conductivity_multiplier":
-        return head_driven, "applies to head-driven flow only (a factor on the conductivity)"
+        return head_driven or mounded, (
+            "applies to head-driven flow, or to a leaking source's mound (a factor on the "
+            "conductivity)"
+        )
     parts = key.split(".")
     if parts[0] == "source":
         source = next((s for s in sources if s.name == parts[1]), None)
         if source is None:
             return False, f"this scenario has no source named {shown(parts[1])}"
         if getattr(source, parts[2]) is None:
+            if parts[2].startswith("leakage"):
+                return False, f"source {shown(parts[1])} has no {parts[2]}: give it one"
             return False, f"source {shown(parts[1])} is not given by {parts[2]}"
         return True, ""
     if parts[0] == "fixed_head":
@@ -277,7 +297,7 @@ def _entries(r: FieldReader, table: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(key below uncertainty, value) of every parameter entry, the nested ones flattened."""
     entries = [(key, value) for key, value in table.items() if key in _FLAT]
     for kind, allowed in (
-        ("source", ["concentration_mg_per_l", "mass_rate_kg_per_yr"]),
+        ("source", _SOURCE_KEYS),
         ("fixed_head", ["head_m"]),
     ):
         items = r.table(table, kind, f"uncertainty.{kind}", required=False) or {}
