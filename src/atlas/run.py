@@ -226,10 +226,12 @@ def _sources_between(
 
 
 def _record_times(scenario: Scenario) -> np.ndarray:
-    """Output times merged with a regular record every ``arrival_resolution_yr``."""
+    """Output times and observation times merged with a regular record every
+    ``arrival_resolution_yr``."""
     step = scenario.arrival_resolution_yr
     regular = np.arange(1, math.floor(scenario.horizon_yr / step + 1e-9) + 1) * step
-    merged = np.union1d(np.round(regular, 9), scenario.output_times_yr)
+    observed = [o.time_yr for o in scenario.observations]
+    merged = np.union1d(np.round(regular, 9), [*scenario.output_times_yr, *observed])
     return merged[merged <= scenario.horizon_yr]
 
 
@@ -245,6 +247,8 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
     parameters = _parameters(scenario)
     source_masks = [grid.rasterize(source.geometry) for source in scenario.sources]
     receptor_masks = [grid.rasterize(receptor.geometry) for receptor in scenario.receptors]
+    observation_masks = [grid.rasterize(o.geometry) for o in scenario.observations]
+    observed = np.zeros(len(observation_masks))
     times = _record_times(scenario)
     outputs = np.asarray(scenario.output_times_yr)
     per_segment = max(1, DENSE_RECORD_BYTES // (8 * grid.nx * grid.ny))
@@ -282,6 +286,10 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         steps_done += result.n_steps
         concentration = np.asarray(result.concentration_mg_per_l)
         receptor_rows.append(receptor_maxima(concentration, receptor_masks))
+        for k, observation in enumerate(scenario.observations):
+            at = np.flatnonzero(segment == observation.time_yr)
+            if at.size:
+                observed[k] = receptor_maxima(concentration[at], [observation_masks[k]])[0, 0]
         wanted = np.isin(segment, outputs)
         fields.append(concentration[wanted])
         for term in MASS_TERMS:
@@ -296,6 +304,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         receptor_mg_per_l=np.concatenate(receptor_rows),
         fields_mg_per_l=np.concatenate(fields),
         budget_kg={term: np.concatenate(parts) for term, parts in budget.items()},
+        observed_mg_per_l=observed,
     )
 
 

@@ -23,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from atlas.ensemble.constraint import unmet_message
 from atlas.ensemble.result import EnsembleResult, build_result
 from atlas.ensemble.sampling import realize, sample
 from atlas.ensemble.tally import Tally, merge
 from atlas.errors import AtlasError
+from atlas.observed import agreement, agrees_with_all, observed_mg_per_l
 from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.uncertainty import Prior, Uncertainty
@@ -86,7 +88,9 @@ def run_batch(
     """
     thresholds = np.asarray(scenario.thresholds_mg_per_l, dtype=float)
     shape = (len(scenario.output_times_yr), *scenario.grid.shape)
-    tally = Tally.empty(thresholds, shape, len(scenario.receptors), realizations)
+    tally = Tally.empty(
+        thresholds, shape, len(scenario.receptors), realizations, len(scenario.observations)
+    )
     for offset, row in enumerate(values):
         result = run_scenario(realize(scenario, priors, row))
         tally.add(
@@ -94,6 +98,7 @@ def run_batch(
             result.dataset["concentration"].values,
             result.dataset["arrival_yr"].values.reshape(len(scenario.receptors), thresholds.size),
             keep=True if keep is None else bool(keep(result)),
+            observed_mg_per_l=observed_mg_per_l(result),
         )
     return tally
 
@@ -238,7 +243,9 @@ def run_ensemble(
     scheduler : str, optional
         Address of a running scheduler, ``tcp://host:port``.
     keep : callable, optional
-        Observation constraint (:data:`KeepRule`); default: every realization is kept.
+        Rejection rule (:data:`KeepRule`); default: the scenario's observations
+        (:func:`atlas.observed.agrees_with_all`), so that without observations every
+        realization is kept.
     progress : callable, optional
         Called with the fraction of realizations done, in [0, 1].
 
@@ -256,15 +263,20 @@ def run_ensemble(
     uncertainty = _uncertainty(scenario, realizations, seed)
     samples = sample(uncertainty, uncertainty.realizations, uncertainty.seed)
     base = replace(scenario, uncertainty=None)  # each task gets the scenario without priors
+    if keep is None and scenario.observations:
+        keep = agrees_with_all
     if client is not None:
         tally = _reduce(client, base, uncertainty.priors, samples, keep, progress)
     else:
         with ensemble_client(scheduler, workers) as own:
             tally = _reduce(own, base, uncertainty.priors, samples, keep, progress)
     if tally.kept == 0:
+        if scenario.observations:
+            observed = tally.in_order().observed_mg_per_l
+            raise EnsembleError(unmet_message(scenario, observed, agreement(scenario, observed)))
         raise EnsembleError(
             f"none of the {uncertainty.realizations} realizations is consistent with the "
-            "observations: widen the priors, or check the observations"
+            "keep rule: widen the priors, or check the rule"
         )
     return build_result(
         replace(scenario, uncertainty=uncertainty), samples, tally, seed=uncertainty.seed

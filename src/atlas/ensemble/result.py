@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from atlas.ensemble.constraint import Constraint, constrain
 from atlas.ensemble.tally import BIN_EDGES_MG_PER_L, Tally, histogram_quantiles
+from atlas.observed import agreement
 from atlas.result import MODELLED_LABEL
 from atlas.scenario import Scenario
 from atlas.scenario.uncertainty import Prior
@@ -25,6 +27,7 @@ __all__ = [
     "EnsembleResult",
     "arrival_column",
     "build_result",
+    "observation_columns",
     "prior_provenance",
 ]
 
@@ -53,8 +56,9 @@ class EnsembleResult:
     realizations : pandas.DataFrame
         One row per realization: ``realization``, the value of every prior (its key as
         column), the arrival time at every receptor and threshold (:func:`arrival_column`;
-        NaN: not within the horizon) and ``kept`` (True for every realization until
-        observations constrain the ensemble).
+        NaN: not within the horizon), the modelled concentration at every observation and
+        whether it agrees (:func:`observation_columns`), and ``kept`` (agrees with every
+        observation; True for every realization without observations).
     priors : tuple of Prior
         What was sampled.
     seed : int
@@ -63,6 +67,9 @@ class EnsembleResult:
         Number of kept realizations.
     assumptions : tuple of str
         The ensemble's assumptions in plain words.
+    constraint : Constraint or None
+        What the scenario's observations kept and which parameters they constrain
+        (:mod:`atlas.ensemble.constraint`); None without observations.
     """
 
     scenario: Scenario
@@ -72,6 +79,7 @@ class EnsembleResult:
     seed: int
     kept: int
     assumptions: tuple[str, ...]
+    constraint: Constraint | None = None
 
     @property
     def name(self) -> str:
@@ -88,6 +96,12 @@ def arrival_column(receptor: str, threshold_mg_per_l: float) -> str:
     """Column of the realization table with the arrival time of ``threshold_mg_per_l`` (mg/L)
     at ``receptor``, years since t = 0."""
     return f"arrival_yr.{receptor}.{threshold_mg_per_l:g}"
+
+
+def observation_columns(observation: str) -> tuple[str, str]:
+    """Columns of the realization table for ``observation``: the modelled concentration at
+    it (mg/L) and whether the realization agrees with it."""
+    return f"observed_mg_per_l.{observation}", f"agrees.{observation}"
 
 
 def prior_provenance(scenario: Scenario, prior: Prior) -> str:
@@ -133,6 +147,11 @@ def _table(
     for r, receptor in enumerate(scenario.receptors):
         for t, threshold in enumerate(scenario.thresholds_mg_per_l):
             columns[arrival_column(receptor.name, threshold)] = tally.arrival_yr[:, r, t]
+    met = agreement(scenario, tally.observed_mg_per_l)
+    for k, observation in enumerate(scenario.observations):
+        value, agrees = observation_columns(observation.name)
+        columns[value] = tally.observed_mg_per_l[:, k]
+        columns[agrees] = met[:, k]
     columns["kept"] = tally.kept_flags
     return pd.DataFrame(columns)
 
@@ -210,10 +229,26 @@ def build_result(
         arrival_quantile=("arrival_quantile", np.asarray(ARRIVAL_QUANTILES), {"units": "1"}),
         receptor=("receptor", [r.name for r in scenario.receptors], {"long_name": "receptor"}),
     )
+    constraint = None
+    if scenario.observations:
+        constraint = constrain(
+            scenario,
+            priors,
+            samples[tally.index],
+            tally.kept_flags,
+            agreement(scenario, tally.observed_mg_per_l),
+        )
+        kept_line = (
+            f"{tally.kept} realizations kept: those that agree with every observation "
+            f"({'; '.join(f'{o.name}: {o.describe()}' for o in scenario.observations)}); "
+            "the others are rejected, and the probabilities are over the kept ones"
+        )
+    else:
+        kept_line = f"{tally.kept} realizations kept (no observation constrains this ensemble)"
     lines = (
         f"{len(tally.index)} realizations of the scenario, Latin hypercube samples of the "
         f"priors (seed {seed}); every realization is an ordinary run of the plume model",
-        f"{tally.kept} realizations kept (no observation constrains this ensemble)",
+        kept_line,
         "probabilities are over the priors' samples, not measured frequencies",
     )
     dataset.attrs = {
@@ -239,4 +274,5 @@ def build_result(
         seed=seed,
         kept=tally.kept,
         assumptions=lines,
+        constraint=constraint,
     )

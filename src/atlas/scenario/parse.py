@@ -26,6 +26,7 @@ from atlas.scenario.fields import (
 )
 from atlas.scenario.inputs import Inputs
 from atlas.scenario.medium import read_aquifer, read_flow, read_grid
+from atlas.scenario.observations import read_observations
 from atlas.scenario.schema import (
     SCHEMA_VERSION,
     Aquifer,
@@ -58,6 +59,7 @@ _TOP = [
     "output",
     "provenance",
     "uncertainty",
+    "observation",
 ]
 
 
@@ -387,6 +389,14 @@ def load_scenario(
     if initial is not None:
         _check_raster(r, "initial.raster", initial.raster, lambda v: v >= 0, ">= 0", sources, grid)
     times, resolution = _output(r, document)
+    observations = read_observations(
+        r,
+        document,
+        inputs,
+        start_year=None if start_year is MISSING else start_year,
+        horizon_yr=None if times is None else times[-1],
+        transports="source" in document or "initial" in document,
+    )
     uncertainty = read_uncertainty(r, document, aquifer, flow, sources)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
@@ -422,4 +432,5 @@ def load_scenario(
         referenced_files=tuple(inputs.files),
         document_json=json.dumps(document, sort_keys=True, default=str, ensure_ascii=False),
         uncertainty=uncertainty,
+        observations=tuple(observations),
     )

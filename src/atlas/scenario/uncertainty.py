@@ -16,6 +16,11 @@ File format (keys under ``[uncertainty]``; see :mod:`atlas.scenario`)::
     fixed_head.yellow_river.head_m = {uniform = [998, 1002]}
     correlations = [["velocity_m_per_yr", "longitudinal_dispersivity_m", 0.5]]   # rank
 
+    [[uncertainty.claim]]                # optional: a claim the observations may rule out
+    name = "seepage of 20-30 m/yr"
+    parameter = "velocity_m_per_yr"      # a sampled parameter
+    range = [20, 30]                     # in its units
+
 Each prior replaces one field of the scenario in every realization; a prior on a parameter that
 does not act in this scenario (a velocity under head-driven flow, a raster conductivity given as a
 number) is a problem, as are an unknown distribution, a lower bound above the upper one, and a
@@ -31,13 +36,14 @@ from typing import Any
 
 import numpy as np
 
-from atlas.scenario.fields import FieldReader, is_number, key_path, shown, suggest
+from atlas.scenario.fields import MISSING, FieldReader, is_number, key_path, shown, suggest
 from atlas.scenario.schema import Aquifer, GridRaster, HeadDrivenFlow, Source, UniformFlow
 
 __all__ = [
     "DISTRIBUTIONS",
     "MOST_REALIZATIONS",
     "PARAMETER_RANGES",
+    "Claim",
     "Prior",
     "Uncertainty",
     "read_uncertainty",
@@ -80,7 +86,7 @@ PARAMETER_RANGES: dict[str, tuple[float, bool, float, bool]] = {
 }
 """Valid range of each sampled parameter (the last part of its key)."""
 
-_SECTION_KEYS = ["realizations", "seed", "correlations", "source", "fixed_head"]
+_SECTION_KEYS = ["realizations", "seed", "correlations", "claim", "source", "fixed_head"]
 _SOURCE_KEYS = [
     "concentration_mg_per_l",
     "mass_rate_kg_per_yr",
@@ -141,6 +147,17 @@ class Prior:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A claim about one sampled parameter: its value lies in ``[low, high]`` (the
+    parameter's units); an ensemble says whether the observations leave it standing."""
+
+    name: str
+    key: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """How a scenario's ensemble is drawn.
 
@@ -154,12 +171,15 @@ class Uncertainty:
         One per parameter, in the file's order.
     correlations : tuple of (str, str, float)
         Target Spearman rank correlations between two sampled parameters.
+    claims : tuple of Claim
+        Claims to test against the observations (``[[uncertainty.claim]]``).
     """
 
     realizations: int
     seed: int
     priors: tuple[Prior, ...]
     correlations: tuple[tuple[str, str, float], ...] = ()
+    claims: tuple[Claim, ...] = ()
 
 
 def _distribution(r: FieldReader, value: Any, where: str) -> Prior | None:
@@ -345,6 +365,38 @@ def _correlations(
     return tuple(found)
 
 
+def _claims(r: FieldReader, table: Mapping[str, Any], priors: list[Prior]) -> tuple[Claim, ...]:
+    sampled = [p.key for p in priors if p.sampled]
+    claims = []
+    for index, item in enumerate(r.tables(table, "claim", "uncertainty.claim")):
+        where = f"uncertainty.claim[{index}]"
+        r.keys(item, ["name", "parameter", "range"], where)
+        name = r.text(item, "name", f"{where}.name")
+        key = r.text(item, "parameter", f"{where}.parameter")
+        if key is not None and key not in sampled:
+            r.note(
+                f"{where}.parameter",
+                f"{shown(key)} is not a sampled parameter of this ensemble",
+                suggest(key, sampled) if sampled else "sample it first",
+            )
+            key = None
+        bounds = r.get(item, "range", f"{where}.range", True)
+        if bounds is MISSING:
+            continue
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(is_number(v) for v in bounds)
+            and bounds[0] <= bounds[1]
+        ):
+            r.note(
+                f"{where}.range", f"expected [lower, upper], lower <= upper, found {shown(bounds)}"
+            )
+        elif name is not None and key is not None:
+            claims.append(Claim(name, key, float(bounds[0]), float(bounds[1])))
+    return tuple(claims)
+
+
 def _count(r: FieldReader, table: Mapping[str, Any], key: str, default: Any, low: int, high: int):
     value = table.get(key, default)
     where = f"uncertainty.{key}"
@@ -396,6 +448,7 @@ def read_uncertainty(
                 continue
         priors.append(prior)
     correlations = _correlations(r, table, priors)
+    claims = _claims(r, table, priors)
     if realizations is None or seed is None:
         return None
-    return Uncertainty(realizations, seed, tuple(priors), correlations)
+    return Uncertainty(realizations, seed, tuple(priors), correlations, claims)

@@ -1,0 +1,106 @@
+"""Observations keep the realizations that agree with them (rejection): against the closed
+form of the strip, with the constraint report and the claims; none agreeing is an error naming
+the observations."""
+
+from __future__ import annotations
+
+import pytest
+from scipy.optimize import brentq
+
+from atlas.ensemble import EnsembleError, run_ensemble
+from atlas.ensemble.constraint import parameter_phrase
+from atlas.plume.analytic import ogata_banks
+from atlas.publish.outputs.ensemble import ensemble_summary
+from ensemble_cases import strip_ensemble
+
+LINE = "LINESTRING (500505 4500000, 500505 4500030)"  # 500 m downstream of the held column
+FRONT = {"name": "front", "geometry": LINE, "time_yr": 15.0, "min_concentration_mg_per_l": 10.0}
+PRIORS = {"realizations": 40, "seed": 3, "velocity_m_per_yr": {"uniform": [20, 40]}}
+CLAIMS = [
+    {"name": "slow", "parameter": "velocity_m_per_yr", "range": [20, 25]},
+    {"name": "fast", "parameter": "velocity_m_per_yr", "range": [35, 40]},
+]
+
+
+def strip_concentration_mg_per_l(velocity_m_per_yr: float) -> float:
+    """Ogata-Banks at 500 m and 15 yr for the strip (100 mg/L held, dispersivity 10 m)."""
+    v = velocity_m_per_yr
+    return 100.0 * float(ogata_banks(500.0, 15.0, v, 10.0 * v))
+
+
+def velocity_reaching_m_per_yr(concentration_mg_per_l: float) -> float:
+    return brentq(lambda v: strip_concentration_mg_per_l(v) - concentration_mg_per_l, 5, 80)
+
+
+@pytest.fixture(scope="module")
+def constrained(client):
+    scenario = strip_ensemble(PRIORS | {"claim": CLAIMS}, observation=[FRONT])
+    return run_ensemble(scenario, client=client)
+
+
+def test_kept_realizations_are_those_the_closed_form_lets_through(constrained):
+    table = constrained.realizations
+    velocity = table["velocity_m_per_yr"]
+    # the scheme is within 10 % of Ogata-Banks here: only realizations whose closed-form value
+    # lies within 9-11 mg/L may go either way
+    low, high = velocity_reaching_m_per_yr(9.0), velocity_reaching_m_per_yr(11.0)
+    assert 20 < low < high < 40
+    assert table.loc[velocity > high, "kept"].all()
+    assert not table.loc[velocity < low, "kept"].any()
+    assert table["kept"].equals(table["agrees.front"])
+    assert table["kept"].equals(table["observed_mg_per_l.front"] >= 10.0)
+    threshold = velocity_reaching_m_per_yr(10.0)  # kept share: a uniform prior above it
+    assert constrained.kept / len(table) == pytest.approx((40 - threshold) / 20, abs=0.06)
+
+
+def test_the_report_ranks_the_constrained_parameter_and_judges_the_claims(constrained):
+    constraint = constrained.constraint
+    assert (constraint.realizations, constraint.kept) == (40, constrained.kept)
+    assert constraint.met_counts == (constrained.kept,)
+    (shift,) = constraint.parameters
+    assert shift.key == "velocity_m_per_yr"
+    assert shift.posterior[0] > shift.prior[0]
+    assert shift.width_ratio < 1
+    assert shift.ks_distance > constraint.noise_ks
+    slow, fast = constraint.claims
+    velocity = constrained.realizations["velocity_m_per_yr"]
+    assert slow.prior_count == int(((velocity >= 20) & (velocity <= 25)).sum()) > 0
+    assert slow.kept_count == 0
+    assert slow.sentence == (
+        f"Of 40 realizations, {constrained.kept} agree with the observation ({slow.prior_count} "
+        "had a seepage velocity of 20-25 m/yr before the observations); none of those has a "
+        "seepage velocity of 20-25 m/yr: the observations rule the claim out."
+    )
+    assert fast.kept_count > 0
+    assert "do not rule the claim out" in fast.sentence
+    report = ensemble_summary(constrained, files=[])["constraint"]
+    assert report["claims"][0]["sentence"] == slow.sentence
+    assert report["parameters"][0]["posterior"]["P5"] == pytest.approx(shift.posterior[0])
+    assert report["observations"][0]["realizations_agreeing"] == constrained.kept
+
+
+def test_an_observation_no_realization_meets_is_named(client):
+    impossible = FRONT | {"name": "too_high", "min_concentration_mg_per_l": 150.0}
+    scenario = strip_ensemble(PRIORS, observation=[impossible])
+    with pytest.raises(EnsembleError, match=r"observation 'too_high' \(>= 150 mg/L at year 15\)"):
+        run_ensemble(scenario, client=client, realizations=6)
+
+
+def test_observations_each_met_but_never_together_are_explained(client):
+    unseen = {k: v for k, v in FRONT.items() if k != "min_concentration_mg_per_l"}
+    unseen |= {"name": "unseen", "detected": False, "threshold_mg_per_l": 10.0}
+    scenario = strip_ensemble(PRIORS, observation=[FRONT, unseen])
+    with pytest.raises(EnsembleError) as caught:
+        run_ensemble(scenario, client=client, realizations=12)
+    message = str(caught.value)
+    assert "'front'" in message
+    assert "'unseen'" in message
+    assert "none meets all of them together" in message
+
+
+def test_parameter_phrases_carry_units():
+    assert parameter_phrase("velocity_m_per_yr", 20, 30) == "a seepage velocity of 20-30 m/yr"
+    assert (
+        parameter_phrase("source.pond.leakage_mm_per_yr", 10, 1000) == "a leakage of 10-1000 mm/yr"
+    )
+    assert parameter_phrase("effective_porosity", 0.1, 0.3) == "an effective porosity of 0.1-0.3"
