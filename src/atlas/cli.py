@@ -244,6 +244,11 @@ def _ensemble(args: argparse.Namespace) -> None:
     constraint = result.constraint
     if constraint is not None:
         print(constraint.sentence())
+        for observation, count in zip(constraint.observations, constraint.met_counts, strict=True):
+            print(
+                f"  {observation.name} ({observation.describe()}): met by {count} of "
+                f"{constraint.realizations}"
+            )
         for shift in constraint.parameters:
             before, after = (
                 "/".join(f"{v:.3g}" for v in q) for q in (shift.prior, shift.posterior)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from atlas.observed import agrees_with_all, observation_rows, observed_mg_per_l
+from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.summary import summary
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
@@ -55,3 +56,11 @@ def test_each_observation_is_reported_met_or_not(observed_strip):
     assert "agrees with the observation (< 10 mg/L in 1970)" in rows["unseen"]["sentence"]
     assert agrees_with_all(observed_strip) is False
     assert summary(observed_strip)["observations"] == observation_rows(observed_strip)
+
+
+def test_observations_survive_the_output_files(observed_strip, tmp_path):
+    write_result(observed_strip, tmp_path / "out")
+    again = read_result(tmp_path / "out", observed_strip.scenario)
+    assert again is not None
+    np.testing.assert_array_equal(observed_mg_per_l(again), observed_mg_per_l(observed_strip))
+    assert observation_rows(again) == observation_rows(observed_strip)
