@@ -131,14 +131,6 @@ def _transport_variables(
         variables["observed_concentration"] = xr.DataArray(
             record.observed_mg_per_l,
             dims=("observation",),
-            coords={
-                "observation": ("observation", [o.name for o in scenario.observations]),
-                "observation_time_yr": (
-                    "observation",
-                    [o.time_yr for o in scenario.observations],
-                    {"units": "yr", "long_name": "years since t = 0"},
-                ),
-            },
             attrs={
                 "units": "mg/L",
                 "long_name": "modelled highest concentration in the observation's cells at its "
@@ -178,6 +170,17 @@ def _coordinates(scenario: Scenario, record: TransportRecord) -> dict[str, tuple
             {"units": "yr", "long_name": "years since t = 0 (dense receptor record)"},
         ),
     }
+    if scenario.observations:
+        coordinates["observation"] = (
+            "observation",
+            [o.name for o in scenario.observations],
+            {"long_name": "observation"},
+        )
+        coordinates["observation_time_yr"] = (
+            "observation",
+            [o.time_yr for o in scenario.observations],
+            {"units": "yr", "long_name": "years since t = 0 of the observation"},
+        )
     if scenario.start_year is not None:
         coordinates["calendar_year"] = (
             "time_yr",

@@ -32,10 +32,10 @@ def velocity_reaching_m_per_yr(concentration_mg_per_l: float) -> float:
     return brentq(lambda v: strip_concentration_mg_per_l(v) - concentration_mg_per_l, 5, 80)
 
 
-@pytest.fixture(scope="module")
-def constrained(client):
+@pytest.fixture(scope="module", params=[True, False], ids=["analytic", "numerical"])
+def constrained(client, request):
     scenario = strip_ensemble(PRIORS | {"claim": CLAIMS}, observation=[FRONT])
-    return run_ensemble(scenario, client=client)
+    return run_ensemble(scenario, client=client, analytic=request.param)
 
 
 def test_kept_realizations_are_those_the_closed_form_lets_through(constrained):

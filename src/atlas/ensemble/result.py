@@ -157,7 +157,7 @@ def _table(
 
 
 def build_result(
-    scenario: Scenario, samples: np.ndarray, tally: Tally, *, seed: int
+    scenario: Scenario, samples: np.ndarray, tally: Tally, *, seed: int, analytic: bool = False
 ) -> EnsembleResult:
     """The :class:`EnsembleResult` of a complete tally.
 
@@ -171,6 +171,8 @@ def build_result(
         The reduction of all ``n`` realizations.
     seed : int
         The seed the samples were drawn with.
+    analytic : bool, optional
+        Whether the realizations were computed in closed form (a strip) rather than run.
     """
     if scenario.uncertainty is None:
         raise ValueError("the scenario has no [uncertainty]")
@@ -247,7 +249,14 @@ def build_result(
         kept_line = f"{tally.kept} realizations kept (no observation constrains this ensemble)"
     lines = (
         f"{len(tally.index)} realizations of the scenario, Latin hypercube samples of the "
-        f"priors (seed {seed}); every realization is an ordinary run of the plume model",
+        f"priors (seed {seed}); "
+        + (
+            "the scenario is a strip (a held inlet across uniform flow along a grid axis), so "
+            "every realization is the exact Ogata-Banks solution (Ogata and Banks 1961) of "
+            "its parameters instead of a numerical run"
+            if analytic
+            else "every realization is an ordinary run of the plume model"
+        ),
         kept_line,
         "probabilities are over the priors' samples, not measured frequencies",
     )
