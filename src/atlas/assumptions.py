@@ -79,8 +79,13 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
         if isinstance(flow, UniformFlow)
         else "recharge in the steady head solve"
     )
+    carries = (
+        "the leaked water enters at the source's concentration"
+        if source.concentration_mg_per_l is not None
+        else "the leaked water enters clean and dilutes the source's mass rate"
+    )
     return (
         f"source {source.name} leaks water into the aquifer, {amount}: {how}; the flow is "
         "steady, so the mound stands for the whole run (from t = 0, whatever the source's "
-        "start and end), and the leaked water enters at the source's concentration"
+        f"start and end), and {carries}"
     )

@@ -73,6 +73,8 @@ def test_a_strip_takes_the_closed_form_and_a_pond_does_not():
     assert strip.receptor_distance_m.tolist() == [500.0]  # the line, from the held column
     turned = strip_ensemble(STRIP_PRIORS | {"direction_deg": {"uniform": [80, 100]}})
     assert strip_of(turned, turned.uncertainty.priors) is None  # oblique realizations
+    still = strip_ensemble(STRIP_PRIORS | {"velocity_m_per_yr": {"uniform": [0, 40]}})
+    assert strip_of(still, still.uncertainty.priors) is None  # no closed form at v = 0
     pond = strip_scenario()
     pond["source"][0]["geometry"] = (
         "POLYGON ((500000 4500000, 500010 4500000, 500010 4500010, 500000 4500010, 500000 4500000))"

@@ -167,3 +167,13 @@ def test_leakage_prior_needs_a_leaking_source_and_conductivity_needs_a_mound():
         in found["uncertainty.source.pond.leakage_mm_per_yr"]
     )
     assert "without a leaking source" in found["uncertainty.hydraulic_conductivity_m_per_day"]
+
+
+def test_a_claim_names_a_sampled_parameter_and_needs_observations():
+    claim = {"name": "slow", "parameter": "velocity_m_per_yr", "range": [20, 30]}
+    found = problems(with_uncertainty(velocity_m_per_yr={"uniform": [10, 40]}, claim=[claim]))
+    assert "has none" in found["uncertainty.claim"]
+    wrong = claim | {"parameter": "velocity", "range": [30, 20]}
+    found = problems(with_uncertainty(velocity_m_per_yr={"uniform": [10, 40]}, claim=[wrong]))
+    assert "did you mean 'velocity_m_per_yr'" in found["uncertainty.claim[0].parameter"]
+    assert "lower <= upper" in found["uncertainty.claim[0].range"]

@@ -199,10 +199,10 @@ def strip_of(scenario: Scenario, priors: tuple[Prior, ...]) -> Strip | None:
     It is one when the flow is uniform along a grid axis with a speed > 0; the only source holds
     a concentration from t = 0 to the horizon, does not leak, and covers whole lines of cells
     across the flow from the upstream edge (an inlet spanning the aquifer); there is no initial
-    plume and dispersion is > 0; every receptor and observation lies downstream of the held
-    cells; and the priors sample only the velocity, aquifer parameters and the source's
-    concentration (not the direction). Its concentration is then Ogata-Banks' of the distance
-    from the inlet, whatever the position across the flow.
+    plume and the velocity and dispersion are > 0 whatever the priors draw; every receptor and
+    observation lies downstream of the held cells; and the priors sample only the velocity,
+    aquifer parameters and the source's concentration (not the direction). Its concentration
+    is then Ogata-Banks' of the distance from the inlet, whatever the position across the flow.
     """
     along = _along_flow(scenario)
     if along is None or scenario.initial is not None or len(scenario.sources) != 1:
@@ -220,6 +220,8 @@ def strip_of(scenario: Scenario, priors: tuple[Prior, ...]) -> Strip | None:
     allowed = _SAMPLEABLE | {f"source.{source.name}.concentration_mg_per_l"}
     if any(p.sampled and p.key not in allowed for p in priors):
         return None
+    if not _positive_transport(scenario, priors):
+        return None
     held = scenario.grid.rasterize(source.geometry)
     lines = int(along[held].max()) + 1 if held.any() else 0
     if lines == 0 or not np.array_equal(held, along < lines):
@@ -236,12 +238,21 @@ def strip_of(scenario: Scenario, priors: tuple[Prior, ...]) -> Strip | None:
     return Strip(distance, receptors, observations)
 
 
-def _positive_transport(scenario: Scenario) -> bool:
-    """Whether the velocity and the dispersion are > 0 (the closed form needs both)."""
+def _positive_transport(scenario: Scenario, priors: tuple[Prior, ...] = ()) -> bool:
+    """Whether the velocity and the dispersion are > 0 (the closed form needs both) in the
+    scenario and in every value the priors can take."""
     aquifer, flow = scenario.aquifer, scenario.flow
-    speed = flow.velocity_m_per_yr if isinstance(flow, UniformFlow) else 0.0
-    dispersion = aquifer.longitudinal_dispersivity_m * speed
-    return speed > 0 and dispersion + aquifer.molecular_diffusion_m2_per_yr > 0
+    lowest = {
+        "velocity_m_per_yr": flow.velocity_m_per_yr if isinstance(flow, UniformFlow) else 0.0,
+        "longitudinal_dispersivity_m": aquifer.longitudinal_dispersivity_m,
+        "molecular_diffusion_m2_per_yr": aquifer.molecular_diffusion_m2_per_yr,
+    }
+    for prior in priors:
+        if prior.key in lowest:
+            lowest[prior.key] = prior.support[0]
+    speed = lowest["velocity_m_per_yr"]
+    dispersion = lowest["longitudinal_dispersivity_m"] * speed
+    return speed > 0 and dispersion + lowest["molecular_diffusion_m2_per_yr"] > 0
 
 
 def strip_realizations(

@@ -449,6 +449,12 @@ def read_uncertainty(
         priors.append(prior)
     correlations = _correlations(r, table, priors)
     claims = _claims(r, table, priors)
+    if claims and "observation" not in doc:
+        r.note(
+            "uncertainty.claim",
+            "a claim is judged by the observations, and this scenario has none",
+            "add [[observation]] entries, or leave the claims out",
+        )
     if realizations is None or seed is None:
         return None
     return Uncertainty(realizations, seed, tuple(priors), correlations, claims)
