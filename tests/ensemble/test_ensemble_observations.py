@@ -19,6 +19,7 @@ PRIORS = {"realizations": 40, "seed": 3, "velocity_m_per_yr": {"uniform": [20, 4
 CLAIMS = [
     {"name": "slow", "parameter": "velocity_m_per_yr", "range": [20, 25]},
     {"name": "fast", "parameter": "velocity_m_per_yr", "range": [35, 40]},
+    {"name": "narrow", "parameter": "velocity_m_per_yr", "range": [20, 20.6]},
 ]
 
 
@@ -62,19 +63,29 @@ def test_the_report_ranks_the_constrained_parameter_and_judges_the_claims(constr
     assert shift.posterior[0] > shift.prior[0]
     assert shift.width_ratio < 1
     assert shift.ks_distance > constraint.noise_ks
-    slow, fast = constraint.claims
+    slow, fast, narrow = constraint.claims
     velocity = constrained.realizations["velocity_m_per_yr"]
     assert slow.prior_count == int(((velocity >= 20) & (velocity <= 25)).sum()) > 0
     assert slow.kept_count == 0
+    assert slow.agreeing_in_range == (0,)
+    # were 20-25 m/yr as consistent as the rest, all of its realizations missing is unlikely
+    assert slow.p_value == pytest.approx((1 - constrained.kept / 40) ** slow.prior_count)
+    assert slow.ruled_out
     assert slow.sentence == (
-        f"Of 40 realizations, {constrained.kept} agree with the observation ({slow.prior_count} "
-        "had a seepage velocity of 20-25 m/yr before the observations); none of those has a "
-        "seepage velocity of 20-25 m/yr: the observations rule the claim out."
+        f"Of 40 realizations, {constrained.kept} agree with the observation; none of those "
+        "has a seepage velocity of 20-25 m/yr, and of the "
+        f"{slow.prior_count} realizations that have one, none agrees with front "
+        f"({constrained.kept} of all 40 do): the observations rule the claim out."
     )
+    assert narrow.kept_count == 0
+    assert not narrow.ruled_out  # one or two realizations in range: could be chance
+    assert "too few realizations to rule the claim out" in narrow.sentence
     assert fast.kept_count > 0
     assert "do not rule the claim out" in fast.sentence
     report = ensemble_summary(constrained, files=[])["constraint"]
     assert report["claims"][0]["sentence"] == slow.sentence
+    assert report["claims"][0]["ruled_out"] is True
+    assert report["claims"][0]["agreeing_in_range"] == {"front": 0}
     assert report["parameters"][0]["posterior"]["P5"] == pytest.approx(shift.posterior[0])
     assert report["observations"][0]["realizations_agreeing"] == constrained.kept
 

@@ -11,6 +11,15 @@ cumulative distributions, 0 to 1). Parameters are ranked by that distance: unlik
 ratio it also sees a posterior that is shifted without narrowing. With few kept realizations
 both are noisy (the KS distance of an unconstrained parameter is of order ``1/sqrt(kept)``,
 which :attr:`Constraint.noise_ks` states).
+
+A claim (``[[uncertainty.claim]]``: a sampled parameter lies in a range) is ruled out when no
+kept realization lies in its range and that is unlikely to be chance: were the range as
+consistent with the observations as the whole ensemble is, the probability that none of its
+``m`` realizations agrees with all the observations would be ``(1 - kept / n) ** m``, and that
+none agrees with observation ``k`` ``(1 - n_k / n) ** m`` (``n_k`` realizations agree with
+it); the claim is ruled out when the smallest of these is below :data:`SIGNIFICANCE` divided
+by the number of tests (Bonferroni). Otherwise the sentence says that too few realizations lie
+in the range to tell.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from atlas.scenario.uncertainty import Claim, Prior
 
 __all__ = [
     "REPORTED_QUANTILES",
+    "SIGNIFICANCE",
     "ClaimVerdict",
     "Constraint",
     "ParameterShift",
@@ -79,12 +89,42 @@ class ParameterShift:
 
 @dataclass(frozen=True)
 class ClaimVerdict:
-    """A claim's share of the realizations before and after the observations."""
+    """A claim's share of the realizations before and after the observations.
+
+    Attributes
+    ----------
+    claim : Claim
+    prior_count : int
+        Realizations whose value lies in the claim's range.
+    kept_count : int
+        Kept realizations whose value lies in it.
+    agreeing_in_range : tuple of int
+        Per observation, the realizations in the range that agree with it.
+    p_value : float
+        When no kept realization lies in the range: the largest chance of that (or of no
+        realization in the range agreeing with one observation) if the range agreed with the
+        observations as often as the ensemble as a whole does (binomial,
+        ``(1 - rate) ** prior_count``), the smallest over the observations and their
+        conjunction; NaN when some kept realization lies in the range.
+    ruled_out : bool
+        No kept realization in the range, and ``p_value`` below 0.05 / (observations + 1)
+        (Bonferroni).
+    sentence : str
+        The verdict in plain words, generated from these numbers.
+    """
 
     claim: Claim
     prior_count: int
     kept_count: int
+    agreeing_in_range: tuple[int, ...]
+    p_value: float
+    ruled_out: bool
     sentence: str
+
+
+SIGNIFICANCE = 0.05
+"""Level at which a claim with no kept realization is said to be ruled out (split over the
+observations and their conjunction, Bonferroni)."""
 
 
 @dataclass(frozen=True)
@@ -158,23 +198,57 @@ def _shift(key: str, prior: np.ndarray, posterior: np.ndarray) -> ParameterShift
     )
 
 
-def _verdict(claim: Claim, column: np.ndarray, kept: np.ndarray, observations: int) -> ClaimVerdict:
+def _verdict(
+    claim: Claim,
+    column: np.ndarray,
+    kept: np.ndarray,
+    met: np.ndarray,
+    observations: tuple[Observation, ...],
+) -> ClaimVerdict:
+    """The verdict on one claim (see :class:`ClaimVerdict`)."""
     inside = (column >= claim.low) & (column <= claim.high)
     prior_count, kept_count = int(inside.sum()), int(inside[kept].sum())
     total, n_kept = column.size, int(kept.sum())
+    agreeing = tuple(int(v) for v in met[inside].sum(axis=0))
     phrase = parameter_phrase(claim.key, claim.low, claim.high)
-    head = (
-        f"Of {total} realizations, {n_kept} agree with {_observations_phrase(observations)}"
-        f" ({prior_count} had {phrase} before the observations)"
-    )
-    if kept_count == 0:
-        tail = f"none of those has {phrase}: the observations rule the claim out."
-    else:
+    head = f"Of {total} realizations, {n_kept} agree with {_observations_phrase(len(observations))}"
+    if kept_count > 0:
         tail = (
             f"{kept_count} of those ({kept_count / n_kept:.0%}) have {phrase}: the "
             "observations do not rule the claim out."
         )
-    return ClaimVerdict(claim, prior_count, kept_count, f"{head}; {tail}")
+        return ClaimVerdict(
+            claim, prior_count, kept_count, agreeing, math.nan, False, f"{head}; {tail}"
+        )
+    # the chance of no agreement in the range if it agreed as often as the whole ensemble
+    rates = [(met[:, k].sum() / total, k) for k in range(len(observations)) if agreeing[k] == 0] + [
+        (n_kept / total, None)
+    ]  # an observation first: it is named when as telling
+    p_value, which = min(
+        ((float((1.0 - rate) ** prior_count), k) for rate, k in rates), key=lambda pair: pair[0]
+    )
+    ruled_out = bool(p_value < SIGNIFICANCE / (len(observations) + 1))
+    if prior_count == 0:
+        tail = f"no realization had {phrase}: widen the prior to test the claim."
+    elif not ruled_out:
+        tail = (
+            f"none of those has {phrase}, but with {prior_count} realizations in that range "
+            "this could be chance: too few realizations to rule the claim out (run more)."
+        )
+    else:
+        evidence = (
+            f"none agrees with {observations[which].name} "
+            f"({int(met[:, which].sum())} of all {total} do)"
+            if which is not None
+            else "none agrees with them"
+        )
+        tail = (
+            f"none of those has {phrase}, and of the {prior_count} realizations that have "
+            f"one, {evidence}: the observations rule the claim out."
+        )
+    return ClaimVerdict(
+        claim, prior_count, kept_count, agreeing, p_value, ruled_out, f"{head}; {tail}"
+    )
 
 
 def constrain(
@@ -207,14 +281,16 @@ def constrain(
     shifts.sort(key=lambda s: -s.ks_distance)
     claims = () if scenario.uncertainty is None else scenario.uncertainty.claims
     keys = [p.key for p in priors]
-    count = len(scenario.observations)
     return Constraint(
         observations=scenario.observations,
         met_counts=tuple(int(v) for v in met.sum(axis=0)),
         realizations=int(samples.shape[0]),
         kept=int(kept.sum()),
         parameters=tuple(shifts),
-        claims=tuple(_verdict(c, samples[:, keys.index(c.key)], kept, count) for c in claims),
+        claims=tuple(
+            _verdict(c, samples[:, keys.index(c.key)], kept, met, scenario.observations)
+            for c in claims
+        ),
     )
 
 

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from atlas import __version__
-from atlas.ensemble.constraint import REPORTED_QUANTILES, Constraint
+from atlas.ensemble.constraint import REPORTED_QUANTILES, SIGNIFICANCE, Constraint
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
@@ -160,6 +160,10 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
         "Kolmogorov-Smirnov distance between the prior (all realizations) and the posterior "
         "(the kept ones); below ks_noise the shift is within sampling noise (5 % level)",
         "ks_noise": json_number(round(constraint.noise_ks, 4)),
+        "claim_test": "a claim is ruled out when no kept realization lies in its range and, "
+        "were the range as consistent with the observations as the whole ensemble, seeing no "
+        "agreement there (with all the observations, or with one of them) would have a "
+        f"binomial probability (p_value) below {SIGNIFICANCE:g} / (observations + 1)",
         "parameters": [
             {
                 "key": shift.key,
@@ -177,6 +181,14 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "range": [verdict.claim.low, verdict.claim.high],
                 "realizations_in_range": verdict.prior_count,
                 "kept_in_range": verdict.kept_count,
+                "agreeing_in_range": {
+                    o.name: count
+                    for o, count in zip(
+                        constraint.observations, verdict.agreeing_in_range, strict=True
+                    )
+                },
+                "p_value": json_number(float(f"{verdict.p_value:.3g}")),
+                "ruled_out": verdict.ruled_out,
                 "sentence": verdict.sentence,
             }
             for verdict in constraint.claims
