@@ -301,7 +301,7 @@ def run_ensemble(
         with ensemble_client(scheduler, workers) as own:
             tally = _reduce(own, *work)
     if tally.kept == 0:
-        if scenario.observations:
+        if keep is agrees_with_all:  # the observations decided: name them
             observed = tally.in_order().observed_mg_per_l
             raise EnsembleError(unmet_message(scenario, observed, agreement(scenario, observed)))
         raise EnsembleError(
