@@ -11,7 +11,9 @@ from atlas.ensemble import EnsembleError, run_ensemble
 from atlas.ensemble.constraint import parameter_phrase
 from atlas.plume.analytic import ogata_banks
 from atlas.publish.outputs.ensemble import ensemble_summary
+from atlas.scenario import load_scenario
 from ensemble_cases import strip_ensemble
+from plume_cases import strip_scenario
 
 LINE = "LINESTRING (500505 4500000, 500505 4500030)"  # 500 m downstream of the held column
 FRONT = {"name": "front", "geometry": LINE, "time_yr": 15.0, "min_concentration_mg_per_l": 10.0}
@@ -115,3 +117,45 @@ def test_parameter_phrases_carry_units():
         parameter_phrase("source.pond.leakage_mm_per_yr", 10, 1000) == "a leakage of 10-1000 mm/yr"
     )
     assert parameter_phrase("effective_porosity", 0.1, 0.3) == "an effective porosity of 0.1-0.3"
+
+
+def test_only_a_strong_leakage_mound_pushes_solute_upgradient(client):
+    document = strip_scenario(  # a 200 m square pond in a 2 km x 1 km aquifer
+        grid={"bounds_m": [400_000, 4_500_000, 402_000, 4_501_000], "cell_size_m": 50.0},
+        flow={"velocity_m_per_yr": 25.0, "direction_deg": 90.0},
+        receptor=[],
+    )
+    document["aquifer"] |= {"hydraulic_conductivity_m_per_day": 5.0, "thickness_m": 10.0}
+    document["source"] = [
+        {
+            "name": "pond",
+            "geometry": "POLYGON ((400200 4500400, 400400 4500400, 400400 4500600, "
+            "400200 4500600, 400200 4500400))",
+            "concentration_mg_per_l": 100.0,
+            "leakage_mm_per_yr": 0.0,
+        }
+    ]
+    document["observation"] = [
+        {  # 75 m upstream (west) of the pond's edge, above the few mg/L that dispersion
+            # alone brings there on this grid: only a stagnation point beyond it will do
+            "name": "upstream",
+            "geometry": "POINT (400125 4500525)",
+            "time_yr": 10.0,
+            "min_concentration_mg_per_l": 10.0,
+        }
+    ]
+    document["uncertainty"] = {
+        "realizations": 8,
+        "seed": 1,
+        "source": {"pond": {"leakage_mm_per_yr": {"uniform": [0, 3000]}}},
+    }
+    result = run_ensemble(load_scenario(document), client=client)
+    assert "ordinary run" in result.assumptions[0]  # a pond: the numerical path
+    table = result.realizations
+    leakage = table["source.pond.leakage_mm_per_yr"]
+    assert 0 < result.kept < len(table)
+    assert leakage[table["kept"]].min() > leakage[~table["kept"]].max()  # the strongest mounds
+    observed = table["observed_mg_per_l.upstream"]
+    assert observed[table["kept"]].min() >= 10.0 > observed[~table["kept"]].max()
+    dry = float(observed[leakage.idxmin()])
+    assert dry < 10.0  # no mound, no solute that far upstream against 25 m/yr

@@ -141,6 +141,17 @@ BAD_CASES = {
         lambda d: d["source"][0].update(leakage_mm_per_yr=10.0, leakage_m3_per_day=5.0),
         "source.pond: gives both leakage_mm_per_yr and leakage_m3_per_day",
     ),
+    "leaking source on the edge under uniform flow": (
+        lambda d: (
+            d["source"][0].update(
+                leakage_mm_per_yr=10.0,
+                geometry="POLYGON ((400000 4500400, 400200 4500400, 400200 4500600, "
+                "400000 4500600, 400000 4500400))",
+            ),
+            d["aquifer"].update(hydraulic_conductivity_m_per_day=5.0),
+        ),
+        "source.pond.leakage_mm_per_yr: the source touches the grid's outer cells",
+    ),
     "leakage mound under uniform flow without conductivity": (
         _set("source/0/leakage_mm_per_yr", 10.0),
         "source.pond.leakage_mm_per_yr: under uniform flow the leakage mound needs the "

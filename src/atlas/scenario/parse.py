@@ -132,22 +132,34 @@ LEAKAGE_KEYS = ("leakage_mm_per_yr", "leakage_m3_per_day")
 
 
 def _check_leakage(
-    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None
+    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None, grid: Grid | None
 ) -> None:
-    """A leaking source under uniform flow needs the conductivity: its mound is solved for
-    with it and superposed on the uniform flow (:func:`atlas.run.flow_field`)."""
+    """A leaking source under uniform flow needs the conductivity, and must keep off the grid's
+    outer cells: its mound is solved for with the outer ring of cells held at 0 m and
+    superposed on the uniform flow (:func:`atlas.run.flow_field`), and water leaking into a
+    held cell would vanish."""
     if not isinstance(flow, UniformFlow) or aquifer is None:
         return
-    if aquifer.hydraulic_conductivity_m_per_day is not None:
-        return
     for source in sources:
-        if source.leakage_mm_per_yr is not None or source.leakage_m3_per_day is not None:
-            key = next(k for k in LEAKAGE_KEYS if getattr(source, k) is not None)
+        key = next((k for k in LEAKAGE_KEYS if getattr(source, k) is not None), None)
+        if key is None:
+            continue
+        where = f"{key_path('source', source.name)}.{key}"
+        if aquifer.hydraulic_conductivity_m_per_day is None:
             r.note(
-                f"{key_path('source', source.name)}.{key}",
+                where,
                 "under uniform flow the leakage mound needs the aquifer's conductivity",
                 "add aquifer.hydraulic_conductivity_m_per_day (m/d), or leave the leakage out",
             )
+        elif grid is not None:
+            mask = grid.rasterize(source.geometry)
+            if mask[[0, -1], :].any() or mask[:, [0, -1]].any():
+                r.note(
+                    where,
+                    "the source touches the grid's outer cells, where a mound under uniform "
+                    "flow is held at the undisturbed head (the water leaking there would vanish)",
+                    "enlarge grid.bounds_m so that the source keeps off the edge",
+                )
 
 
 def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Receptor]:
@@ -373,7 +385,7 @@ def load_scenario(
     aquifer = read_aquifer(r, document, inputs)
     flow = read_flow(r, document, inputs, aquifer)
     sources = _sources(r, document, inputs)
-    _check_leakage(r, sources, flow, aquifer)
+    _check_leakage(r, sources, flow, aquifer, grid)
     receptors = _receptors(r, document, inputs)
     initial = _initial(r, document, inputs)
     if aquifer is not None:
