@@ -66,15 +66,19 @@ def test_the_report_ranks_the_constrained_parameter_and_judges_the_claims(constr
     velocity = constrained.realizations["velocity_m_per_yr"]
     assert slow.prior_count == int(((velocity >= 20) & (velocity <= 25)).sum()) > 0
     assert slow.kept_count == 0
-    assert slow.sentence == (
-        f"Of 40 realizations, {constrained.kept} agree with the observation ({slow.prior_count} "
-        "had a seepage velocity of 20-25 m/yr before the observations); none of those has a "
-        "seepage velocity of 20-25 m/yr: the observations rule the claim out."
+    # about 10 realizations in range, none kept: a 26 % upper bound, too few to rule it out
+    assert slow.verdict == "too few to judge"
+    assert slow.sentence.startswith(
+        f"Too few realizations to judge the claim: none of the {slow.prior_count} realizations "
+        "with a seepage velocity of 20-25 m/yr agrees with the observation, but with "
+        f"{constrained.kept} of 40 agreeing overall about"
     )
     assert fast.kept_count > 0
+    assert fast.verdict == "not ruled out"
     assert "do not rule the claim out" in fast.sentence
     report = ensemble_summary(constrained, files=[])["constraint"]
     assert report["claims"][0]["sentence"] == slow.sentence
+    assert report["claims"][0]["in_range_meeting"]["front"]["in_range"] == 0
     assert report["parameters"][0]["posterior"]["P5"] == pytest.approx(shift.posterior[0])
     assert report["observations"][0]["realizations_agreeing"] == constrained.kept
 

@@ -26,16 +26,26 @@ from atlas.scenario.uncertainty import Claim, Prior
 
 __all__ = [
     "REPORTED_QUANTILES",
+    "RULE_OUT_RATE",
     "ClaimVerdict",
     "Constraint",
+    "ObservationCount",
     "ParameterShift",
+    "claim_verdict",
     "constrain",
     "parameter_phrase",
     "unmet_message",
+    "upper_rate",
 ]
 
 REPORTED_QUANTILES = (0.05, 0.5, 0.95)
 """Quantiles of each parameter reported before and after the observations (P5, P50, P95)."""
+
+RULE_OUT_RATE = 0.05
+"""A claim is ruled out by an observation when the one-sided 95 % Clopper-Pearson upper bound
+on the rate at which realizations inside the claim's range meet it is below this (and below
+the rate over all realizations): fewer than 5 % of them could meet it, at 95 % confidence.
+With no realization inside the range meeting it, that takes at least 59 realizations in range."""
 
 _UNITS = {
     "_m_per_yr": "m/yr",
@@ -78,12 +88,61 @@ class ParameterShift:
 
 
 @dataclass(frozen=True)
+class ObservationCount:
+    """How the realizations inside a claim's range fare against one observation.
+
+    Attributes
+    ----------
+    name : str
+        The observation's name, or ``"all observations"`` for their conjunction (the kept
+        realizations).
+    in_range, total : int
+        Realizations meeting it inside the claim's range, and among all realizations.
+    upper_rate : float
+        One-sided 95 % Clopper-Pearson upper bound on the rate of meeting it inside the range.
+    overall_rate : float
+        ``total`` over all realizations.
+    """
+
+    name: str
+    in_range: int
+    total: int
+    upper_rate: float
+    overall_rate: float
+
+    @property
+    def rules_out(self) -> bool:
+        """Whether the claim's realizations (almost) never meet it: the upper bound is below
+        :data:`RULE_OUT_RATE` and below the rate over all realizations."""
+        return self.upper_rate < min(RULE_OUT_RATE, self.overall_rate)
+
+
+@dataclass(frozen=True)
 class ClaimVerdict:
-    """A claim's share of the realizations before and after the observations."""
+    """A claim against the observations (see :func:`claim_verdict`).
+
+    Attributes
+    ----------
+    claim : Claim
+    prior_count : int
+        Realizations inside the claim's range.
+    kept_count : int
+        Those of them agreeing with every observation.
+    counts : tuple of ObservationCount
+        Per observation, then all observations together.
+    verdict : str
+        ``"ruled out"``, ``"not ruled out"`` or ``"too few to judge"``.
+    deciding : ObservationCount or None
+        The observation that rules the claim out (the lowest upper bound), when one does.
+    sentence : str
+    """
 
     claim: Claim
     prior_count: int
     kept_count: int
+    counts: tuple[ObservationCount, ...]
+    verdict: str
+    deciding: ObservationCount | None
     sentence: str
 
 
@@ -158,23 +217,118 @@ def _shift(key: str, prior: np.ndarray, posterior: np.ndarray) -> ParameterShift
     )
 
 
-def _verdict(claim: Claim, column: np.ndarray, kept: np.ndarray, observations: int) -> ClaimVerdict:
-    inside = (column >= claim.low) & (column <= claim.high)
-    prior_count, kept_count = int(inside.sum()), int(inside[kept].sum())
-    total, n_kept = column.size, int(kept.sum())
-    phrase = parameter_phrase(claim.key, claim.low, claim.high)
-    head = (
-        f"Of {total} realizations, {n_kept} agree with {_observations_phrase(observations)}"
-        f" ({prior_count} had {phrase} before the observations)"
+def upper_rate(successes: int, trials: int) -> float:
+    """One-sided 95 % Clopper-Pearson upper bound on a binomial rate (1 when all succeed)."""
+    if successes >= trials:
+        return 1.0
+    return float(stats.beta.ppf(0.95, successes + 1, trials - successes))
+
+
+def _count(name: str, inside: np.ndarray, met: np.ndarray) -> ObservationCount:
+    in_range = int(met[inside].sum())
+    return ObservationCount(
+        name=name,
+        in_range=in_range,
+        total=int(met.sum()),
+        upper_rate=upper_rate(in_range, int(inside.sum())),
+        overall_rate=float(met.mean()),
     )
-    if kept_count == 0:
-        tail = f"none of those has {phrase}: the observations rule the claim out."
-    else:
-        tail = (
-            f"{kept_count} of those ({kept_count / n_kept:.0%}) have {phrase}: the "
-            "observations do not rule the claim out."
+
+
+def _count_phrase(count: ObservationCount, n_in: int, n: int, phrase: str) -> str:
+    some = "none" if count.in_range == 0 else f"{count.in_range}"
+    return (
+        f"{some} of the {n_in} realizations with {phrase} meet{'s' * (count.in_range == 1)} "
+        f"{count.name}, against {count.total} of {n} overall"
+    )
+
+
+def claim_verdict(
+    scenario: Scenario, claim: Claim, column: np.ndarray, met: np.ndarray, observed: np.ndarray
+) -> ClaimVerdict:
+    """Whether the observations rule a claim out, judged on the realizations inside its range.
+
+    The realizations inside the claim's range are counted against each observation. An
+    observation rules the claim out when it is met by fewer of them than
+    :data:`RULE_OUT_RATE` at 95 % confidence and by fewer than over all realizations
+    (:attr:`ObservationCount.rules_out`); the observations together (the kept realizations)
+    are judged the same way. When none rules it out, the claim is "not ruled out" if some
+    realization inside the range agrees with every observation, and "too few to judge"
+    otherwise (no agreeing realization in range, but too few realizations to say it could not
+    have been chance). The sentence names the deciding observation, its modelled values in
+    range and its reading (its ``[provenance]`` entry), on which the verdict rests.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        Its observations and provenance.
+    claim : Claim
+    column : numpy.ndarray, shape (n,)
+        The claim's parameter in every realization.
+    met : numpy.ndarray of bool, shape (n, n_observations)
+        Whether each realization agrees with each observation.
+    observed : numpy.ndarray, shape (n, n_observations)
+        Modelled concentrations at the observations, mg/L.
+    """
+    inside = (column >= claim.low) & (column <= claim.high)
+    n_in, n = int(inside.sum()), column.size
+    kept = np.asarray(met.all(axis=1), dtype=bool)
+    phrase = parameter_phrase(claim.key, claim.low, claim.high)
+    together = _observations_phrase(met.shape[1])
+    counts = [_count(o.name, inside, met[:, k]) for k, o in enumerate(scenario.observations)]
+    counts.append(_count(together, inside, kept))
+    per_observation = "; ".join(_count_phrase(c, n_in, n, phrase) for c in counts[:-1])
+    kept_in = counts[-1].in_range
+    deciding = min((c for c in counts if c.rules_out), key=lambda c: c.upper_rate, default=None)
+    if n_in == 0:
+        verdict = "too few to judge"
+        sentence = (
+            f"Too few realizations to judge the claim: none of the {n} has {phrase}; widen "
+            "the prior or draw more realizations."
         )
-    return ClaimVerdict(claim, prior_count, kept_count, f"{head}; {tail}")
+    elif deciding is not None:
+        verdict = "ruled out"
+        sentence = (
+            f"The observations rule the claim out: {_count_phrase(deciding, n_in, n, phrase)}"
+            f" (at most {deciding.upper_rate:.1%} of such realizations could, at 95 % "
+            f"confidence). {_reading(scenario, deciding.name, inside, observed)}"
+        )
+        if len(counts) > 2:
+            sentence += f" Per observation: {per_observation}."
+    elif kept_in > 0:
+        verdict = "not ruled out"
+        sentence = (
+            f"The observations do not rule the claim out: {kept_in} of the {n_in} "
+            f"realizations with {phrase} agree with {together} ({kept_in / n_in:.0%}), "
+            f"against {counts[-1].total} of {n} overall ({per_observation})."
+        )
+    else:
+        verdict = "too few to judge"
+        expected = n_in * counts[-1].overall_rate
+        sentence = (
+            f"Too few realizations to judge the claim: none of the {n_in} realizations with "
+            f"{phrase} agrees with {together}, but with {counts[-1].total} of {n} agreeing "
+            f"overall about {expected:.1f} would be expected even if the observations said "
+            f"nothing about it ({per_observation}); draw more realizations."
+        )
+    return ClaimVerdict(claim, n_in, kept_in, tuple(counts), verdict, deciding, sentence)
+
+
+def _reading(scenario: Scenario, name: str, inside: np.ndarray, observed: np.ndarray) -> str:
+    """The deciding observation's modelled values in range and the reading it rests on."""
+    names = [o.name for o in scenario.observations]
+    if name not in names:
+        return "It rests on the observations together, as read in [provenance]."
+    k = names.index(name)
+    observation = scenario.observations[k]
+    values = observed[inside, k]
+    extreme, word = (values.max(), "highest") if observation.detected else (values.min(), "lowest")
+    reading = scenario.provenance.get(f"observation.{name}", "not documented")
+    return (
+        f"Their {word} modelled value there is {extreme:.2g} mg/L against the observation's "
+        f"{observation.describe()}. The verdict rests on that observation as read here: "
+        f"{reading.rstrip('.')}."
+    )
 
 
 def constrain(
@@ -183,6 +337,7 @@ def constrain(
     samples: np.ndarray,
     kept: np.ndarray,
     met: np.ndarray,
+    observed: np.ndarray,
 ) -> Constraint:
     """The constraint report of an ensemble.
 
@@ -198,6 +353,8 @@ def constrain(
         The realizations kept (at least one).
     met : numpy.ndarray of bool, shape (n, n_observations)
         Whether each realization agrees with each observation.
+    observed : numpy.ndarray, shape (n, n_observations)
+        Modelled concentrations at the observations, mg/L.
     """
     shifts = [
         _shift(prior.key, samples[:, k], samples[kept, k])
@@ -207,14 +364,15 @@ def constrain(
     shifts.sort(key=lambda s: -s.ks_distance)
     claims = () if scenario.uncertainty is None else scenario.uncertainty.claims
     keys = [p.key for p in priors]
-    count = len(scenario.observations)
     return Constraint(
         observations=scenario.observations,
         met_counts=tuple(int(v) for v in met.sum(axis=0)),
         realizations=int(samples.shape[0]),
         kept=int(kept.sum()),
         parameters=tuple(shifts),
-        claims=tuple(_verdict(c, samples[:, keys.index(c.key)], kept, count) for c in claims),
+        claims=tuple(
+            claim_verdict(scenario, c, samples[:, keys.index(c.key)], met, observed) for c in claims
+        ),
     )
 
 

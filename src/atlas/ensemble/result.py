@@ -239,6 +239,7 @@ def build_result(
             samples[tally.index],
             tally.kept_flags,
             agreement(scenario, tally.observed_mg_per_l),
+            tally.observed_mg_per_l,
         )
         kept_line = (
             f"{tally.kept} realizations kept: those that agree with every observation "

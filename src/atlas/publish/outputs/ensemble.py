@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from atlas import __version__
-from atlas.ensemble.constraint import REPORTED_QUANTILES, Constraint
+from atlas.ensemble.constraint import REPORTED_QUANTILES, RULE_OUT_RATE, Constraint
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
@@ -177,6 +177,17 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "range": [verdict.claim.low, verdict.claim.high],
                 "realizations_in_range": verdict.prior_count,
                 "kept_in_range": verdict.kept_count,
+                "verdict": verdict.verdict,
+                "deciding_observation": None if verdict.deciding is None else verdict.deciding.name,
+                "rule_out_rate": RULE_OUT_RATE,
+                "in_range_meeting": {
+                    count.name: {
+                        "in_range": count.in_range,
+                        "overall": count.total,
+                        "upper_rate_95": json_number(round(count.upper_rate, 4)),
+                    }
+                    for count in verdict.counts
+                },
                 "sentence": verdict.sentence,
             }
             for verdict in constraint.claims
