@@ -75,7 +75,10 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
         else f"{source.leakage_m3_per_day:g} m3/day spread over its cells"
     )
     how = (
-        "its mound is superposed on the uniform flow, vanishing at the grid edges"
+        "its mound, the steady mound of an infinite aquifer of transmissivity K b (no grid "
+        "edge holds it), is superposed on the uniform flow; the mound's velocities "
+        "(W / (b n) scaled by the geometry) do not depend on K, its heights do (as 1 / (K b)) "
+        "and are given relative to their mean over the grid's outer ring"
         if isinstance(flow, UniformFlow)
         else "recharge in the steady head solve"
     )

@@ -34,6 +34,7 @@ from atlas.plume.flow import (
     steady_heads,
     uniform_face_velocities,
 )
+from atlas.plume.mound import edge_referenced, infinite_aquifer_mound_m
 from atlas.plume.scheme import face_dispersion
 from atlas.plume.transport import (
     FixedConcentrationSource,
@@ -114,8 +115,9 @@ def flow_field(scenario: Scenario) -> FlowField:
     implies, ``i = v n_e / K`` falling along the flow, relative to 0 m at the most downstream
     cell centre, when the conductivity is one number; NaN otherwise (no conductivity, or a
     raster, with which a uniform velocity is not consistent). A leaking source under uniform
-    flow adds its mound (:func:`_mound`), superposed: heads and velocities are sums, exact for
-    the linear (confined, transmissivity ``K b``) flow equation.
+    flow adds its mound (:func:`_mound`: an infinite aquifer's, its heights relative to the
+    grid's edge), superposed: heads and velocities are sums, exact for the linear (confined,
+    transmissivity ``K b``) flow equation.
     """
     grid, aquifer, flow = scenario.grid, scenario.aquifer, scenario.flow
     conductivity = scenario.conductivity_m_per_day
@@ -151,19 +153,23 @@ def _mound(
     scenario: Scenario, conductivity_m_per_day: np.ndarray, recharge_m_per_yr: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The rise of the heads (m) under leaking sources, and its seepage face velocities
-    (m/yr), for uniform flow: the recharge with the outer ring of cells held at 0 m (the
-    mound vanishes at the grid edges, where the uniform flow carries the water away)."""
+    (m/yr), for uniform flow: the steady mound of an infinite aquifer of the scenario's
+    transmissivity (:func:`atlas.plume.mound.infinite_aquifer_mound_m`; no grid edge holds
+    it, and the edge faces carry its outflow), its heights relative to their mean over the
+    grid's outer ring of cells."""
     grid, aquifer = scenario.grid, scenario.aquifer
-    edge = np.full(grid.shape, np.nan)
-    edge[[0, -1], :] = 0.0
-    edge[:, [0, -1]] = 0.0
-    mound = steady_heads(
-        conductivity_m_per_day, aquifer.thickness_m, grid.cell_size_m, edge, recharge_m_per_yr
+    conductivity = float(conductivity_m_per_day.flat[0])
+    if not np.all(conductivity_m_per_day == conductivity):  # prevented by the validation
+        raise ScenarioError("a leakage mound under uniform flow needs one conductivity")
+    transmissivity_m2_per_yr = conductivity * DAYS_PER_YEAR * aquifer.thickness_m
+    # one ghost cell around the grid, so that the edge faces carry the mound's outflow
+    padded = infinite_aquifer_mound_m(
+        np.pad(recharge_m_per_yr, 1), transmissivity_m2_per_yr, grid.cell_size_m
     )
-    faces = darcy_face_velocities(
-        mound, conductivity_m_per_day, aquifer.effective_porosity, grid.cell_size_m
+    vx, vy = darcy_face_velocities(
+        padded, np.full(padded.shape, conductivity), aquifer.effective_porosity, grid.cell_size_m
     )
-    return mound, faces
+    return edge_referenced(padded[1:-1, 1:-1]), (vx[1:-1, 1:-1], vy[1:-1, 1:-1])
 
 
 def _implied_heads(scenario: Scenario, flow: UniformFlow) -> np.ndarray:

@@ -144,7 +144,8 @@ BAD_CASES = {
     "leakage mound under uniform flow without conductivity": (
         _set("source/0/leakage_mm_per_yr", 10.0),
         "source.pond.leakage_mm_per_yr: under uniform flow the leakage mound needs the "
-        "aquifer's conductivity; add aquifer.hydraulic_conductivity_m_per_day",
+        "aquifer's conductivity as one number (the mound of an infinite aquifer of uniform "
+        "transmissivity); give aquifer.hydraulic_conductivity_m_per_day one value",
     ),
     "head-driven without conductivity": (
         _set(
@@ -223,6 +224,14 @@ def _with_conductivity_raster(document, name):
     document["aquifer"]["hydraulic_conductivity_m_per_day"] = name
     document["flow"] = _WEST_EAST_HEADS
     return document
+
+
+def test_a_leakage_mound_under_uniform_flow_needs_one_conductivity(document, tmp_path):
+    write_raster(tmp_path / "k.tif", np.full((20, 40), 5.0))
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = "k.tif"
+    document["source"][0]["leakage_mm_per_yr"] = 10.0
+    with pytest.raises(ScenarioError, match="needs the aquifer's conductivity as one number"):
+        load_scenario(document, root=tmp_path)
 
 
 def test_conductivity_raster_is_aligned_y_up(document, tmp_path):

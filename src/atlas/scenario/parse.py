@@ -134,19 +134,22 @@ LEAKAGE_KEYS = ("leakage_mm_per_yr", "leakage_m3_per_day")
 def _check_leakage(
     r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None
 ) -> None:
-    """A leaking source under uniform flow needs the conductivity: its mound is solved for
-    with it and superposed on the uniform flow (:func:`atlas.run.flow_field`)."""
+    """A leaking source under uniform flow needs the conductivity as one number: its mound is
+    an infinite aquifer's of that transmissivity, superposed on the uniform flow
+    (:func:`atlas.run.flow_field`)."""
     if not isinstance(flow, UniformFlow) or aquifer is None:
         return
-    if aquifer.hydraulic_conductivity_m_per_day is not None:
+    if isinstance(aquifer.hydraulic_conductivity_m_per_day, float):
         return
     for source in sources:
         if source.leakage_mm_per_yr is not None or source.leakage_m3_per_day is not None:
             key = next(k for k in LEAKAGE_KEYS if getattr(source, k) is not None)
             r.note(
                 f"{key_path('source', source.name)}.{key}",
-                "under uniform flow the leakage mound needs the aquifer's conductivity",
-                "add aquifer.hydraulic_conductivity_m_per_day (m/d), or leave the leakage out",
+                "under uniform flow the leakage mound needs the aquifer's conductivity as one "
+                "number (the mound of an infinite aquifer of uniform transmissivity)",
+                "give aquifer.hydraulic_conductivity_m_per_day one value (m/d), or leave the "
+                "leakage out",
             )
 
 

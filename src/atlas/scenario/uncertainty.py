@@ -278,24 +278,20 @@ def _applies(
         ), "applies to uniform flow only; this flow is head-driven"
     if key == "recharge_mm_per_yr":
         return head_driven, "applies to head-driven flow only; this flow is uniform"
-    # under uniform flow the conductivity shapes the mound of a leaking source
-    mounded = any(
-        s.leakage_mm_per_yr is not None or s.leakage_m3_per_day is not None for s in sources
-    )
-    if key == "hydraulic_conductivity_m_per_day":
-        if not (head_driven or mounded):
+    if key in ("hydraulic_conductivity_m_per_day", "conductivity_multiplier"):
+        # under uniform flow the velocity is given, and a leaking source's mound moves water
+        # at W / (b n) whatever K: K sets only the mound's height, which no observation uses
+        if not head_driven:
             return False, (
-                "does not move the plume under uniform flow (the velocity is given) without a "
-                "leaking source"
+                "does not move the plume under uniform flow: the velocity is given, and a "
+                "leaking source's mound pushes water at a speed set by the leakage, thickness "
+                "and porosity whatever the conductivity (which sets only the mound's height); "
+                "give aquifer.hydraulic_conductivity_m_per_day one value, or sample "
+                "thickness_m or the leakage instead"
             )
-        if isinstance(conductivity, GridRaster):
+        if key == "hydraulic_conductivity_m_per_day" and isinstance(conductivity, GridRaster):
             return False, "the conductivity is a raster: sample conductivity_multiplier instead"
         return True, ""
-    if key == "conductivity_multiplier":
-        return head_driven or mounded, (
-            "applies to head-driven flow, or to a leaking source's mound (a factor on the "
-            "conductivity)"
-        )
     parts = key.split(".")
     if parts[0] == "source":
         source = next((s for s in sources if s.name == parts[1]), None)
