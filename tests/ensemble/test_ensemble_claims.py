@@ -4,11 +4,20 @@ too few to judge, and that do not rule it out."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
 
-from atlas.ensemble.constraint import RULE_OUT_RATE, claim_verdict, upper_rate
+from atlas.ensemble.constraint import (
+    FEW_KEPT,
+    RULE_OUT_RATE,
+    Constraint,
+    ParameterShift,
+    claim_verdict,
+    upper_rate,
+)
 from atlas.scenario.uncertainty import Claim
 from ensemble_cases import strip_ensemble
 
@@ -116,3 +125,24 @@ def test_a_rare_observation_rarely_met_in_range_is_no_evidence(scenario):
     verdict = claim_verdict(scenario, CLAIM, velocity, met, observed(met))
     assert verdict.verdict == "too few to judge"
     assert not verdict.counts[1].rules_out  # 7.2 % upper bound: above 5 %
+
+
+def test_the_ks_noise_level_is_corrected_for_the_parameters_tested(scenario):
+    one = Constraint((), (), 1000, 11, (_shift_of(),), ())
+    five = Constraint((), (), 1000, 11, (_shift_of(),) * 5, ())
+    spread = math.sqrt(1 / 11 - 1 / 1000)
+    assert one.noise_ks == pytest.approx(1.358 * spread, rel=1e-3)  # the 5 % critical value
+    assert five.noise_ks == pytest.approx(1.628 * spread, rel=1e-3)  # at 1 % (5 % / 5)
+    assert five.noise_ks > 0.428  # the KS distance once reported for K as "constrained"
+    assert Constraint((), (), 1000, 60, (), ()).warning is None
+
+
+def _shift_of() -> ParameterShift:
+    return ParameterShift("k", (1, 2, 3), (1, 2, 3), 1.0, 0.2, (1.0, 3.0), 11)
+
+
+def test_few_kept_realizations_give_a_range_not_quantiles():
+    shift = ParameterShift("v", (12, 63, 333), (92, 136, 188), 0.3, 0.6, (90, 190), 11)
+    assert shift.posterior_phrase() == "range 90-190 (n = 11)"
+    enough = ParameterShift("v", (12, 63, 333), (92, 136, 188), 0.3, 0.6, (90, 190), FEW_KEPT)
+    assert enough.posterior_phrase() == "P5/P50/P95 92/136/188"

@@ -10,7 +10,9 @@ Kolmogorov-Smirnov distance between them (the largest gap between the two empiri
 cumulative distributions, 0 to 1). Parameters are ranked by that distance: unlike the width
 ratio it also sees a posterior that is shifted without narrowing. With few kept realizations
 both are noisy (the KS distance of an unconstrained parameter is of order ``1/sqrt(kept)``,
-which :attr:`Constraint.noise_ks` states).
+which :attr:`Constraint.noise_ks` states, corrected for the number of parameters tested); below
+:data:`FEW_KEPT` kept realizations the posterior is reported as its range and count rather than
+P5-P95, and the report warns.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from atlas.scenario import Observation, Scenario
 from atlas.scenario.uncertainty import Claim, Prior
 
 __all__ = [
+    "FEW_KEPT",
     "REPORTED_QUANTILES",
     "RULE_OUT_RATE",
     "ClaimVerdict",
@@ -40,6 +43,10 @@ __all__ = [
 
 REPORTED_QUANTILES = (0.05, 0.5, 0.95)
 """Quantiles of each parameter reported before and after the observations (P5, P50, P95)."""
+
+FEW_KEPT = 50
+"""Below this many kept realizations, posterior quantiles are not reported (their range and
+count are) and the report warns that the posterior is rough."""
 
 RULE_OUT_RATE = 0.05
 """A claim is ruled out by an observation when the one-sided 95 % Clopper-Pearson upper bound
@@ -78,6 +85,10 @@ class ParameterShift:
         Posterior P5-P95 width over the prior's (NaN when the prior's is 0).
     ks_distance : float
         Two-sample Kolmogorov-Smirnov distance between prior and posterior, in [0, 1].
+    posterior_range : tuple of float
+        Lowest and highest value over the kept realizations.
+    kept : int
+        Number of kept realizations.
     """
 
     key: str
@@ -85,6 +96,15 @@ class ParameterShift:
     posterior: tuple[float, float, float]
     width_ratio: float
     ks_distance: float
+    posterior_range: tuple[float, float]
+    kept: int
+
+    def posterior_phrase(self) -> str:
+        """``P5/P50/P95 a/b/c``, or ``range a-b (n = k)`` below :data:`FEW_KEPT` kept."""
+        if self.kept < FEW_KEPT:
+            low, high = self.posterior_range
+            return f"range {low:.3g}-{high:.3g} (n = {self.kept})"
+        return "P5/P50/P95 " + "/".join(f"{v:.3g}" for v in self.posterior)
 
 
 @dataclass(frozen=True)
@@ -171,11 +191,26 @@ class Constraint:
 
     @property
     def noise_ks(self) -> float:
-        """The KS distance below which a shift is within sampling noise (5 % level of the
-        two-sample test, ``1.36 sqrt(1/kept - 1/realizations)`` for a subsample)."""
+        """The KS distance below which a shift is within sampling noise: the critical value
+        of the two-sample test at the 5 % level, Bonferroni-corrected for the number ``m`` of
+        parameters tested (level 5 % / m), ``sqrt(-ln(0.025 / m) / 2) sqrt(1/kept -
+        1/realizations)`` for a subsample (1.36 for one parameter, 1.63 for five)."""
         if self.kept >= self.realizations:
             return 0.0
-        return 1.36 * math.sqrt(1.0 / self.kept - 1.0 / self.realizations)
+        tested = max(len(self.parameters), 1)
+        critical = math.sqrt(-math.log(0.05 / (2 * tested)) / 2)
+        return critical * math.sqrt(1.0 / self.kept - 1.0 / self.realizations)
+
+    @property
+    def warning(self) -> str | None:
+        """A warning when fewer than :data:`FEW_KEPT` realizations are kept, else None."""
+        if self.kept >= FEW_KEPT:
+            return None
+        return (
+            f"Only {self.kept} realizations agree with the observations: the posterior is "
+            f"rough (ranges given instead of P5-P95; a KS distance below "
+            f"{self.noise_ks:.2f} is noise); draw more realizations."
+        )
 
     def sentence(self) -> str:
         """How many realizations the observations kept, in words."""
@@ -214,6 +249,8 @@ def _shift(key: str, prior: np.ndarray, posterior: np.ndarray) -> ParameterShift
         posterior=after,
         width_ratio=(after[2] - after[0]) / width if width > 0 else math.nan,
         ks_distance=float(stats.ks_2samp(prior, posterior).statistic),
+        posterior_range=(float(posterior.min()), float(posterior.max())),
+        kept=int(posterior.size),
     )
 
 

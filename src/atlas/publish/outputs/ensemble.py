@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 
 from atlas import __version__
-from atlas.ensemble.constraint import REPORTED_QUANTILES, RULE_OUT_RATE, Constraint
+from atlas.ensemble.constraint import (
+    FEW_KEPT,
+    REPORTED_QUANTILES,
+    RULE_OUT_RATE,
+    Constraint,
+    ParameterShift,
+)
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
@@ -135,6 +141,19 @@ def _quantiles(values: tuple[float, float, float]) -> dict[str, float | None]:
     }
 
 
+def _posterior(shift: ParameterShift) -> dict[str, Any]:
+    """The kept realizations' range and count, and their quantiles when there are enough."""
+    low, high = shift.posterior_range
+    shown: dict[str, Any] = {
+        "n": shift.kept,
+        "min": json_number(float(f"{low:.6g}")),
+        "max": json_number(float(f"{high:.6g}")),
+    }
+    if shift.kept >= FEW_KEPT:
+        shown |= _quantiles(shift.posterior)
+    return shown
+
+
 def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
     """The observations' report: counts, prior against posterior, claims (None without
     observations)."""
@@ -156,15 +175,18 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
             }
             for o, count in zip(constraint.observations, constraint.met_counts, strict=True)
         ],
+        "warning": constraint.warning,
         "ranking": "sampled parameters, most constrained first: two-sample "
         "Kolmogorov-Smirnov distance between the prior (all realizations) and the posterior "
-        "(the kept ones); below ks_noise the shift is within sampling noise (5 % level)",
+        "(the kept ones); below ks_noise the shift is within sampling noise (5 % level, "
+        "Bonferroni-corrected for the number of parameters tested); the posterior's P5/P50/P95 "
+        f"are given from {FEW_KEPT} kept realizations on, its range and count always",
         "ks_noise": json_number(round(constraint.noise_ks, 4)),
         "parameters": [
             {
                 "key": shift.key,
                 "prior": _quantiles(shift.prior),
-                "posterior": _quantiles(shift.posterior),
+                "posterior": _posterior(shift),
                 "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4)),
                 "ks_distance": json_number(round(shift.ks_distance, 4)),
             }
