@@ -46,7 +46,14 @@ from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import HeadDrivenFlow, Scenario, UniformFlow
 from atlas.scenario.digest import inputs_sha256
 
-__all__ = ["DENSE_RECORD_BYTES", "FlowField", "flow_field", "leakage_m_per_yr", "run_scenario"]
+__all__ = [
+    "DENSE_RECORD_BYTES",
+    "FlowField",
+    "flow_field",
+    "leakage_m_per_yr",
+    "mound_m",
+    "run_scenario",
+]
 
 DENSE_RECORD_BYTES = 64 * 2**20
 """Memory for the dense record of fields between output times (arrival times); larger runs
@@ -142,15 +149,23 @@ def flow_field(scenario: Scenario) -> FlowField:
     vx, vy = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
     heads = _implied_heads(scenario, flow)
     if recharge.any():
-        if conductivity is None:  # prevented by the scenario's validation
-            raise ScenarioError("a leakage mound needs aquifer.hydraulic_conductivity_m_per_day")
-        mound, (mound_vx, mound_vy) = _mound(scenario, conductivity, recharge)
+        mound, (mound_vx, mound_vy) = _mound(scenario, recharge)
         heads, vx, vy = heads + mound, vx + mound_vx, vy + mound_vy
     return FlowField(heads, vx, vy)
 
 
+def mound_m(scenario: Scenario) -> np.ndarray | None:
+    """The leakage mound of a uniform-flow scenario, m, y-up (:func:`_mound`: an infinite
+    aquifer's, relative to its mean over the grid's outer ring); None when no source leaks or
+    the flow is head-driven (its heads are not split into regional and mound)."""
+    recharge = leakage_m_per_yr(scenario)
+    if isinstance(scenario.flow, HeadDrivenFlow) or not recharge.any():
+        return None
+    return _mound(scenario, recharge)[0]
+
+
 def _mound(
-    scenario: Scenario, conductivity_m_per_day: np.ndarray, recharge_m_per_yr: np.ndarray
+    scenario: Scenario, recharge_m_per_yr: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The rise of the heads (m) under leaking sources, and its seepage face velocities
     (m/yr), for uniform flow: the steady mound of an infinite aquifer of the scenario's
@@ -158,8 +173,8 @@ def _mound(
     it, and the edge faces carry its outflow), its heights relative to their mean over the
     grid's outer ring of cells."""
     grid, aquifer = scenario.grid, scenario.aquifer
-    conductivity = float(conductivity_m_per_day.flat[0])
-    if not np.all(conductivity_m_per_day == conductivity):  # prevented by the validation
+    conductivity = aquifer.hydraulic_conductivity_m_per_day
+    if not isinstance(conductivity, float):  # prevented by the scenario's validation
         raise ScenarioError("a leakage mound under uniform flow needs one conductivity")
     transmissivity_m2_per_yr = conductivity * DAYS_PER_YEAR * aquifer.thickness_m
     # one ghost cell around the grid, so that the edge faces carry the mound's outflow

@@ -15,6 +15,7 @@ import pandas as pd
 import xarray as xr
 
 from atlas.ensemble.constraint import Constraint, constrain
+from atlas.ensemble.mounds import mound_columns, mound_line
 from atlas.ensemble.tally import BIN_EDGES_MG_PER_L, Tally, histogram_quantiles
 from atlas.observed import agreement
 from atlas.result import MODELLED_LABEL
@@ -139,7 +140,11 @@ def _arrival_quantiles(arrival_yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _table(
-    scenario: Scenario, priors: tuple[Prior, ...], samples: np.ndarray, tally: Tally
+    scenario: Scenario,
+    priors: tuple[Prior, ...],
+    samples: np.ndarray,
+    tally: Tally,
+    mounds: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     columns: dict[str, object] = {"realization": tally.index}
     for k, prior in enumerate(priors):
@@ -152,6 +157,7 @@ def _table(
         value, agrees = observation_columns(observation.name)
         columns[value] = tally.observed_mg_per_l[:, k]
         columns[agrees] = met[:, k]
+    columns |= mounds
     columns["kept"] = tally.kept_flags
     return pd.DataFrame(columns)
 
@@ -248,6 +254,8 @@ def build_result(
         )
     else:
         kept_line = f"{tally.kept} realizations kept (no observation constrains this ensemble)"
+    mounds = mound_columns(scenario, priors, samples[tally.index])
+    mound = mound_line(mounds, tally.kept_flags)
     lines = (
         f"{len(tally.index)} realizations of the scenario, Latin hypercube samples of the "
         f"priors (seed {seed}); "
@@ -259,6 +267,7 @@ def build_result(
             else "every realization is an ordinary run of the plume model"
         ),
         kept_line,
+        *([] if mound is None else [mound]),
         "probabilities are over the priors' samples, not measured frequencies",
     )
     dataset.attrs = {
@@ -279,7 +288,7 @@ def build_result(
     return EnsembleResult(
         scenario=scenario,
         dataset=dataset,
-        realizations=_table(scenario, priors, samples, tally),
+        realizations=_table(scenario, priors, samples, tally, mounds),
         priors=priors,
         seed=seed,
         kept=tally.kept,
