@@ -13,6 +13,8 @@ def assumptions(scenario: Scenario) -> list[str]:
     lines = [
         "single aquifer layer, concentrations depth-averaged over the saturated thickness "
         f"({aquifer.thickness_m:g} m); steady flow",
+        "concentrations are increments above a background taken as 0 mg/L, while source "
+        "concentrations and thresholds are compared as given (absolute values)",
     ]
     if isinstance(flow, UniformFlow):
         lines.append(
@@ -85,5 +87,6 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
     return (
         f"source {source.name} leaks water into the aquifer, {amount}: {how}; the flow is "
         "steady, so the mound stands for the whole run (from t = 0, whatever the source's "
-        "start and end), and the leaked water enters at the source's concentration"
+        "start and end), which overstates its push in the early years (a real mound builds up "
+        "over years to decades), and the leaked water enters at the source's concentration"
     )

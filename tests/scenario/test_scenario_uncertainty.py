@@ -177,3 +177,26 @@ def test_leakage_prior_needs_a_leaking_source():
         in found["uncertainty.source.pond.leakage_mm_per_yr"]
     )
     assert "under uniform flow" in found["uncertainty.hydraulic_conductivity_m_per_day"]
+
+
+def test_a_transverse_ratio_follows_the_sampled_longitudinal_dispersivity():
+    document = with_uncertainty(
+        longitudinal_dispersivity_m={"loguniform": [20, 200]},
+        transverse_dispersivity_ratio={"uniform": [0.05, 0.2]},
+    )
+    scenario = load_scenario(document)
+    realized = realize(scenario, scenario.uncertainty.priors, [150.0, 0.1])
+    assert realized.aquifer.longitudinal_dispersivity_m == 150.0
+    assert realized.aquifer.transverse_dispersivity_m == pytest.approx(15.0)
+    fixed = load_scenario(with_uncertainty(transverse_dispersivity_ratio=0.1))
+    assert realize(fixed, fixed.uncertainty.priors, [0.1]).aquifer.transverse_dispersivity_m == (
+        pytest.approx(0.1 * BASE["aquifer"]["longitudinal_dispersivity_m"])
+    )
+    both = with_uncertainty(
+        transverse_dispersivity_m={"uniform": [1, 2]}, transverse_dispersivity_ratio=0.1
+    )
+    assert "keep one of them" in problems(both)["uncertainty.transverse_dispersivity_ratio"]
+    outside = with_uncertainty(transverse_dispersivity_ratio={"uniform": [0.5, 1.5]})
+    assert (
+        "reaches outside [0, 1]" in problems(outside)["uncertainty.transverse_dispersivity_ratio"]
+    )

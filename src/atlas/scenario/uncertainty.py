@@ -7,6 +7,7 @@ File format (keys under ``[uncertainty]``; see :mod:`atlas.scenario`)::
     seed = 1                           # integer >= 0 (default 0)
     velocity_m_per_yr = {uniform = [20, 30]}
     longitudinal_dispersivity_m = {loguniform = [10, 100]}
+    transverse_dispersivity_ratio = 0.1   # alpha_T = 0.1 alpha_L in every realization
     effective_porosity = {triangular = [0.15, 0.25, 0.35]}
     thickness_m = {normal = [30, 5], bounds = [10, 50]}        # mean, sd; bounds required
     half_life_yr = {lognormal = [50, 0.5]}           # median, sigma of ln; bounds optional
@@ -75,6 +76,7 @@ PARAMETER_RANGES: dict[str, tuple[float, bool, float, bool]] = {
     "thickness_m": _POSITIVE,
     "longitudinal_dispersivity_m": _NON_NEGATIVE,
     "transverse_dispersivity_m": _NON_NEGATIVE,
+    "transverse_dispersivity_ratio": (0.0, True, 1.0, True),
     "retardation": (1.0, True, math.inf, False),
     "half_life_yr": _POSITIVE,
     "molecular_diffusion_m2_per_yr": _NON_NEGATIVE,
@@ -443,6 +445,13 @@ def read_uncertainty(
                 r.note(where, f"does not apply: {why}")
                 continue
         priors.append(prior)
+    keys = [p.key for p in priors]
+    if "transverse_dispersivity_ratio" in keys and "transverse_dispersivity_m" in keys:
+        r.note(
+            "uncertainty.transverse_dispersivity_ratio",
+            "sets transverse_dispersivity_m, which is sampled too",
+            "keep one of them",
+        )
     correlations = _correlations(r, table, priors)
     claims = _claims(r, table, priors)
     if realizations is None or seed is None:
