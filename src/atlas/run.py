@@ -320,6 +320,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
             totals[term] = float(series[-1]) + offset
         state = concentration[-1]
         start_yr = float(segment[-1])
+    _observe_head_rise(scenario, observation_masks, observed)
     return TransportRecord(
         times_yr=np.concatenate([[0.0], times]),
         receptor_mg_per_l=np.concatenate(receptor_rows),
@@ -327,6 +328,15 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         budget_kg={term: np.concatenate(parts) for term, parts in budget.items()},
         observed_mg_per_l=observed,
     )
+
+
+def _observe_head_rise(scenario: Scenario, masks: list[np.ndarray], observed: np.ndarray) -> None:
+    """Puts the leakage mound's highest value (m) in the cells of each head-rise observation
+    into ``observed`` (the mound is steady: the same at every time)."""
+    rises = [k for k, o in enumerate(scenario.observations) if o.max_head_rise_m is not None]
+    mound = mound_m(scenario) if rises else None
+    for k in rises:
+        observed[k] = 0.0 if mound is None else float(mound[masks[k]].max())
 
 
 def _scaled(

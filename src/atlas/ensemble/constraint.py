@@ -359,10 +359,12 @@ def _reading(scenario: Scenario, name: str, inside: np.ndarray, observed: np.nda
     k = names.index(name)
     observation = scenario.observations[k]
     values = observed[inside, k]
-    extreme, word = (values.max(), "highest") if observation.detected else (values.min(), "lowest")
+    low = observation.max_head_rise_m is not None or not observation.detected
+    extreme, word = (values.min(), "lowest") if low else (values.max(), "highest")
     reading = scenario.provenance.get(f"observation.{name}", "not documented")
     return (
-        f"Their {word} modelled value there is {extreme:.2g} mg/L against the observation's "
+        f"Their {word} modelled value there is {extreme:.2g} {observation.unit} against the "
+        "observation's "
         f"{observation.describe()}. The verdict rests on that observation as read here: "
         f"{reading.rstrip('.')}."
     )
@@ -429,11 +431,13 @@ def unmet_message(scenario: Scenario, observed: np.ndarray, met: np.ndarray) -> 
     lines = []
     for k, observation in enumerate(scenario.observations):
         column = observed[:, k]
-        closest = column.max() if observation.detected else column.min()
+        low = observation.max_head_rise_m is not None or not observation.detected
+        closest = column.min() if low else column.max()
         lines.append(
             f"observation {observation.name!r} ({observation.describe()}) is met by "
             f"{int(met[:, k].sum())} of {n} realizations (modelled values from "
-            f"{column.min():.3g} to {column.max():.3g} mg/L; the closest {closest:.3g} mg/L)"
+            f"{column.min():.3g} to {column.max():.3g} {observation.unit}; the closest "
+            f"{closest:.3g} {observation.unit})"
         )
     if met.any(axis=0).all():
         lines.append("each is met by some realizations, but none meets all of them together")

@@ -99,10 +99,12 @@ def arrival_column(receptor: str, threshold_mg_per_l: float) -> str:
     return f"arrival_yr.{receptor}.{threshold_mg_per_l:g}"
 
 
-def observation_columns(observation: str) -> tuple[str, str]:
+def observation_columns(observation: str, unit: str = "mg/L") -> tuple[str, str]:
     """Columns of the realization table for ``observation``: the modelled concentration at
-    it (mg/L) and whether the realization agrees with it."""
-    return f"observed_mg_per_l.{observation}", f"agrees.{observation}"
+    it (mg/L; for a head-rise observation, ``unit`` "m", the mound there) and whether the
+    realization agrees with it."""
+    value = "observed_mg_per_l" if unit == "mg/L" else "head_rise_m"
+    return f"{value}.{observation}", f"agrees.{observation}"
 
 
 def prior_provenance(scenario: Scenario, prior: Prior) -> str:
@@ -154,7 +156,7 @@ def _table(
             columns[arrival_column(receptor.name, threshold)] = tally.arrival_yr[:, r, t]
     met = agreement(scenario, tally.observed_mg_per_l)
     for k, observation in enumerate(scenario.observations):
-        value, agrees = observation_columns(observation.name)
+        value, agrees = observation_columns(observation.name, observation.unit)
         columns[value] = tally.observed_mg_per_l[:, k]
         columns[agrees] = met[:, k]
     columns |= mounds

@@ -32,6 +32,7 @@ from atlas.scenario.schema import (
     Aquifer,
     GridRaster,
     InitialConcentration,
+    Observation,
     Receptor,
     Scenario,
     Source,
@@ -150,6 +151,24 @@ def _check_leakage(
                 "number (the mound of an infinite aquifer of uniform transmissivity)",
                 "give aquifer.hydraulic_conductivity_m_per_day one value (m/d), or leave the "
                 "leakage out",
+            )
+
+
+def _check_head_rise(
+    r: FieldReader, observations: list[Observation], sources: list[Source], flow: Any
+) -> None:
+    """A head-rise observation needs a leakage mound: uniform flow and a leaking source (under
+    head-driven flow the heads are not split into regional and mound)."""
+    mound = isinstance(flow, UniformFlow) and any(
+        (s.leakage_mm_per_yr, s.leakage_m3_per_day) != (None, None) for s in sources
+    )
+    for observation in observations:
+        if observation.max_head_rise_m is not None and not mound:
+            r.note(
+                f"{key_path('observation', observation.name)}.max_head_rise_m",
+                "observes a leakage mound, which this scenario has not (it needs uniform flow "
+                "and a source with leakage_mm_per_yr or leakage_m3_per_day)",
+                "give a source a leakage, or leave the observation out",
             )
 
 
@@ -400,7 +419,9 @@ def load_scenario(
         horizon_yr=None if times is None else times[-1],
         transports="source" in document or "initial" in document,
     )
-    uncertainty = read_uncertainty(r, document, aquifer, flow, sources)
+    _check_head_rise(r, observations, sources, flow)
+    mounded = any(o.max_head_rise_m is not None for o in observations)
+    uncertainty = read_uncertainty(r, document, aquifer, flow, sources, heights_observed=mounded)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
     r.unique(receptors, "receptor")

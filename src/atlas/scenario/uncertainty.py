@@ -269,7 +269,7 @@ def _in_range(r: FieldReader, prior: Prior, where: str) -> bool:
 
 
 def _applies(
-    key: str, aquifer: Aquifer | None, flow: Any, sources: list[Source]
+    key: str, aquifer: Aquifer | None, flow: Any, sources: list[Source], heights_observed: bool
 ) -> tuple[bool, str]:
     """Whether sampling ``key`` changes this scenario, and why not."""
     head_driven = isinstance(flow, HeadDrivenFlow)
@@ -282,14 +282,15 @@ def _applies(
         return head_driven, "applies to head-driven flow only; this flow is uniform"
     if key in ("hydraulic_conductivity_m_per_day", "conductivity_multiplier"):
         # under uniform flow the velocity is given, and a leaking source's mound moves water
-        # at W / (b n) whatever K: K sets only the mound's height, which no observation uses
-        if not head_driven:
+        # at W / (b n) whatever K: K sets only the mound's height, which matters only to a
+        # head-rise observation
+        if not (head_driven or heights_observed):
             return False, (
                 "does not move the plume under uniform flow: the velocity is given, and a "
                 "leaking source's mound pushes water at a speed set by the leakage, thickness "
                 "and porosity whatever the conductivity (which sets only the mound's height); "
-                "give aquifer.hydraulic_conductivity_m_per_day one value, or sample "
-                "thickness_m or the leakage instead"
+                "give aquifer.hydraulic_conductivity_m_per_day one value, sample thickness_m "
+                "or the leakage instead, or observe the mound (max_head_rise_m)"
             )
         if key == "hydraulic_conductivity_m_per_day" and isinstance(conductivity, GridRaster):
             return False, "the conductivity is a raster: sample conductivity_multiplier instead"
@@ -413,6 +414,8 @@ def read_uncertainty(
     aquifer: Aquifer | None,
     flow: UniformFlow | HeadDrivenFlow | None,
     sources: list[Source],
+    *,
+    heights_observed: bool = False,
 ) -> Uncertainty | None:
     """The ``[uncertainty]`` section (None when absent, or when it has a problem, noted in
     ``r``).
@@ -425,6 +428,9 @@ def read_uncertainty(
         The scenario document.
     aquifer, flow, sources
         The scenario's, read before (None when bad): which parameters apply depends on them.
+    heights_observed : bool, optional
+        Whether an observation is of the leakage mound's height (``max_head_rise_m``): the
+        conductivity then matters under uniform flow.
     """
     table = r.table(doc, "uncertainty", "uncertainty", required=False)
     if table is None:
@@ -440,7 +446,7 @@ def read_uncertainty(
         if prior is None or not _in_range(r, prior, where):
             continue
         if flow is not None:  # a bad flow section is reported on its own
-            applies, why = _applies(key, aquifer, flow, sources)
+            applies, why = _applies(key, aquifer, flow, sources, heights_observed)
             if not applies:
                 r.note(where, f"does not apply: {why}")
                 continue

@@ -169,7 +169,8 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "condition": o.describe(),
                 "year": o.year,
                 "time_yr": o.time_yr,
-                "threshold_mg_per_l": o.threshold_mg_per_l,
+                "threshold_mg_per_l": json_number(o.threshold_mg_per_l),
+                "max_head_rise_m": o.max_head_rise_m,
                 "detected": o.detected,
                 "realizations_agreeing": count,
             }
