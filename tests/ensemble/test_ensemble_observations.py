@@ -83,6 +83,7 @@ def test_the_report_ranks_the_constrained_parameter_and_judges_the_claims(constr
     velocity_kept = velocity[constrained.realizations["kept"]]
     assert posterior["n"] == constrained.kept < FEW_KEPT  # too few for quantiles: the range
     assert "P5" not in posterior
+    assert report["parameters"][0]["width_ratio_p5_p95"] is None
     assert (posterior["min"], posterior["max"]) == pytest.approx(
         (velocity_kept.min(), velocity_kept.max()), rel=1e-6
     )

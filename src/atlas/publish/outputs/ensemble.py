@@ -188,7 +188,9 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "key": shift.key,
                 "prior": _quantiles(shift.prior),
                 "posterior": _posterior(shift),
-                "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4)),
+                "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4))
+                if shift.kept >= FEW_KEPT
+                else None,
                 "ks_distance": json_number(round(shift.ks_distance, 4)),
             }
             for shift in constraint.parameters
