@@ -13,6 +13,8 @@ def assumptions(scenario: Scenario) -> list[str]:
     lines = [
         "single aquifer layer, concentrations depth-averaged over the saturated thickness "
         f"({aquifer.thickness_m:g} m); steady flow",
+        "concentrations are increments above a background taken as 0 mg/L, while source "
+        "concentrations and thresholds are compared as given (absolute values)",
     ]
     if isinstance(flow, UniformFlow):
         lines.append(
@@ -75,7 +77,10 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
         else f"{source.leakage_m3_per_day:g} m3/day spread over its cells"
     )
     how = (
-        "its mound is superposed on the uniform flow, vanishing at the grid edges"
+        "its mound, the steady mound of an infinite aquifer of transmissivity K b (no grid "
+        "edge holds it), is superposed on the uniform flow; the mound's velocities "
+        "(W / (b n) scaled by the geometry) do not depend on K, its heights do (as 1 / (K b)) "
+        "and are given relative to their mean over the grid's outer ring"
         if isinstance(flow, UniformFlow)
         else "recharge in the steady head solve"
     )
@@ -87,5 +92,6 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
     return (
         f"source {source.name} leaks water into the aquifer, {amount}: {how}; the flow is "
         "steady, so the mound stands for the whole run (from t = 0, whatever the source's "
-        f"start and end), and {carries}"
+        "start and end), which overstates its push in the early years (a real mound builds up "
+        f"over years to decades), and {carries}"
     )

@@ -250,13 +250,13 @@ def _ensemble(args: argparse.Namespace) -> None:
                 f"{constraint.realizations}"
             )
         for shift in constraint.parameters:
-            before, after = (
-                "/".join(f"{v:.3g}" for v in q) for q in (shift.prior, shift.posterior)
-            )
+            before = "/".join(f"{v:.3g}" for v in shift.prior)
             print(
-                f"  {shift.key}: P5/P50/P95 {before} -> {after} "
-                f"(KS distance {shift.ks_distance:.2f})"
+                f"  {shift.key}: P5/P50/P95 {before} -> {shift.posterior_phrase()} "
+                f"(KS distance {shift.ks_distance:.2f}; noise below {constraint.noise_ks:.2f})"
             )
+        if constraint.warning is not None:
+            print(constraint.warning)
         for verdict in constraint.claims:
             print(verdict.sentence)
 

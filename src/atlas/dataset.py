@@ -132,9 +132,12 @@ def _transport_variables(
             record.observed_mg_per_l,
             dims=("observation",),
             attrs={
-                "units": "mg/L",
+                "units": "mg/L"
+                if all(o.max_head_rise_m is None for o in scenario.observations)
+                else "mg/L, or m for a head-rise observation (max_head_rise_m)",
                 "long_name": "modelled highest concentration in the observation's cells at its "
-                "time, to compare with what was observed",
+                "time (or leakage mound, for a head-rise observation), to compare with what "
+                "was observed",
             },
         )
     for term in MASS_TERMS:

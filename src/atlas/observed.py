@@ -69,12 +69,17 @@ def observation_rows(result: PlumeResult) -> list[dict[str, Any]]:
                 "observation": observation.name,
                 "year": observation.year,
                 "time_yr": observation.time_yr,
-                "threshold_mg_per_l": observation.threshold_mg_per_l,
+                "threshold_mg_per_l": None
+                if observation.max_head_rise_m is not None
+                else observation.threshold_mg_per_l,
                 "detected": observation.detected,
-                "modelled_mg_per_l": float(f"{value:.6g}"),
+                "max_head_rise_m": observation.max_head_rise_m,
+                f"modelled_{'mg_per_l' if observation.unit == 'mg/L' else 'head_rise_m'}": float(
+                    f"{value:.6g}"
+                ),
                 "met": bool(ok),
-                "sentence": f"Modelled {value:.3g} mg/L at {observation.name}: the run "
-                f"{verdict} the observation ({observation.describe()}).",
+                "sentence": f"Modelled {value:.3g} {observation.unit} at {observation.name}: "
+                f"the run {verdict} the observation ({observation.describe()}).",
             }
         )
     return rows

@@ -34,6 +34,7 @@ from atlas.plume.flow import (
     steady_heads,
     uniform_face_velocities,
 )
+from atlas.plume.mound import edge_referenced, infinite_aquifer_mound_m
 from atlas.plume.scheme import face_dispersion
 from atlas.plume.transport import (
     FixedConcentrationSource,
@@ -45,7 +46,14 @@ from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import HeadDrivenFlow, Scenario, UniformFlow
 from atlas.scenario.digest import inputs_sha256
 
-__all__ = ["DENSE_RECORD_BYTES", "FlowField", "flow_field", "leakage_m_per_yr", "run_scenario"]
+__all__ = [
+    "DENSE_RECORD_BYTES",
+    "FlowField",
+    "flow_field",
+    "leakage_m_per_yr",
+    "mound_m",
+    "run_scenario",
+]
 
 DENSE_RECORD_BYTES = 64 * 2**20
 """Memory for the dense record of fields between output times (arrival times); larger runs
@@ -114,8 +122,9 @@ def flow_field(scenario: Scenario) -> FlowField:
     implies, ``i = v n_e / K`` falling along the flow, relative to 0 m at the most downstream
     cell centre, when the conductivity is one number; NaN otherwise (no conductivity, or a
     raster, with which a uniform velocity is not consistent). A leaking source under uniform
-    flow adds its mound (:func:`_mound`), superposed: heads and velocities are sums, exact for
-    the linear (confined, transmissivity ``K b``) flow equation.
+    flow adds its mound (:func:`_mound`: an infinite aquifer's, its heights relative to the
+    grid's edge), superposed: heads and velocities are sums, exact for the linear (confined,
+    transmissivity ``K b``) flow equation.
     """
     grid, aquifer, flow = scenario.grid, scenario.aquifer, scenario.flow
     conductivity = scenario.conductivity_m_per_day
@@ -140,30 +149,42 @@ def flow_field(scenario: Scenario) -> FlowField:
     vx, vy = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
     heads = _implied_heads(scenario, flow)
     if recharge.any():
-        if conductivity is None:  # prevented by the scenario's validation
-            raise ScenarioError("a leakage mound needs aquifer.hydraulic_conductivity_m_per_day")
-        mound, (mound_vx, mound_vy) = _mound(scenario, conductivity, recharge)
+        mound, (mound_vx, mound_vy) = _mound(scenario, recharge)
         heads, vx, vy = heads + mound, vx + mound_vx, vy + mound_vy
     return FlowField(heads, vx, vy)
 
 
+def mound_m(scenario: Scenario) -> np.ndarray | None:
+    """The leakage mound of a uniform-flow scenario, m, y-up (:func:`_mound`: an infinite
+    aquifer's, relative to its mean over the grid's outer ring); None when no source leaks or
+    the flow is head-driven (its heads are not split into regional and mound)."""
+    recharge = leakage_m_per_yr(scenario)
+    if isinstance(scenario.flow, HeadDrivenFlow) or not recharge.any():
+        return None
+    return _mound(scenario, recharge)[0]
+
+
 def _mound(
-    scenario: Scenario, conductivity_m_per_day: np.ndarray, recharge_m_per_yr: np.ndarray
+    scenario: Scenario, recharge_m_per_yr: np.ndarray
 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """The rise of the heads (m) under leaking sources, and its seepage face velocities
-    (m/yr), for uniform flow: the recharge with the outer ring of cells held at 0 m (the
-    mound vanishes at the grid edges, where the uniform flow carries the water away)."""
+    (m/yr), for uniform flow: the steady mound of an infinite aquifer of the scenario's
+    transmissivity (:func:`atlas.plume.mound.infinite_aquifer_mound_m`; no grid edge holds
+    it, and the edge faces carry its outflow), its heights relative to their mean over the
+    grid's outer ring of cells."""
     grid, aquifer = scenario.grid, scenario.aquifer
-    edge = np.full(grid.shape, np.nan)
-    edge[[0, -1], :] = 0.0
-    edge[:, [0, -1]] = 0.0
-    mound = steady_heads(
-        conductivity_m_per_day, aquifer.thickness_m, grid.cell_size_m, edge, recharge_m_per_yr
+    conductivity = aquifer.hydraulic_conductivity_m_per_day
+    if not isinstance(conductivity, float):  # prevented by the scenario's validation
+        raise ScenarioError("a leakage mound under uniform flow needs one conductivity")
+    transmissivity_m2_per_yr = conductivity * DAYS_PER_YEAR * aquifer.thickness_m
+    # one ghost cell around the grid, so that the edge faces carry the mound's outflow
+    padded = infinite_aquifer_mound_m(
+        np.pad(recharge_m_per_yr, 1), transmissivity_m2_per_yr, grid.cell_size_m
     )
-    faces = darcy_face_velocities(
-        mound, conductivity_m_per_day, aquifer.effective_porosity, grid.cell_size_m
+    vx, vy = darcy_face_velocities(
+        padded, np.full(padded.shape, conductivity), aquifer.effective_porosity, grid.cell_size_m
     )
-    return mound, faces
+    return edge_referenced(padded[1:-1, 1:-1]), (vx[1:-1, 1:-1], vy[1:-1, 1:-1])
 
 
 def _implied_heads(scenario: Scenario, flow: UniformFlow) -> np.ndarray:
@@ -299,6 +320,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
             totals[term] = float(series[-1]) + offset
         state = concentration[-1]
         start_yr = float(segment[-1])
+    _observe_head_rise(scenario, observation_masks, observed)
     return TransportRecord(
         times_yr=np.concatenate([[0.0], times]),
         receptor_mg_per_l=np.concatenate(receptor_rows),
@@ -306,6 +328,15 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         budget_kg={term: np.concatenate(parts) for term, parts in budget.items()},
         observed_mg_per_l=observed,
     )
+
+
+def _observe_head_rise(scenario: Scenario, masks: list[np.ndarray], observed: np.ndarray) -> None:
+    """Puts the leakage mound's highest value (m) in the cells of each head-rise observation
+    into ``observed`` (the mound is steady: the same at every time)."""
+    rises = [k for k, o in enumerate(scenario.observations) if o.max_head_rise_m is not None]
+    mound = mound_m(scenario) if rises else None
+    for k in rises:
+        observed[k] = 0.0 if mound is None else float(mound[masks[k]].max())
 
 
 def _scaled(

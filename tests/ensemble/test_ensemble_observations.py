@@ -8,7 +8,7 @@ import pytest
 from scipy.optimize import brentq
 
 from atlas.ensemble import EnsembleError, run_ensemble
-from atlas.ensemble.constraint import parameter_phrase
+from atlas.ensemble.constraint import FEW_KEPT, parameter_phrase
 from atlas.plume.analytic import ogata_banks
 from atlas.publish.outputs.ensemble import ensemble_summary
 from atlas.scenario import load_scenario
@@ -69,26 +69,32 @@ def test_the_report_ranks_the_constrained_parameter_and_judges_the_claims(constr
     velocity = constrained.realizations["velocity_m_per_yr"]
     assert slow.prior_count == int(((velocity >= 20) & (velocity <= 25)).sum()) > 0
     assert slow.kept_count == 0
-    assert slow.agreeing_in_range == (0,)
-    # were 20-25 m/yr as consistent as the rest, all of its realizations missing is unlikely
-    assert slow.p_value == pytest.approx((1 - constrained.kept / 40) ** slow.prior_count)
-    assert slow.ruled_out
-    assert slow.sentence == (
-        f"Of 40 realizations, {constrained.kept} agree with the observation; none of those "
-        "has a seepage velocity of 20-25 m/yr, and of the "
-        f"{slow.prior_count} realizations that have one, none agrees with front "
-        f"({constrained.kept} of all 40 do): the observations rule the claim out."
+    # about 10 realizations in range, none kept: a 26 % upper bound, too few to rule it out
+    assert slow.verdict == "too few to judge"
+    assert slow.sentence.startswith(
+        f"Too few realizations to judge the claim: none of the {slow.prior_count} realizations "
+        "with a seepage velocity of 20-25 m/yr agrees with the observation, but with "
+        f"{constrained.kept} of 40 agreeing overall about"
     )
     assert narrow.kept_count == 0
-    assert not narrow.ruled_out  # one or two realizations in range: could be chance
-    assert "too few realizations to rule the claim out" in narrow.sentence
+    assert narrow.verdict == "too few to judge"  # one or two realizations in range: chance
+    assert narrow.sentence.startswith("Too few realizations to judge the claim")
     assert fast.kept_count > 0
+    assert fast.verdict == "not ruled out"
     assert "do not rule the claim out" in fast.sentence
     report = ensemble_summary(constrained, files=[])["constraint"]
     assert report["claims"][0]["sentence"] == slow.sentence
-    assert report["claims"][0]["ruled_out"] is True
-    assert report["claims"][0]["agreeing_in_range"] == {"front": 0}
-    assert report["parameters"][0]["posterior"]["P5"] == pytest.approx(shift.posterior[0])
+    assert report["claims"][0]["in_range_meeting"]["front"]["in_range"] == 0
+    posterior = report["parameters"][0]["posterior"]
+    velocity_kept = velocity[constrained.realizations["kept"]]
+    assert posterior["n"] == constrained.kept < FEW_KEPT  # too few for quantiles: the range
+    assert "P5" not in posterior
+    assert report["parameters"][0]["width_ratio_p5_p95"] is None
+    assert (posterior["min"], posterior["max"]) == pytest.approx(
+        (velocity_kept.min(), velocity_kept.max()), rel=1e-6
+    )
+    assert report["warning"] == constraint.warning
+    assert constraint.warning.startswith(f"Only {constrained.kept} realizations agree")
     assert report["observations"][0]["realizations_agreeing"] == constrained.kept
 
 

@@ -9,7 +9,7 @@ import pytest
 from atlas.observed import agrees_with_all, observation_rows, observed_mg_per_l
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.summary import summary
-from atlas.run import run_scenario
+from atlas.run import mound_m, run_scenario
 from atlas.scenario import load_scenario
 from plume_cases import strip_scenario
 
@@ -64,3 +64,26 @@ def test_observations_survive_the_output_files(observed_strip, tmp_path):
     assert again is not None
     np.testing.assert_array_equal(observed_mg_per_l(again), observed_mg_per_l(observed_strip))
     assert observation_rows(again) == observation_rows(observed_strip)
+
+
+def test_a_head_rise_observation_is_the_leakage_mound_there():
+    document = strip_scenario(
+        observation=[
+            {"name": "near", "geometry": "POINT (500015 4500015)", "year": 1970},
+            {"name": "far", "geometry": LINE, "year": 1970},
+        ]
+    )
+    document["observation"][0]["max_head_rise_m"] = 0.5
+    document["observation"][1]["max_head_rise_m"] = 0.5
+    document["source"][0]["leakage_mm_per_yr"] = 3e6  # 3 km/yr over a 10 m x 30 m strip
+    scenario = load_scenario(document)
+    result = run_scenario(scenario)
+    mound = mound_m(scenario)
+    expected = [mound[scenario.grid.rasterize(o.geometry)].max() for o in scenario.observations]
+    np.testing.assert_allclose(observed_mg_per_l(result), expected, rtol=1e-12)
+    assert expected[0] > 0.5 > expected[1]  # high beside the source, low 500 m away
+    near, far = observation_rows(result)
+    assert (near["met"], far["met"]) == (False, True)
+    assert near["modelled_head_rise_m"] == pytest.approx(expected[0], rel=1e-5)
+    assert near["sentence"].startswith(f"Modelled {expected[0]:.3g} m at near: the run does not")
+    assert result.dataset["observed_concentration"].attrs["units"].endswith("(max_head_rise_m)")

@@ -128,3 +128,35 @@ def test_names_are_unique_and_observations_need_provenance():
     assert "more than once" in problems(with_observations(entry, entry))["observation.well"]
     scenario = load_scenario(with_observations(entry))
     assert "observation.well.geometry" in scenario.undocumented
+
+
+def _leaking(document: dict[str, Any]) -> dict[str, Any]:
+    document["source"][0]["leakage_mm_per_yr"] = 300.0
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 10.0
+    return document
+
+
+def test_a_head_rise_observation_bounds_the_leakage_mound():
+    document = _leaking(with_observations(WELL | {"max_head_rise_m": 6.0}))
+    (observation,) = load_scenario(document).observations
+    assert (observation.max_head_rise_m, observation.unit) == (6.0, "m")
+    assert observation.met(6.0)
+    assert not observation.met(6.01)
+    assert observation.describe() == "head rise <= 6 m in 2010"
+    # with it, the conductivity sets something observed: it may be sampled under uniform flow
+    document["uncertainty"] = {
+        "realizations": 4,
+        "hydraulic_conductivity_m_per_day": {"loguniform": [4, 40]},
+    }
+    keys = [p.key for p in load_scenario(document).uncertainty.priors]
+    assert keys == ["hydraulic_conductivity_m_per_day"]
+
+
+def test_a_head_rise_observation_needs_a_leaking_source():
+    found = problems(with_observations(WELL | {"max_head_rise_m": 6.0}))
+    assert (
+        "observes a leakage mound, which this scenario has not"
+        in (found["observation.well.max_head_rise_m"])
+    )
+    both = _leaking(with_observations(WELL | {"max_head_rise_m": 6.0, "detected": True}))
+    assert "needs exactly one condition" in problems(both)["observation.well"]

@@ -140,22 +140,32 @@ def test_a_prior_can_be_documented_in_provenance():
     assert load_scenario(document).provenance["uncertainty.velocity_m_per_yr"]
 
 
-def test_a_leaking_source_can_sample_its_leakage_and_the_conductivity_of_its_mound():
-    document = with_uncertainty(
-        source={"pond": {"leakage_mm_per_yr": {"loguniform": [10, 1000]}}},
-        hydraulic_conductivity_m_per_day={"loguniform": [1, 50]},
-    )
+def test_a_leaking_source_can_sample_its_leakage():
+    document = with_uncertainty(source={"pond": {"leakage_mm_per_yr": {"loguniform": [10, 1000]}}})
     document["source"][0]["leakage_mm_per_yr"] = 100.0
     document["aquifer"]["hydraulic_conductivity_m_per_day"] = 5.0
     scenario = load_scenario(document)
     keys = [p.key for p in scenario.uncertainty.priors]
-    assert keys == ["hydraulic_conductivity_m_per_day", "source.pond.leakage_mm_per_yr"]
-    realized = realize(scenario, scenario.uncertainty.priors, [20.0, 700.0])
+    assert keys == ["source.pond.leakage_mm_per_yr"]
+    realized = realize(scenario, scenario.uncertainty.priors, [700.0])
     assert realized.sources[0].leakage_mm_per_yr == 700.0
-    assert realized.aquifer.hydraulic_conductivity_m_per_day == 20.0
 
 
-def test_leakage_prior_needs_a_leaking_source_and_conductivity_needs_a_mound():
+def test_the_conductivity_is_not_sampled_under_uniform_flow_even_with_a_mound():
+    # the mound's velocities do not depend on K under uniform flow: a K prior would be noise
+    document = with_uncertainty(
+        hydraulic_conductivity_m_per_day={"loguniform": [1, 50]},
+        conductivity_multiplier={"uniform": [0.5, 2]},
+    )
+    document["source"][0]["leakage_mm_per_yr"] = 100.0
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 5.0
+    found = problems(document)
+    for key in ("hydraulic_conductivity_m_per_day", "conductivity_multiplier"):
+        assert "does not move the plume under uniform flow" in found[f"uncertainty.{key}"]
+        assert "sets only the mound's height" in found[f"uncertainty.{key}"]
+
+
+def test_leakage_prior_needs_a_leaking_source():
     document = with_uncertainty(
         source={"pond": {"leakage_mm_per_yr": {"uniform": [0, 100]}}},
         hydraulic_conductivity_m_per_day={"uniform": [1, 2]},
@@ -166,7 +176,7 @@ def test_leakage_prior_needs_a_leaking_source_and_conductivity_needs_a_mound():
         "has no leakage_mm_per_yr: give it one"
         in found["uncertainty.source.pond.leakage_mm_per_yr"]
     )
-    assert "without a leaking source" in found["uncertainty.hydraulic_conductivity_m_per_day"]
+    assert "under uniform flow" in found["uncertainty.hydraulic_conductivity_m_per_day"]
 
 
 def test_a_claim_names_a_sampled_parameter_and_needs_observations():
@@ -177,3 +187,26 @@ def test_a_claim_names_a_sampled_parameter_and_needs_observations():
     found = problems(with_uncertainty(velocity_m_per_yr={"uniform": [10, 40]}, claim=[wrong]))
     assert "did you mean 'velocity_m_per_yr'" in found["uncertainty.claim[0].parameter"]
     assert "lower <= upper" in found["uncertainty.claim[0].range"]
+
+
+def test_a_transverse_ratio_follows_the_sampled_longitudinal_dispersivity():
+    document = with_uncertainty(
+        longitudinal_dispersivity_m={"loguniform": [20, 200]},
+        transverse_dispersivity_ratio={"uniform": [0.05, 0.2]},
+    )
+    scenario = load_scenario(document)
+    realized = realize(scenario, scenario.uncertainty.priors, [150.0, 0.1])
+    assert realized.aquifer.longitudinal_dispersivity_m == 150.0
+    assert realized.aquifer.transverse_dispersivity_m == pytest.approx(15.0)
+    fixed = load_scenario(with_uncertainty(transverse_dispersivity_ratio=0.1))
+    assert realize(fixed, fixed.uncertainty.priors, [0.1]).aquifer.transverse_dispersivity_m == (
+        pytest.approx(0.1 * BASE["aquifer"]["longitudinal_dispersivity_m"])
+    )
+    both = with_uncertainty(
+        transverse_dispersivity_m={"uniform": [1, 2]}, transverse_dispersivity_ratio=0.1
+    )
+    assert "keep one of them" in problems(both)["uncertainty.transverse_dispersivity_ratio"]
+    outside = with_uncertainty(transverse_dispersivity_ratio={"uniform": [0.5, 1.5]})
+    assert (
+        "reaches outside [0, 1]" in problems(outside)["uncertainty.transverse_dispersivity_ratio"]
+    )

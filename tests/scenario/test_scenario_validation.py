@@ -141,21 +141,11 @@ BAD_CASES = {
         lambda d: d["source"][0].update(leakage_mm_per_yr=10.0, leakage_m3_per_day=5.0),
         "source.pond: gives both leakage_mm_per_yr and leakage_m3_per_day",
     ),
-    "leaking source on the edge under uniform flow": (
-        lambda d: (
-            d["source"][0].update(
-                leakage_mm_per_yr=10.0,
-                geometry="POLYGON ((400000 4500400, 400200 4500400, 400200 4500600, "
-                "400000 4500600, 400000 4500400))",
-            ),
-            d["aquifer"].update(hydraulic_conductivity_m_per_day=5.0),
-        ),
-        "source.pond.leakage_mm_per_yr: the source touches the grid's outer cells",
-    ),
     "leakage mound under uniform flow without conductivity": (
         _set("source/0/leakage_mm_per_yr", 10.0),
         "source.pond.leakage_mm_per_yr: under uniform flow the leakage mound needs the "
-        "aquifer's conductivity; add aquifer.hydraulic_conductivity_m_per_day",
+        "aquifer's conductivity as one number (the mound of an infinite aquifer of uniform "
+        "transmissivity); give aquifer.hydraulic_conductivity_m_per_day one value",
     ),
     "head-driven without conductivity": (
         _set(
@@ -234,6 +224,14 @@ def _with_conductivity_raster(document, name):
     document["aquifer"]["hydraulic_conductivity_m_per_day"] = name
     document["flow"] = _WEST_EAST_HEADS
     return document
+
+
+def test_a_leakage_mound_under_uniform_flow_needs_one_conductivity(document, tmp_path):
+    write_raster(tmp_path / "k.tif", np.full((20, 40), 5.0))
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = "k.tif"
+    document["source"][0]["leakage_mm_per_yr"] = 10.0
+    with pytest.raises(ScenarioError, match="needs the aquifer's conductivity as one number"):
+        load_scenario(document, root=tmp_path)
 
 
 def test_conductivity_raster_is_aligned_y_up(document, tmp_path):

@@ -17,6 +17,7 @@ import xarray as xr
 
 from atlas.ensemble.constraint import Constraint, constrain
 from atlas.ensemble.contours import probability_isochrones
+from atlas.ensemble.mounds import mound_columns, mound_line
 from atlas.ensemble.tally import BIN_EDGES_MG_PER_L, Tally, histogram_quantiles
 from atlas.observed import agreement
 from atlas.result import MODELLED_LABEL
@@ -105,10 +106,12 @@ def arrival_column(receptor: str, threshold_mg_per_l: float) -> str:
     return f"arrival_yr.{receptor}.{threshold_mg_per_l:g}"
 
 
-def observation_columns(observation: str) -> tuple[str, str]:
+def observation_columns(observation: str, unit: str = "mg/L") -> tuple[str, str]:
     """Columns of the realization table for ``observation``: the modelled concentration at
-    it (mg/L) and whether the realization agrees with it."""
-    return f"observed_mg_per_l.{observation}", f"agrees.{observation}"
+    it (mg/L; for a head-rise observation, ``unit`` "m", the mound there) and whether the
+    realization agrees with it."""
+    value = "observed_mg_per_l" if unit == "mg/L" else "head_rise_m"
+    return f"{value}.{observation}", f"agrees.{observation}"
 
 
 def prior_provenance(scenario: Scenario, prior: Prior) -> str:
@@ -146,7 +149,11 @@ def _arrival_quantiles(arrival_yr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _table(
-    scenario: Scenario, priors: tuple[Prior, ...], samples: np.ndarray, tally: Tally
+    scenario: Scenario,
+    priors: tuple[Prior, ...],
+    samples: np.ndarray,
+    tally: Tally,
+    mounds: dict[str, np.ndarray],
 ) -> pd.DataFrame:
     columns: dict[str, object] = {"realization": tally.index}
     for k, prior in enumerate(priors):
@@ -156,9 +163,10 @@ def _table(
             columns[arrival_column(receptor.name, threshold)] = tally.arrival_yr[:, r, t]
     met = agreement(scenario, tally.observed_mg_per_l)
     for k, observation in enumerate(scenario.observations):
-        value, agrees = observation_columns(observation.name)
+        value, agrees = observation_columns(observation.name, observation.unit)
         columns[value] = tally.observed_mg_per_l[:, k]
         columns[agrees] = met[:, k]
+    columns |= mounds
     columns["kept"] = tally.kept_flags
     return pd.DataFrame(columns)
 
@@ -167,17 +175,20 @@ def constraint_of(
     scenario: Scenario, priors: tuple[Prior, ...], table: pd.DataFrame
 ) -> Constraint | None:
     """The constraint report of an ensemble from its realization table (:func:`_table`:
-    every prior's values, each observation's agreement and ``kept``, in realization order);
-    None when the scenario has no observation."""
+    every prior's values, each observation's modelled value and agreement and ``kept``, in
+    realization order); None when the scenario has no observation."""
     if not scenario.observations:
         return None
-    agrees = [observation_columns(o.name)[1] for o in scenario.observations]
+    values, agrees = zip(
+        *(observation_columns(o.name, o.unit) for o in scenario.observations), strict=True
+    )
     return constrain(
         scenario,
         priors,
         table[[p.key for p in priors]].to_numpy(dtype=float),
         table["kept"].to_numpy(dtype=bool),
-        table[agrees].to_numpy(dtype=bool),
+        table[list(agrees)].to_numpy(dtype=bool),
+        table[list(values)].to_numpy(dtype=float),
     )
 
 
@@ -256,7 +267,8 @@ def build_result(
         arrival_quantile=("arrival_quantile", np.asarray(ARRIVAL_QUANTILES), {"units": "1"}),
         receptor=("receptor", [r.name for r in scenario.receptors], {"long_name": "receptor"}),
     )
-    table = _table(scenario, priors, samples, tally)
+    mounds = mound_columns(scenario, priors, samples[tally.index])
+    table = _table(scenario, priors, samples, tally, mounds)
     if scenario.observations:
         kept_line = (
             f"{tally.kept} realizations kept: those that agree with every observation "
@@ -265,6 +277,7 @@ def build_result(
         )
     else:
         kept_line = f"{tally.kept} realizations kept (no observation constrains this ensemble)"
+    mound = mound_line(mounds, tally.kept_flags)
     lines = (
         f"{len(tally.index)} realizations of the scenario, Latin hypercube samples of the "
         f"priors (seed {seed}); "
@@ -276,6 +289,7 @@ def build_result(
             else "every realization is an ordinary run of the plume model"
         ),
         kept_line,
+        *([] if mound is None else [mound]),
         "probabilities are over the priors' samples, not measured frequencies",
     )
     dataset.attrs = {

@@ -145,12 +145,15 @@ def realize(scenario: Scenario, priors: Sequence[Prior], values: Sequence[float]
     Returns
     -------
     Scenario
-        An ordinary scenario (``uncertainty`` None), run like any other.
+        An ordinary scenario (``uncertainty`` None), run like any other. A
+        ``transverse_dispersivity_ratio`` sets the transverse dispersivity to that fraction of
+        the realization's longitudinal one.
     """
     aquifer, flow = scenario.aquifer, scenario.flow
     sources = {s.name: s for s in scenario.sources}
     heads: dict[str, float] = {}
     multiplier = 1.0
+    ratio = None
     for prior, value in zip(priors, values, strict=True):
         key, value = prior.key, float(value)
         parts = key.split(".")
@@ -158,6 +161,8 @@ def realize(scenario: Scenario, priors: Sequence[Prior], values: Sequence[float]
             aquifer = replace(aquifer, **{key: value})
         elif key == "conductivity_multiplier":
             multiplier = value
+        elif key == "transverse_dispersivity_ratio":
+            ratio = value
         elif key in ("velocity_m_per_yr", "direction_deg") and isinstance(flow, UniformFlow):
             value = value % 360.0 if key == "direction_deg" else value
             flow = replace(flow, **{key: value})
@@ -170,6 +175,9 @@ def realize(scenario: Scenario, priors: Sequence[Prior], values: Sequence[float]
             heads[parts[1]] = value
         else:  # prevented by the scenario's validation
             raise ScenarioError(f"uncertainty.{key}: does not apply to scenario {scenario.name!r}")
+    if ratio is not None:  # after the longitudinal dispersivity is drawn
+        alpha_t = ratio * aquifer.longitudinal_dispersivity_m
+        aquifer = replace(aquifer, transverse_dispersivity_m=alpha_t)
     if multiplier != 1.0:
         conductivity = aquifer.hydraulic_conductivity_m_per_day
         if isinstance(conductivity, GridRaster):

@@ -8,16 +8,20 @@ File format (see :mod:`atlas.scenario`)::
     # or WKT in the scenario CRS, or lon = 109.6353, lat = 40.6373 (degrees, EPSG:4326)
     year = 1995                          # calendar year (needs start_year), or time_yr = 30
     min_concentration_mg_per_l = 250.0   # or detected = true/false with threshold_mg_per_l
+                                         # or max_head_rise_m = 6 (the leakage mound, m)
 
 The place must lie on the grid and the time within the horizon (``0 < t <= horizon``); a
 calendar year stands for its start, ``t = year - start_year``. ``min_concentration_mg_per_l =
 X`` means the same as ``detected = true`` with ``threshold_mg_per_l = X``; ``detected = false``
-means the concentration stayed below the threshold. A scenario with observations must move
+means the concentration stayed below the threshold. ``max_head_rise_m = X`` is an observation of
+the water table: the leakage mound there stays <= X m (uniform flow with a leaking source only;
+the mound is steady, so its time is only the report's). A scenario with observations must move
 solute (a ``[[source]]`` or ``[initial]``).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +44,7 @@ _KEYS = [
     "min_concentration_mg_per_l",
     "detected",
     "threshold_mg_per_l",
+    "max_head_rise_m",
 ]
 
 
@@ -115,29 +120,33 @@ def _time(
     return time_yr, year
 
 
-def _condition(r: FieldReader, item: Mapping[str, Any], where: str) -> tuple[Any, Any]:
-    """(threshold in mg/L, detected) from ``min_concentration_mg_per_l`` or ``detected`` +
-    ``threshold_mg_per_l``."""
+def _condition(r: FieldReader, item: Mapping[str, Any], where: str) -> tuple[Any, Any, Any]:
+    """(threshold in mg/L, detected, max head rise in m) from ``min_concentration_mg_per_l``,
+    ``detected`` + ``threshold_mg_per_l``, or ``max_head_rise_m``."""
     minimum = "min_concentration_mg_per_l" in item
     flagged = "detected" in item or "threshold_mg_per_l" in item
-    if minimum == flagged:
+    rise = "max_head_rise_m" in item
+    if minimum + flagged + rise != 1:
         r.note(
             where,
-            "needs exactly one condition: min_concentration_mg_per_l, or detected with "
-            "threshold_mg_per_l",
+            "needs exactly one condition: min_concentration_mg_per_l, detected with "
+            "threshold_mg_per_l, or max_head_rise_m",
             "e.g. min_concentration_mg_per_l = 250, or detected = false with "
             "threshold_mg_per_l = 25",
         )
-        return None, None
+        return None, None, None
+    if rise:
+        key = "max_head_rise_m"
+        return math.nan, False, r.number(item, key, f"{where}.{key}", rule=POSITIVE)
     if minimum:
         key = "min_concentration_mg_per_l"
-        return r.number(item, key, f"{where}.{key}", rule=POSITIVE), True
+        return r.number(item, key, f"{where}.{key}", rule=POSITIVE), True, None
     detected = r.get(item, "detected", f"{where}.detected", True)
     if detected is not MISSING and not isinstance(detected, bool):
         r.note(f"{where}.detected", f"expected true or false, found {shown(detected)}")
         detected = MISSING
     threshold = r.number(item, "threshold_mg_per_l", f"{where}.threshold_mg_per_l", rule=POSITIVE)
-    return threshold, None if detected is MISSING else detected
+    return threshold, None if detected is MISSING else detected, None
 
 
 def read_observations(
@@ -182,14 +191,16 @@ def read_observations(
         r.keys(item, _KEYS, where)
         geometry = _place(r, item, where, inputs)
         time_yr, year = _time(r, item, where, start_year, horizon_yr)
-        threshold, detected = _condition(r, item, where)
+        threshold, detected, rise = _condition(r, item, where)
         if (
             name
             and geometry is not None
             and time_yr is not None
             and detected is not None
-            and is_number(threshold)
+            and (is_number(threshold) if rise is None else is_number(rise))
         ):
-            observations.append(Observation(name, geometry, time_yr, threshold, detected, year))
+            observations.append(
+                Observation(name, geometry, time_yr, threshold, detected, year, rise)
+            )
     r.unique(observations, "observation")
     return observations

@@ -32,6 +32,7 @@ from atlas.scenario.schema import (
     Aquifer,
     GridRaster,
     InitialConcentration,
+    Observation,
     Receptor,
     Scenario,
     Source,
@@ -132,34 +133,43 @@ LEAKAGE_KEYS = ("leakage_mm_per_yr", "leakage_m3_per_day")
 
 
 def _check_leakage(
-    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None, grid: Grid | None
+    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None
 ) -> None:
-    """A leaking source under uniform flow needs the conductivity, and must keep off the grid's
-    outer cells: its mound is solved for with the outer ring of cells held at 0 m and
-    superposed on the uniform flow (:func:`atlas.run.flow_field`), and water leaking into a
-    held cell would vanish."""
+    """A leaking source under uniform flow needs the conductivity as one number: its mound is
+    an infinite aquifer's of that transmissivity, superposed on the uniform flow
+    (:func:`atlas.run.flow_field`)."""
     if not isinstance(flow, UniformFlow) or aquifer is None:
         return
+    if isinstance(aquifer.hydraulic_conductivity_m_per_day, float):
+        return
     for source in sources:
-        key = next((k for k in LEAKAGE_KEYS if getattr(source, k) is not None), None)
-        if key is None:
-            continue
-        where = f"{key_path('source', source.name)}.{key}"
-        if aquifer.hydraulic_conductivity_m_per_day is None:
+        if source.leakage_mm_per_yr is not None or source.leakage_m3_per_day is not None:
+            key = next(k for k in LEAKAGE_KEYS if getattr(source, k) is not None)
             r.note(
-                where,
-                "under uniform flow the leakage mound needs the aquifer's conductivity",
-                "add aquifer.hydraulic_conductivity_m_per_day (m/d), or leave the leakage out",
+                f"{key_path('source', source.name)}.{key}",
+                "under uniform flow the leakage mound needs the aquifer's conductivity as one "
+                "number (the mound of an infinite aquifer of uniform transmissivity)",
+                "give aquifer.hydraulic_conductivity_m_per_day one value (m/d), or leave the "
+                "leakage out",
             )
-        elif grid is not None:
-            mask = grid.rasterize(source.geometry)
-            if mask[[0, -1], :].any() or mask[:, [0, -1]].any():
-                r.note(
-                    where,
-                    "the source touches the grid's outer cells, where a mound under uniform "
-                    "flow is held at the undisturbed head (the water leaking there would vanish)",
-                    "enlarge grid.bounds_m so that the source keeps off the edge",
-                )
+
+
+def _check_head_rise(
+    r: FieldReader, observations: list[Observation], sources: list[Source], flow: Any
+) -> None:
+    """A head-rise observation needs a leakage mound: uniform flow and a leaking source (under
+    head-driven flow the heads are not split into regional and mound)."""
+    mound = isinstance(flow, UniformFlow) and any(
+        (s.leakage_mm_per_yr, s.leakage_m3_per_day) != (None, None) for s in sources
+    )
+    for observation in observations:
+        if observation.max_head_rise_m is not None and not mound:
+            r.note(
+                f"{key_path('observation', observation.name)}.max_head_rise_m",
+                "observes a leakage mound, which this scenario has not (it needs uniform flow "
+                "and a source with leakage_mm_per_yr or leakage_m3_per_day)",
+                "give a source a leakage, or leave the observation out",
+            )
 
 
 def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Receptor]:
@@ -385,7 +395,7 @@ def load_scenario(
     aquifer = read_aquifer(r, document, inputs)
     flow = read_flow(r, document, inputs, aquifer)
     sources = _sources(r, document, inputs)
-    _check_leakage(r, sources, flow, aquifer, grid)
+    _check_leakage(r, sources, flow, aquifer)
     receptors = _receptors(r, document, inputs)
     initial = _initial(r, document, inputs)
     if aquifer is not None:
@@ -409,7 +419,9 @@ def load_scenario(
         horizon_yr=None if times is None else times[-1],
         transports="source" in document or "initial" in document,
     )
-    uncertainty = read_uncertainty(r, document, aquifer, flow, sources)
+    _check_head_rise(r, observations, sources, flow)
+    mounded = any(o.max_head_rise_m is not None for o in observations)
+    uncertainty = read_uncertainty(r, document, aquifer, flow, sources, heights_observed=mounded)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
     r.unique(receptors, "receptor")

@@ -178,6 +178,10 @@ class Observation:
         or ``detected = true``); False: it must stay below it (``detected = false``).
     year : int or None
         The calendar year as written, when given as one.
+    max_head_rise_m : float or None
+        Given, the observation is of the water table instead: the leakage mound's height (m,
+        relative to the grid edge's mean; :func:`atlas.run.mound_m`) in the cells it covers
+        must stay <= this (``threshold_mg_per_l`` and ``detected`` then unused).
     """
 
     name: str
@@ -186,15 +190,26 @@ class Observation:
     threshold_mg_per_l: float
     detected: bool
     year: int | None = None
+    max_head_rise_m: float | None = None
 
-    def met(self, concentration_mg_per_l: np.ndarray | float) -> np.ndarray:
-        """Whether modelled concentrations (mg/L) agree with the observation."""
-        reached = np.asarray(concentration_mg_per_l) >= self.threshold_mg_per_l
+    @property
+    def unit(self) -> str:
+        """The unit of its modelled value: ``"m"`` for a head rise, else ``"mg/L"``."""
+        return "mg/L" if self.max_head_rise_m is None else "m"
+
+    def met(self, value: np.ndarray | float) -> np.ndarray:
+        """Whether modelled values (concentrations in mg/L, or head rises in m) agree with
+        the observation."""
+        if self.max_head_rise_m is not None:
+            return np.asarray(value) <= self.max_head_rise_m
+        reached = np.asarray(value) >= self.threshold_mg_per_l
         return reached if self.detected else ~reached
 
     def describe(self) -> str:
         """The observation in words, e.g. ``>= 250 mg/L in 1995``."""
         when = f"in {self.year}" if self.year is not None else f"at year {self.time_yr:g}"
+        if self.max_head_rise_m is not None:
+            return f"head rise <= {self.max_head_rise_m:g} m {when}"
         sign = ">=" if self.detected else "<"
         return f"{sign} {self.threshold_mg_per_l:g} mg/L {when}"
 

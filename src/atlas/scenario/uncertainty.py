@@ -7,6 +7,7 @@ File format (keys under ``[uncertainty]``; see :mod:`atlas.scenario`)::
     seed = 1                           # integer >= 0 (default 0)
     velocity_m_per_yr = {uniform = [20, 30]}
     longitudinal_dispersivity_m = {loguniform = [10, 100]}
+    transverse_dispersivity_ratio = 0.1   # alpha_T = 0.1 alpha_L in every realization
     effective_porosity = {triangular = [0.15, 0.25, 0.35]}
     thickness_m = {normal = [30, 5], bounds = [10, 50]}        # mean, sd; bounds required
     half_life_yr = {lognormal = [50, 0.5]}           # median, sigma of ln; bounds optional
@@ -75,6 +76,7 @@ PARAMETER_RANGES: dict[str, tuple[float, bool, float, bool]] = {
     "thickness_m": _POSITIVE,
     "longitudinal_dispersivity_m": _NON_NEGATIVE,
     "transverse_dispersivity_m": _NON_NEGATIVE,
+    "transverse_dispersivity_ratio": (0.0, True, 1.0, True),
     "retardation": (1.0, True, math.inf, False),
     "half_life_yr": _POSITIVE,
     "molecular_diffusion_m2_per_yr": _NON_NEGATIVE,
@@ -267,7 +269,7 @@ def _in_range(r: FieldReader, prior: Prior, where: str) -> bool:
 
 
 def _applies(
-    key: str, aquifer: Aquifer | None, flow: Any, sources: list[Source]
+    key: str, aquifer: Aquifer | None, flow: Any, sources: list[Source], heights_observed: bool
 ) -> tuple[bool, str]:
     """Whether sampling ``key`` changes this scenario, and why not."""
     head_driven = isinstance(flow, HeadDrivenFlow)
@@ -278,24 +280,21 @@ def _applies(
         ), "applies to uniform flow only; this flow is head-driven"
     if key == "recharge_mm_per_yr":
         return head_driven, "applies to head-driven flow only; this flow is uniform"
-    # under uniform flow the conductivity shapes the mound of a leaking source
-    mounded = any(
-        s.leakage_mm_per_yr is not None or s.leakage_m3_per_day is not None for s in sources
-    )
-    if key == "hydraulic_conductivity_m_per_day":
-        if not (head_driven or mounded):
+    if key in ("hydraulic_conductivity_m_per_day", "conductivity_multiplier"):
+        # under uniform flow the velocity is given, and a leaking source's mound moves water
+        # at W / (b n) whatever K: K sets only the mound's height, which matters only to a
+        # head-rise observation
+        if not (head_driven or heights_observed):
             return False, (
-                "does not move the plume under uniform flow (the velocity is given) without a "
-                "leaking source"
+                "does not move the plume under uniform flow: the velocity is given, and a "
+                "leaking source's mound pushes water at a speed set by the leakage, thickness "
+                "and porosity whatever the conductivity (which sets only the mound's height); "
+                "give aquifer.hydraulic_conductivity_m_per_day one value, sample thickness_m "
+                "or the leakage instead, or observe the mound (max_head_rise_m)"
             )
-        if isinstance(conductivity, GridRaster):
+        if key == "hydraulic_conductivity_m_per_day" and isinstance(conductivity, GridRaster):
             return False, "the conductivity is a raster: sample conductivity_multiplier instead"
         return True, ""
-    if key == "conductivity_multiplier":
-        return head_driven or mounded, (
-            "applies to head-driven flow, or to a leaking source's mound (a factor on the "
-            "conductivity)"
-        )
     parts = key.split(".")
     if parts[0] == "source":
         source = next((s for s in sources if s.name == parts[1]), None)
@@ -415,6 +414,8 @@ def read_uncertainty(
     aquifer: Aquifer | None,
     flow: UniformFlow | HeadDrivenFlow | None,
     sources: list[Source],
+    *,
+    heights_observed: bool = False,
 ) -> Uncertainty | None:
     """The ``[uncertainty]`` section (None when absent, or when it has a problem, noted in
     ``r``).
@@ -427,6 +428,9 @@ def read_uncertainty(
         The scenario document.
     aquifer, flow, sources
         The scenario's, read before (None when bad): which parameters apply depends on them.
+    heights_observed : bool, optional
+        Whether an observation is of the leakage mound's height (``max_head_rise_m``): the
+        conductivity then matters under uniform flow.
     """
     table = r.table(doc, "uncertainty", "uncertainty", required=False)
     if table is None:
@@ -442,11 +446,18 @@ def read_uncertainty(
         if prior is None or not _in_range(r, prior, where):
             continue
         if flow is not None:  # a bad flow section is reported on its own
-            applies, why = _applies(key, aquifer, flow, sources)
+            applies, why = _applies(key, aquifer, flow, sources, heights_observed)
             if not applies:
                 r.note(where, f"does not apply: {why}")
                 continue
         priors.append(prior)
+    keys = [p.key for p in priors]
+    if "transverse_dispersivity_ratio" in keys and "transverse_dispersivity_m" in keys:
+        r.note(
+            "uncertainty.transverse_dispersivity_ratio",
+            "sets transverse_dispersivity_m, which is sampled too",
+            "keep one of them",
+        )
     correlations = _correlations(r, table, priors)
     claims = _claims(r, table, priors)
     if claims and "observation" not in doc:

@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 
 from atlas import __version__
-from atlas.ensemble.constraint import REPORTED_QUANTILES, SIGNIFICANCE, Constraint
+from atlas.ensemble.constraint import (
+    FEW_KEPT,
+    REPORTED_QUANTILES,
+    RULE_OUT_RATE,
+    Constraint,
+    ParameterShift,
+)
 from atlas.ensemble.contours import PROBABILITY_ISOCHRONE_COLUMNS, PROBABILITY_LEVELS
 from atlas.ensemble.result import (
     ARRIVAL_QUANTILES,
@@ -162,6 +168,19 @@ def _quantiles(values: tuple[float, float, float]) -> dict[str, float | None]:
     }
 
 
+def _posterior(shift: ParameterShift) -> dict[str, Any]:
+    """The kept realizations' range and count, and their quantiles when there are enough."""
+    low, high = shift.posterior_range
+    shown: dict[str, Any] = {
+        "n": shift.kept,
+        "min": json_number(float(f"{low:.6g}")),
+        "max": json_number(float(f"{high:.6g}")),
+    }
+    if shift.kept >= FEW_KEPT:
+        shown |= _quantiles(shift.posterior)
+    return shown
+
+
 def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
     """The observations' report: counts, prior against posterior, claims (None without
     observations)."""
@@ -177,26 +196,28 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "condition": o.describe(),
                 "year": o.year,
                 "time_yr": o.time_yr,
-                "threshold_mg_per_l": o.threshold_mg_per_l,
+                "threshold_mg_per_l": json_number(o.threshold_mg_per_l),
+                "max_head_rise_m": o.max_head_rise_m,
                 "detected": o.detected,
                 "realizations_agreeing": count,
             }
             for o, count in zip(constraint.observations, constraint.met_counts, strict=True)
         ],
+        "warning": constraint.warning,
         "ranking": "sampled parameters, most constrained first: two-sample "
         "Kolmogorov-Smirnov distance between the prior (all realizations) and the posterior "
-        "(the kept ones); below ks_noise the shift is within sampling noise (5 % level)",
+        "(the kept ones); below ks_noise the shift is within sampling noise (5 % level, "
+        "Bonferroni-corrected for the number of parameters tested); the posterior's P5/P50/P95 "
+        f"are given from {FEW_KEPT} kept realizations on, its range and count always",
         "ks_noise": json_number(round(constraint.noise_ks, 4)),
-        "claim_test": "a claim is ruled out when no kept realization lies in its range and, "
-        "were the range as consistent with the observations as the whole ensemble, seeing no "
-        "agreement there (with all the observations, or with one of them) would have a "
-        f"binomial probability (p_value) below {SIGNIFICANCE:g} / (observations + 1)",
         "parameters": [
             {
                 "key": shift.key,
                 "prior": _quantiles(shift.prior),
-                "posterior": _quantiles(shift.posterior),
-                "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4)),
+                "posterior": _posterior(shift),
+                "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4))
+                if shift.kept >= FEW_KEPT
+                else None,
                 "ks_distance": json_number(round(shift.ks_distance, 4)),
             }
             for shift in constraint.parameters
@@ -208,14 +229,17 @@ def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
                 "range": [verdict.claim.low, verdict.claim.high],
                 "realizations_in_range": verdict.prior_count,
                 "kept_in_range": verdict.kept_count,
-                "agreeing_in_range": {
-                    o.name: count
-                    for o, count in zip(
-                        constraint.observations, verdict.agreeing_in_range, strict=True
-                    )
+                "verdict": verdict.verdict,
+                "deciding_observation": None if verdict.deciding is None else verdict.deciding.name,
+                "rule_out_rate": RULE_OUT_RATE,
+                "in_range_meeting": {
+                    count.name: {
+                        "in_range": count.in_range,
+                        "overall": count.total,
+                        "upper_rate_95": json_number(round(count.upper_rate, 4)),
+                    }
+                    for count in verdict.counts
                 },
-                "p_value": json_number(float(f"{verdict.p_value:.3g}")),
-                "ruled_out": verdict.ruled_out,
                 "sentence": verdict.sentence,
             }
             for verdict in constraint.claims
