@@ -28,7 +28,9 @@ from atlas.grid import Grid
 from atlas.load import LAYERS, Layers
 from atlas.pipeline import build_site
 from atlas.publish.outputs.geotiff import write_geotiff
-from atlas.publish.site.map import build_map, render_page
+from atlas.publish.site.index_text import page_text
+from atlas.publish.site.map import build_map, index_chrome, render_index
+from atlas.publish.site.page import AtlasPage
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -83,23 +85,32 @@ def _probed_layers() -> Layers:
     return Layers(**{name: _probed(frame, name, _text_columns(frame)) for name, frame in frames})
 
 
-def test_every_layer_text_shows_literally_on_the_page():
-    html = render_page(build_map(_probed_layers()))
+def _index_page(layers: Layers) -> AtlasPage:
+    """The index page around the map of ``layers``, not yet rendered."""
+    text = page_text(layers, tiles=False)
+    page = AtlasPage("index.html", index_chrome(text, frozenset()), page=text)
+    page.add_child(build_map(layers, text=text))
+    return page
+
+
+@pytest.mark.parametrize("embed", [False, True])
+def test_every_layer_text_shows_literally_on_the_page(embed):
+    html = render_index(_probed_layers(), embed=embed)
     shown = {tag.split(".")[0] for tag in shown_tags(html)}
     assert shown >= {"sites", "usgs_sites", "tailings_pond", "observations"}
 
 
 def test_every_way_of_rendering_keeps_data_literal():
-    atlas_map = build_map(_probed_layers())
-    assert shown_tags(atlas_map.get_root().render())
-    assert shown_tags(atlas_map.get_root()._repr_html_().replace("&quot;", '"'))
+    page = _index_page(_probed_layers())
+    assert shown_tags(page.render())
+    assert shown_tags(page._repr_html_().replace("&quot;", '"'))
 
 
 def test_pages_rendered_in_threads_keep_data_literal_and_branca_works_after():
-    maps = [build_map(_probed_layers()) for _ in range(8)]  # a map is rendered by one thread
+    pages = [_index_page(_probed_layers()) for _ in range(8)]  # a page is rendered by one thread
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pages = list(pool.map(render_page, maps))
-    for html in pages:
+        htmls = list(pool.map(AtlasPage.render_numbered, pages))
+    for html in htmls:
         assert shown_tags(html)
     assert Element("{{ 6 * 7 }}").render() == "42"  # branca, outside a page, as it was
 
