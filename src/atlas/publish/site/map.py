@@ -26,11 +26,13 @@ from atlas.load import Layers
 from atlas.publish.outputs import write_result
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.site.basemap import (
+    basemap_data,
     basemap_pane,
     detail_windows,
     hydrography_near,
     offline_basemap,
     openstreetmap_tiles,
+    write_basemap_data,
 )
 from atlas.publish.site.features import located
 from atlas.publish.site.index_text import PageText, page_text
@@ -45,6 +47,7 @@ from atlas.publish.site.overlays import (
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, write_page
 from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
+from atlas.publish.site.site_table import site_data, write_site_data
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import PlumeResult
 
@@ -128,9 +131,7 @@ def build_map(
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
     detail = detail_windows(sites)
-    offline_basemap(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail).add_to(
-        atlas_map
-    )
+    offline_basemap().add_to(atlas_map)
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
     hydrography_near(layers.rivers_10m, layers.lakes_10m, detail).add_to(atlas_map)
@@ -140,7 +141,7 @@ def build_map(
             plume, hue_class=text.plume_hues[plume.name], show=plume.name in shown
         ).add_to(atlas_map)
     tailings_pond(layers.tailings_pond).add_to(atlas_map)
-    usgs_records(layers.usgs_sites).add_to(atlas_map)
+    usgs_records().add_to(atlas_map)
     observations(layers.observations).add_to(atlas_map)
     curated_sites(sites).add_to(atlas_map)
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
@@ -178,12 +179,15 @@ def render_index(
     plumes: Sequence[PlumeView] = (),
     sections: frozenset[str] = frozenset(),
     embed: bool = False,
+    screening_label: str | None = None,
 ) -> str:
     """The HTML of ``index.html`` (or, with ``embed``, of ``embed.html``), deterministic.
 
     Parameters are those of :func:`build_map`; ``sections`` are the nav sections the site
-    has (:class:`~.pages.Chrome`). Text from the data is only ever a value: what an element
-    renders is never compiled as a template again (see :class:`~.page.AtlasPage`).
+    has (:class:`~.pages.Chrome`); ``screening_label`` the MODELLED label of the screening
+    when the site data carries one (:func:`~.site_table.site_data`). Text from the data is
+    only ever a value: what an element renders is never compiled as a template again (see
+    :class:`~.page.AtlasPage`).
     """
     plumes = sorted(plumes, key=lambda plume: plume.name)
     text = page_text(layers, tiles=tiles, plumes=plumes)
@@ -191,7 +195,7 @@ def render_index(
     chrome = index_chrome(text, sections, modelled=modelled)
     atlas_map = build_map(layers, tiles=tiles, plumes=plumes, text=text)
     name = "map_embed.html" if embed else "index.html"
-    return render_map_page(atlas_map, name, chrome, page=text)
+    return render_map_page(atlas_map, name, chrome, page=text, screening_label=screening_label)
 
 
 def write_index(
@@ -201,11 +205,22 @@ def write_index(
     tiles: bool = False,
     plumes: Sequence[PlumeView] = (),
     sections: frozenset[str] = frozenset(),
+    screening: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """Write ``index.html`` and ``embed.html`` (:func:`render_index`) into ``site_dir``."""
-    index = partial(render_index, layers, tiles=tiles, plumes=plumes, sections=sections)
+    """Write ``index.html`` and ``embed.html`` (:func:`render_index`) into ``site_dir``, with
+    the data files they load: every site (:func:`~.site_table.write_site_data`) and the
+    offline basemap (:func:`~.basemap.write_basemap_data`)."""
+    data = site_data(layers.usgs_sites, layers.sites, screening=screening)
+    write_site_data(site_dir, data)
+    detail = detail_windows(layers.sites)
+    basemap = basemap_data(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail)
+    write_basemap_data(site_dir, basemap)
+    index = partial(
+        render_index, layers, tiles=tiles, sections=sections, screening_label=data["modelled"]
+    )
     chrome = index_chrome(page_text(layers, tiles=tiles, plumes=plumes), sections)
-    return write_page(site_dir, chrome, index(), embed=index(embed=True))
+    # The embed is the map of the sites: the plumes have their own pages and embeds.
+    return write_page(site_dir, chrome, index(plumes=plumes), embed=index(embed=True))
 
 
 def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:
@@ -234,8 +249,10 @@ def write_site(
     *,
     tiles: bool = False,
     results: Sequence[PlumeResult] = (),
+    screening: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """Write ``index.html``, ``assets/`` and ``plumes/`` into ``out_dir``; return the page path.
+    """Write every page of the site, ``assets/`` and ``plumes/`` into ``out_dir``; return the
+    index page's path.
 
     The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
     failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
@@ -250,6 +267,9 @@ def write_site(
         Plume results: their files are written into ``plumes/<scenario>/``
         (:func:`atlas.publish.outputs.write_result`), linked from the page, and their
         outlines and tables shown.
+    screening : geopandas.GeoDataFrame, optional
+        The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
+        distance and modelled chances of reach are added to the table of sites.
 
     Raises
     ------
@@ -263,6 +283,8 @@ def write_site(
         plumes = _write_plumes(results, staging)
         # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
         sections = frozenset({"index"})
-        write_index(staging, layers, tiles=tiles, plumes=plumes, sections=sections)
+        write_index(
+            staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
+        )
         copy_assets(staging)
     return out_dir / SITE_PAGE
