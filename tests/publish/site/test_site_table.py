@@ -40,9 +40,7 @@ def test_every_site_is_one_array_curated_first_then_every_usgs_record(layers):
     assert all(isinstance(row, list) and len(row) == len(COLUMNS) for row in data["rows"])
     rows = records(data)
     groups = [row["group"] for row in rows]
-    assert groups == [data["curated"]] * len(layers.sites) + [data["usgs"]] * len(
-        layers.usgs_sites
-    )
+    assert groups == [data["curated"]] * len(layers.sites) + [data["usgs"]] * len(layers.usgs_sites)
     assert data["modelled"] is None
 
 
@@ -52,7 +50,8 @@ def test_values_stay_plain_text_and_unlocated_sites_have_no_coordinate(layers):
     assert by_name[XSS_NAME]["commodity"] == "<img src=x onerror=alert(2)>"
     assert by_name["Sulphide <Hill>"]["group"] == "USGS record"
     unlocated = [row for row in rows if row["lon"] is None]
-    assert unlocated and all(row["lat"] is None for row in unlocated)
+    assert unlocated
+    assert all(row["lat"] is None for row in unlocated)
 
 
 def test_repeated_values_are_stored_once(layers):
@@ -105,7 +104,8 @@ def test_the_data_file_is_one_assignment_of_json_and_deterministic(tmp_path, lay
     path = write_site_data(tmp_path, data)
     assert path == tmp_path / DATA_FILE
     text = path.read_text(encoding="utf-8")
-    assert text.startswith("window.atlasSites = ") and text.endswith(";\n")
+    assert text.startswith("window.atlasSites = ")
+    assert text.endswith(";\n")
     assert json.loads(text.removeprefix("window.atlasSites = ").removesuffix(";\n")) == data
     again = write_site_data(tmp_path / "b", site_data(layers.usgs_sites, layers.sites))
     assert again.read_bytes() == path.read_bytes()
