@@ -14,7 +14,9 @@ from pathlib import Path
 
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
+from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
+from atlas.publish.outputs.contents import export_contents
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
@@ -62,12 +64,15 @@ def build_site(
     tiles: bool = False,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    geopackage: bool = True,
 ) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is run, or its earlier result reused when the
     inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged; the page shows
-    their outlines and tables, and ``out/plumes/<name>/`` holds their files.
+    their outlines and tables, and ``out/plumes/<name>/`` holds their files. The GeoPackage of
+    every layer and result (:mod:`atlas.publish.outputs.geopackage`) is written as
+    ``out/downloads/atlas.gpkg`` in the same build, so the site's link to it always holds.
 
     Parameters
     ----------
@@ -84,6 +89,8 @@ def build_site(
     cache_dir : pathlib.Path, optional
         Where results are kept between builds, one folder per scenario name (default:
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
+    geopackage : bool
+        Write ``downloads/atlas.gpkg`` (default); without it the site links none.
     """
     check_site_folder(out)
     layers = joined_layers(root)
@@ -92,4 +99,5 @@ def build_site(
         cached_result(scenario, cache_dir / scenario.name, progress)
         for scenario in load_scenarios(root)
     ]
-    return write_site(out, layers, tiles=tiles, results=results)
+    export = export_contents(layers, results, read_layer_sources(root)) if geopackage else None
+    return write_site(out, layers, tiles=tiles, results=results, export=export)

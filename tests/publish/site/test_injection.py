@@ -89,9 +89,7 @@ def _probed_layers() -> Layers:
 def _index_page(layers: Layers) -> AtlasPage:
     """The index page around the map of ``layers``, not yet rendered."""
     text = page_text(layers, tiles=False)
-    page = AtlasPage(
-        "index.html", index_chrome(text, frozenset()), page=text, screening_label=None
-    )
+    page = AtlasPage("index.html", index_chrome(text, frozenset()), page=text, screening_label=None)
     page.add_child(build_map(layers, text=text))
     return page
 

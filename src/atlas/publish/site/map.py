@@ -1,11 +1,9 @@
-"""The index: every layer on one Leaflet map; and the whole site, written into a folder.
+"""The index: every layer on one Leaflet map, and the table of every site.
 
 :func:`build_map` assembles the folium map; :func:`render_index` turns it into the HTML of
 ``index.html`` or of its embed variant ``embed.html`` (through :mod:`.pages`);
-:func:`write_site` writes every page of the site (layout: :mod:`.pages`), the ``assets/``
-they need and the files of each plume result (``plumes/<scenario>/``) into a folder,
-through a temporary folder moved into place. No page loads anything from another host
-unless OpenStreetMap tiles are asked for *and* switched on by the reader.
+:func:`write_index` writes both with the data files they load. The index loads nothing from
+another host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
 
 Outputs are deterministic: element ids come from a counter instead of folium's random
 UUIDs, features are sorted and coordinates rounded, so the same layers give the same bytes.
@@ -14,7 +12,7 @@ UUIDs, features are sorted and coordinates rounded, so the same layers give the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -23,8 +21,7 @@ import geopandas as gpd
 import pandas as pd
 
 from atlas.load import Layers
-from atlas.publish.outputs import write_result
-from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
+from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
 from atlas.publish.site.basemap import (
     basemap_data,
     basemap_pane,
@@ -46,30 +43,18 @@ from atlas.publish.site.overlays import (
 )
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, write_page
-from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
+from atlas.publish.site.plume_tables import PlumeView, featured
 from atlas.publish.site.site_table import site_data, write_site_data
-from atlas.publish.staging import check_target, staged_folder
-from atlas.result import PlumeResult
 
 __all__ = [
-    "PLUMES_FOLDER",
-    "SITE_PAGE",
     "build_map",
-    "check_site_folder",
     "index_chrome",
     "render_index",
     "write_index",
-    "write_site",
 ]
 
 WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
 """(south, west), (north, east) in degrees: the view when there is nothing to fit."""
-
-SITE_PAGE = "index.html"
-"""The page of a site folder; a folder without it is never replaced."""
-
-PLUMES_FOLDER = "plumes"
-"""Folder of the site holding each projection's files, ``plumes/<scenario>/``."""
 
 
 def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -206,11 +191,13 @@ def write_index(
     plumes: Sequence[PlumeView] = (),
     sections: frozenset[str] = frozenset(),
     screening: gpd.GeoDataFrame | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``index.html`` and ``embed.html`` (:func:`render_index`) into ``site_dir``, with
     the data files they load: every site (:func:`~.site_table.write_site_data`) and the
-    offline basemap (:func:`~.basemap.write_basemap_data`)."""
-    data = site_data(layers.usgs_sites, layers.sites, screening=screening)
+    offline basemap (:func:`~.basemap.write_basemap_data`); ``pages`` maps a curated site's
+    name to its page (relative to the site root), linked from the table."""
+    data = site_data(layers.usgs_sites, layers.sites, pages=pages, screening=screening)
     write_site_data(site_dir, data)
     detail = detail_windows(layers.sites)
     basemap = basemap_data(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail)
@@ -221,70 +208,3 @@ def write_index(
     chrome = index_chrome(page_text(layers, tiles=tiles, plumes=plumes), sections)
     # The embed is the map of the sites: the plumes have their own pages and embeds.
     return write_page(site_dir, chrome, index(plumes=plumes), embed=index(embed=True))
-
-
-def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:
-    """Write each result's files into ``plumes/<scenario>/`` of the site; their views."""
-    return [
-        plume_view(result, write_result(result, site / PLUMES_FOLDER / result.name))
-        for result in results
-    ]
-
-
-def check_site_folder(out_dir: Path) -> None:
-    """Fail early when :func:`write_site` would refuse ``out_dir`` (a file, or a non-empty
-    folder that holds no site), before any lengthy work.
-
-    Raises
-    ------
-    OutputError
-        Naming the folder and the fix.
-    """
-    check_target(Path(out_dir), marker=SITE_PAGE, kind="site")
-
-
-def write_site(
-    out_dir: Path,
-    layers: Layers,
-    *,
-    tiles: bool = False,
-    results: Sequence[PlumeResult] = (),
-    screening: gpd.GeoDataFrame | None = None,
-) -> Path:
-    """Write every page of the site, ``assets/`` and ``plumes/`` into ``out_dir``; return the
-    index page's path.
-
-    The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
-    failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The site folder (created if missing).
-    layers, tiles
-        See :func:`build_map`.
-    results : sequence of PlumeResult
-        Plume results: their files are written into ``plumes/<scenario>/``
-        (:func:`atlas.publish.outputs.write_result`), linked from the page, and their
-        outlines and tables shown.
-    screening : geopandas.GeoDataFrame, optional
-        The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
-        distance and modelled chances of reach are added to the table of sites.
-
-    Raises
-    ------
-    OutputError
-        When ``out_dir`` is a file, or a non-empty folder that does not hold a site.
-    CRSPolicyError
-        See :func:`build_map`.
-    """
-    out_dir = Path(out_dir)
-    with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
-        plumes = _write_plumes(results, staging)
-        # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
-        sections = frozenset({"index"})
-        write_index(
-            staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
-        )
-        copy_assets(staging)
-    return out_dir / SITE_PAGE
