@@ -12,11 +12,14 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import geopandas as gpd
+
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
 from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.contents import export_contents
+from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
@@ -65,6 +68,7 @@ def build_site(
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
     geopackage: bool = True,
+    screening: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
 
@@ -91,6 +95,9 @@ def build_site(
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
     geopackage : bool
         Write ``downloads/atlas.gpkg`` (default); without it the site links none.
+    screening : geopandas.GeoDataFrame, optional
+        The screening layer (:func:`atlas.screening.screen_sites`), shown in the table of
+        sites and on the sites' pages.
     """
     check_site_folder(out)
     layers = joined_layers(root)
@@ -99,5 +106,10 @@ def build_site(
         cached_result(scenario, cache_dir / scenario.name, progress)
         for scenario in load_scenarios(root)
     ]
-    export = export_contents(layers, results, read_layer_sources(root)) if geopackage else None
-    return write_site(out, layers, tiles=tiles, results=results, export=export)
+    package = None
+    if geopackage:
+        contents = export_contents(layers, results, read_layer_sources(root))
+        package = partial(write_geopackage, contents=contents)
+    return write_site(
+        out, layers, tiles=tiles, results=results, screening=screening, geopackage=package
+    )

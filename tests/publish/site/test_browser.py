@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from atlas.load import Layers
 from atlas.pipeline import joined_layers
 from atlas.publish.site import write_site
 from atlas.publish.site.pages import RESIZE_SCRIPT
+from atlas.screening import SCREENING_LABEL, screen_sites
 from tiny_roots import REPO, layers_root
 
 pytestmark = pytest.mark.browser
@@ -138,6 +140,7 @@ HTML_RECORD = "<img src=x onerror=alert(5)>Record"
 INDEX_LIMIT_BYTES = 2_500_000
 EMBED_LIMIT_BYTES = 1_500_000
 WIDTHS_PX = (1200, 360)
+SCREENING_REALIZATIONS = 20
 
 
 def _shipped_layers_with_probes(root: Path) -> Layers:
@@ -164,7 +167,9 @@ def shipped_site(tmp_path_factory) -> Iterator[str]:
     """Base URL of a site built once from the shipped layers (and two probes), served from
     127.0.0.1, with a host page embedding the index's embed."""
     folder = tmp_path_factory.mktemp("shipped")
-    site = write_site(folder / "site", _shipped_layers_with_probes(folder / "root")).parent
+    layers = _shipped_layers_with_probes(folder / "root")
+    screening = screen_sites(layers, realizations=SCREENING_REALIZATIONS, seed=1)
+    site = write_site(folder / "site", layers, screening=screening).parent
     host = (
         f'<!DOCTYPE html><html lang="en"><head><title>Host</title>'
         '<link rel="icon" href="data:,"></head><body>'
@@ -295,3 +300,20 @@ def test_the_embed_guide_copies_the_snippet_and_shows_a_live_example(shipped_sit
         tab.wait_for_function(
             "() => document.getElementById('atlas').getBoundingClientRect().height > 300"
         )
+
+
+def test_the_screening_shows_in_the_table_and_on_the_site_page_as_modelled(shipped_site, chromium):
+    with visit(chromium, f"{shipped_site}/index.html") as (tab, _):
+        assert SCREENING_LABEL in tab.locator("#site-list .modelled-banner").inner_text()
+        headers = tab.locator("#site-table thead th").all_inner_texts()
+        assert "Modelled chance of reaching it within 500 years" in headers
+        tab.locator("#site-search").fill("Mountain Pass Mine")
+        cells = tab.locator("#site-table tbody tr").first.locator("td.number").all_inner_texts()
+        assert len(cells) == 4  # distance and three chances
+        assert all(re.fullmatch(r"\d+%", cell) for cell in cells[1:])
+    site = f"{shipped_site}/{PAGE_TYPES['site']}"
+    with visit(chromium, site) as (tab, _):
+        facts = tab.locator(".site-facts").inner_text()
+        assert SCREENING_LABEL in facts
+        assert re.search(r"\d+% within 50 years, \d+% within 100 years", facts)
+        assert f"{SCREENING_REALIZATIONS} realizations" in facts

@@ -12,8 +12,17 @@ any host, and opened from disk as ``file://``; a link to a folder always names i
     context/index.html                  supply, trade and export-control charts
     embed/index.html                    the embed guide for newsrooms
     downloads/index.html                every download; downloads/atlas.gpkg, downloads/sites/
-    assets/                             scripts, styles, images and data files (assets.py)
+    assets/                             scripts, styles, images (assets.py)
+    assets/data/sites.js, basemap.js    every site as compact data (site_table.py) and the
+                                        world basemap (basemap.py), shared by the map pages
     plumes/<scenario>/                  each plume result's files (NetCDF, GeoTIFF, ...)
+
+:func:`atlas.publish.site.site_folder.write_site` writes them all through a staged folder;
+a new kind of page gets its writer called there, and its nav key added to the ``sections``
+set there (the nav links only to sections a build writes). Every build has the data files, so
+any map page may add :func:`~.overlays.usgs_records` (clustered USGS records with their
+popups) and :func:`~.basemap.offline_basemap` (the world) or
+:func:`~.basemap.local_basemap` (the land around one place, drawn in the page).
 
 Writing a page
 --------------

@@ -8,7 +8,7 @@ link of a page points to a file of the same build.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,8 +16,6 @@ from markupsafe import Markup
 
 from atlas.load import Layers
 from atlas.publish.outputs import write_result
-from atlas.publish.outputs.export_layers import ExportContents
-from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.site.assets import copy_assets
 from atlas.publish.site.map import write_index
 from atlas.publish.site.pages import RESIZE_SCRIPT, Chrome, embed_id, render_page, write_page
@@ -102,7 +100,7 @@ def write_site(
     tiles: bool = False,
     results: Sequence[PlumeResult] = (),
     screening: gpd.GeoDataFrame | None = None,
-    export: ExportContents | None = None,
+    geopackage: Callable[[Path], Path] | None = None,
 ) -> Path:
     """Write every page of the site, ``assets/``, ``plumes/`` and ``downloads/`` into
     ``out_dir``; return the index page's path.
@@ -126,9 +124,10 @@ def write_site(
         The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
         distance and modelled chances of reach are added to the table of sites and to the
         sites' pages.
-    export : ExportContents, optional
-        What the GeoPackage holds (:func:`atlas.publish.outputs.contents.export_contents`):
-        written as :data:`GEOPACKAGE` and linked from the pages.
+    geopackage : callable, optional
+        Writes the build's GeoPackage at the path it is given and returns it (e.g.
+        :func:`atlas.publish.outputs.geopackage.write_geopackage` with the build's contents):
+        called with :data:`GEOPACKAGE` in the staged site, and the file linked from the pages.
 
     Raises
     ------
@@ -141,10 +140,10 @@ def write_site(
     pages = site_pages(layers.sites)
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
         plumes = _write_plumes(results, staging)
-        geopackage = None
-        if export is not None:
-            path = write_geopackage(staging / GEOPACKAGE, export)
-            geopackage = Download(GEOPACKAGE, path.stat().st_size)
+        package = None
+        if geopackage is not None:
+            path = geopackage(staging.joinpath(*GEOPACKAGE.split("/")))
+            package = Download(GEOPACKAGE, path.stat().st_size)
         # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
         sections = frozenset({"index", "sites", "embed", "downloads"})
         links = {page.name: f"{page.folder}/{SITE_PAGE}" for page in pages}
@@ -163,9 +162,9 @@ def write_site(
             pages,
             sections=sections,
             screening=screening,
-            geopackage=None if geopackage is None else geopackage.name,
+            geopackage=None if package is None else package.name,
         )
         write_embed_guide(staging, sections)
-        write_downloads(staging, sections, pages, plumes, geopackage)
+        write_downloads(staging, sections, pages, plumes, package)
         copy_assets(staging)
     return out_dir / SITE_PAGE
