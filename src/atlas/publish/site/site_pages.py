@@ -215,13 +215,18 @@ def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts 
     )
 
 
+def _sentence_case(text: str) -> str:
+    """``text`` with its first letter in upper case ("mine / pilot plant" -> "Mine / ...")."""
+    return text[:1].upper() + text[1:]
+
+
 def _chrome(page: SitePage, sections: frozenset[str], source: str) -> Chrome:
     return Chrome(
         folder=page.folder,
         title=page.name,
         section="sites",
         sections=sections,
-        summary=f"{text_of(page.row.get('kind')) or 'Site'} in "
+        summary=f"{_sentence_case(text_of(page.row.get('kind')) or 'site')} in "
         f"{text_of(page.row.get('country')) or 'an unknown country'}: where it is, what is "
         "around it, its facts with their sources, and its data.",
         embed=True,
