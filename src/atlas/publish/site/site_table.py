@@ -28,6 +28,7 @@ from atlas.publish.site.popups import text_of
 from atlas.screening import HORIZONS_YR, SCREENING_LABEL
 
 __all__ = [
+    "COLUMNS",
     "DATA_FILE",
     "DECIMALS",
     "SCREENING_COLUMNS",
