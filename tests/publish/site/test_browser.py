@@ -288,6 +288,14 @@ def test_the_table_searches_and_sorts_from_the_keyboard(shipped_site, chromium):
         names = tab.locator("#site-table tbody th").all_inner_texts()
         assert names == sorted(names, reverse=True)
         assert any("Mountain Pass" in name for name in names)
+        mine = tab.get_by_role(
+            "button", name="Show Mountain Pass Mine and Mill (Curated site) on the map"
+        )
+        mine.focus()
+        tab.keyboard.press("Enter")
+        popup = tab.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == "Mountain Pass Mine and Mill"
 
 
 def test_the_embed_guide_copies_the_snippet_and_shows_a_live_example(shipped_site, chromium):
