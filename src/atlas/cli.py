@@ -116,7 +116,13 @@ def _build(args: argparse.Namespace) -> None:
     from atlas.pipeline import build_site
 
     with _scenario_bars() as progress:
-        index = build_site(_root(args), Path(args.out), tiles=args.tiles, progress=progress)
+        index = build_site(
+            _root(args),
+            Path(args.out),
+            tiles=args.tiles,
+            progress=progress,
+            screening=args.screening,
+        )
     print(f"wrote {index}")
 
 
@@ -327,9 +333,11 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the static map site, with every scenario's projection",
-        description="Build the static site (index.html, its local assets, and plumes/ with the "
-        "projection of every scenario in scenarios/) from the data root. A projection is reused "
-        "from <root>/.cache/plumes/ while its inputs are unchanged.",
+        description="Build the static site (index.html and a page per curated site, each with "
+        "its embed.html, the embed guide, downloads/ with atlas.gpkg and each site's data, the "
+        "local assets, and plumes/ with the projection of every scenario in scenarios/) from "
+        "the data root. A projection is reused from <root>/.cache/plumes/ while its inputs are "
+        "unchanged.",
     )
     _add_root_option(build)
     build.add_argument("--out", default="site", metavar="DIR", help="output folder (default: site)")
@@ -338,6 +346,12 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add optional OpenStreetMap tiles (the page then loads tiles from the network); "
         "by default the page uses only the offline basemap drawn from the shipped layers",
+    )
+    build.add_argument(
+        "--screening",
+        action="store_true",
+        help="also screen every site (as atlas screen does, default priors; tens of seconds): "
+        "its modelled results go into the table of sites, the sites' pages and atlas.gpkg",
     )
     build.set_defaults(run=_build)
 

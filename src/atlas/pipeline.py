@@ -7,21 +7,29 @@ calls what is in these two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import geopandas as gpd
+
 from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
+from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
+from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import read_ensemble, write_ensemble
+from atlas.publish.outputs.export_layers import ExportContents
+from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.collection import load_scenarios
+from atlas.screening import screen_sites
+from atlas.screening_priors import DEFAULT_PRIORS
 
 __all__ = [
     "ENSEMBLE_CACHE",
@@ -30,7 +38,9 @@ __all__ = [
     "build_site",
     "cached_ensemble",
     "cached_result",
+    "contents_of",
     "joined_layers",
+    "scenario_ensembles",
 ]
 
 PLUME_CACHE = Path(".cache") / "plumes"
@@ -86,6 +96,39 @@ def cached_ensemble(
     return result
 
 
+def scenario_ensembles(
+    root: Path, scenarios: Sequence[Scenario], progress: BuildProgress | None
+) -> list[EnsembleResult]:
+    """The ensembles of the ``scenarios`` that have an ``[uncertainty]`` table, from the cache
+    of :func:`cached_ensemble` in ``<root>/.cache/ensembles`` (:data:`ENSEMBLE_CACHE`), or run."""
+    return [
+        cached_ensemble(s, root / ENSEMBLE_CACHE / s.name, progress)
+        for s in scenarios
+        if s.uncertainty is not None
+    ]
+
+
+def contents_of(
+    root: Path,
+    layers: Layers,
+    results: Sequence[PlumeResult],
+    *,
+    ensembles: Sequence[EnsembleResult],
+    screening: gpd.GeoDataFrame | None,
+) -> ExportContents:
+    """What an export of ``root`` holds (:func:`atlas.publish.outputs.contents.export_contents`):
+    its layers with their provenance, the plume ``results``, the ``ensembles`` and the
+    ``screening`` layer (with the table of its default priors) when given."""
+    return export_contents(
+        layers,
+        results,
+        read_layer_sources(root),
+        ensembles=ensembles,
+        screening=screening,
+        screening_priors=None if screening is None else DEFAULT_PRIORS.table(),
+    )
+
+
 def build_site(
     root: Path,
     out: Path,
@@ -93,12 +136,17 @@ def build_site(
     tiles: bool = False,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    geopackage: bool = True,
+    screening: bool = False,
 ) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is run, or its earlier result reused when the
     inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged; the page shows
-    their outlines and tables, and ``out/plumes/<name>/`` holds their files.
+    their outlines and tables, and ``out/plumes/<name>/`` holds their files. The GeoPackage of
+    every layer and result (:mod:`atlas.publish.outputs.geopackage`, with the ensembles of the
+    scenarios that have an ``[uncertainty]`` table) is written as ``out/downloads/atlas.gpkg``
+    in the same build, so the site's link to it always holds.
 
     Parameters
     ----------
@@ -115,12 +163,26 @@ def build_site(
     cache_dir : pathlib.Path, optional
         Where results are kept between builds, one folder per scenario name (default:
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
+    geopackage : bool
+        Write ``downloads/atlas.gpkg`` (default); without it the site links none.
+    screening : bool
+        Screen every site (:func:`atlas.screening.screen_sites`, default priors; tens of
+        seconds for the shipped layers): shown in the table of sites, on the sites' pages and
+        in the GeoPackage.
     """
     check_site_folder(out)
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
+    scenarios = load_scenarios(root)
     results = [
-        cached_result(scenario, cache_dir / scenario.name, progress)
-        for scenario in load_scenarios(root)
+        cached_result(scenario, cache_dir / scenario.name, progress) for scenario in scenarios
     ]
-    return write_site(out, layers, tiles=tiles, results=results)
+    screened = screen_sites(layers) if screening else None
+    package = None
+    if geopackage:
+        ensembles = scenario_ensembles(root, scenarios, progress)
+        contents = contents_of(root, layers, results, ensembles=ensembles, screening=screened)
+        package = partial(write_geopackage, contents=contents)
+    return write_site(
+        out, layers, tiles=tiles, results=results, screening=screened, geopackage=package
+    )
