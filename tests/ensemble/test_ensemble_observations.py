@@ -10,7 +10,7 @@ from scipy.optimize import brentq
 from atlas.ensemble import EnsembleError, run_ensemble
 from atlas.ensemble.constraint import FEW_KEPT, parameter_phrase
 from atlas.plume.analytic import ogata_banks
-from atlas.publish.outputs.ensemble import ensemble_summary
+from atlas.publish.outputs.ensemble import ensemble_summary, read_ensemble, write_ensemble
 from atlas.scenario import load_scenario
 from ensemble_cases import strip_ensemble
 from plume_cases import strip_scenario
@@ -165,3 +165,19 @@ def test_only_a_strong_leakage_mound_pushes_solute_upgradient(client):
     assert observed[table["kept"]].min() >= 10.0 > observed[~table["kept"]].max()
     dry = float(observed[leakage.idxmin()])
     assert dry < 10.0  # no mound, no solute that far upstream against 25 m/yr
+
+
+def test_a_cached_ensemble_reports_the_same_constraint_and_rewrites_the_same_bytes(
+    constrained, tmp_path
+):
+    files = write_ensemble(constrained, tmp_path / "first")
+    back = read_ensemble(tmp_path / "first", constrained.scenario)
+    assert back is not None
+    assert back.constraint is not None
+    assert [c.sentence for c in back.constraint.claims] == [
+        c.sentence for c in constrained.constraint.claims
+    ]
+    assert back.constraint.kept == constrained.constraint.kept
+    again = write_ensemble(back, tmp_path / "again")
+    for first, second in zip(files, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
