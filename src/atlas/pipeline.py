@@ -15,6 +15,7 @@ from pathlib import Path
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
 from atlas.publish.outputs import read_result, write_result
+from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
@@ -41,9 +42,15 @@ def joined_layers(root: Path) -> Layers:
     return replace(layers, sites=sites)
 
 
-def cached_result(scenario: Scenario, folder: Path, progress: BuildProgress | None) -> PlumeResult:
+def cached_result(
+    scenario: Scenario,
+    folder: Path,
+    progress: BuildProgress | None,
+    surroundings: Surroundings | None = None,
+) -> PlumeResult:
     """The result of ``scenario``: read from ``folder`` when its inputs are unchanged, else run
-    and kept there (the cache of :func:`build_site` and of the exports)."""
+    and kept there (the cache of :func:`build_site` and of the exports), its quicklook maps
+    drawn over ``surroundings``."""
     result = read_result(folder, scenario)
     if result is not None:
         if progress is not None:
@@ -51,7 +58,7 @@ def cached_result(scenario: Scenario, folder: Path, progress: BuildProgress | No
         return result
     report = None if progress is None else partial(progress, scenario.name)
     result = run_scenario(scenario, progress=report)
-    write_result(result, folder)
+    write_result(result, folder, surroundings=surroundings)
     return result
 
 
@@ -88,8 +95,9 @@ def build_site(
     check_site_folder(out)
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
+    surroundings = surroundings_of(layers)
     results = [
-        cached_result(scenario, cache_dir / scenario.name, progress)
+        cached_result(scenario, cache_dir / scenario.name, progress, surroundings)
         for scenario in load_scenarios(root)
     ]
     return write_site(out, layers, tiles=tiles, results=results)

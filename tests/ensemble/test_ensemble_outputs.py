@@ -33,6 +33,7 @@ def test_the_files_are_written(written):
     assert [f.name for f in files] == [
         "ensemble.nc",
         ENSEMBLE_SUMMARY,
+        "quicklook_arrival_probability.png",
         "realizations.csv",
         "realizations.parquet",
     ]

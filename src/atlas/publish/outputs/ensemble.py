@@ -8,6 +8,8 @@ Files of an ensemble output folder (all modelled, and labelled so):
   (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
 * ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
   arrival times and ``kept``.
+* ``quicklook_arrival_probability.png`` — the probability of arrival at each receptor against
+  the year (:func:`atlas.publish.charts.arrival_probability_chart`).
 * ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
   area likely above each threshold, the seed, the counts and the inputs' hash.
 
@@ -26,18 +28,34 @@ import numpy as np
 
 from atlas import __version__
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
+from atlas.publish.charts import arrival_probability_chart, save_png
 from atlas.publish.outputs.netcdf import write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import MODELLED_LABEL, YEAR_DECIMALS
 from atlas.scenario.digest import inputs_sha256
 
-__all__ = ["ENSEMBLE_FILES", "ENSEMBLE_SUMMARY", "check_ensemble_folder", "write_ensemble"]
+__all__ = [
+    "ARRIVAL_CHART",
+    "ENSEMBLE_FILES",
+    "ENSEMBLE_SUMMARY",
+    "check_ensemble_folder",
+    "write_ensemble",
+]
 
 ENSEMBLE_SUMMARY = "ensemble_summary.json"
 """The summary of an ensemble folder (it marks the folder as ensemble outputs)."""
 
-ENSEMBLE_FILES = ("ensemble.nc", "realizations.parquet", "realizations.csv", ENSEMBLE_SUMMARY)
+ARRIVAL_CHART = "quicklook_arrival_probability.png"
+"""The chart of the probability of arrival of an ensemble folder."""
+
+ENSEMBLE_FILES = (
+    "ensemble.nc",
+    "realizations.parquet",
+    "realizations.csv",
+    ARRIVAL_CHART,
+    ENSEMBLE_SUMMARY,
+)
 """Every file of an ensemble output folder."""
 
 LIKELY_PROBABILITIES = (0.05, 0.5, 0.95)
@@ -188,5 +206,6 @@ def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike[str]) -> l
         write_netcdf(dataset, folder / names[0], inputs_sha256=inputs_sha256(result.scenario))
         result.realizations.to_parquet(folder / names[1], index=False)
         result.realizations.to_csv(folder / names[2], index=False, lineterminator="\n")
+        save_png(arrival_probability_chart(result), folder / ARRIVAL_CHART)
         dump_json(ensemble_summary(result, files=names), folder / ENSEMBLE_SUMMARY)
     return sorted(out_dir / name for name in names)

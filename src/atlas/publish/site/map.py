@@ -23,6 +23,7 @@ from branca.element import Element
 
 from atlas.load import Layers
 from atlas.publish.outputs import write_result
+from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.site.basemap import (
     basemap_pane,
@@ -176,10 +177,15 @@ def render_page(atlas_map: folium.Map) -> str:
     return root.render()
 
 
-def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:
+def _write_plumes(
+    results: Sequence[PlumeResult], site: Path, surroundings: Surroundings
+) -> list[PlumeView]:
     """Write each result's files into ``plumes/<scenario>/`` of the site; their views."""
     return [
-        plume_view(result, write_result(result, site / PLUMES_FOLDER / result.name))
+        plume_view(
+            result,
+            write_result(result, site / PLUMES_FOLDER / result.name, surroundings=surroundings),
+        )
         for result in results
     ]
 
@@ -228,7 +234,7 @@ def write_site(
     """
     out_dir = Path(out_dir)
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
-        plumes = _write_plumes(results, staging)
+        plumes = _write_plumes(results, staging, surroundings_of(layers))
         html = render_page(build_map(layers, tiles=tiles, plumes=plumes))
         (staging / SITE_PAGE).write_text(html, encoding="utf-8", newline="\n")
         copy_assets(staging)
