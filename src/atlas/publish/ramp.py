@@ -57,10 +57,14 @@ class ConcentrationRamp:
     def rgba(self, values_mg_per_l: np.ndarray, *, alpha: int = OVERLAY_ALPHA) -> np.ndarray:
         """An RGBA image (uint8, shape ``values.shape + (4,)``) of the classes of the values;
         transparent below the lowest edge and where NaN."""
+        return self.class_rgba(self.classify(values_mg_per_l), alpha=alpha)
+
+    def class_rgba(self, classes: np.ndarray, *, alpha: int = OVERLAY_ALPHA) -> np.ndarray:
+        """An RGBA image (uint8) of class indices (:meth:`classify`); -1 is transparent."""
         table = np.zeros((len(self.colours) + 1, 4), dtype=np.uint8)
         for k, colour in enumerate(self.colours):
             table[k] = (*(int(colour[i : i + 2], 16) for i in (1, 3, 5)), alpha)
-        return table[self.classify(values_mg_per_l)]  # -1 takes the transparent last row
+        return table[np.asarray(classes)]  # -1 takes the transparent last row
 
     def colour_of(self, threshold_mg_per_l: float) -> str:
         """The colour of the class that starts at ``threshold_mg_per_l`` (an isochrone's)."""
