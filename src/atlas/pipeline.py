@@ -12,9 +12,11 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
 from atlas.publish.outputs import read_result, write_result
+from atlas.publish.outputs.ensemble import read_ensemble, write_ensemble
 from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
@@ -22,11 +24,23 @@ from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.collection import load_scenarios
 
-__all__ = ["PLUME_CACHE", "BuildProgress", "build_site", "cached_result", "joined_layers"]
+__all__ = [
+    "ENSEMBLE_CACHE",
+    "PLUME_CACHE",
+    "BuildProgress",
+    "build_site",
+    "cached_ensemble",
+    "cached_result",
+    "joined_layers",
+]
 
 PLUME_CACHE = Path(".cache") / "plumes"
 """Where :func:`build_site` keeps plume results between builds, relative to the data root:
 ``<root>/.cache/plumes/<scenario name>/``."""
+
+ENSEMBLE_CACHE = Path(".cache") / "ensembles"
+"""Where the ensembles of the scenarios with an ``[uncertainty]`` table are kept between
+builds and exports, relative to the data root: ``<root>/.cache/ensembles/<scenario name>/``."""
 
 BuildProgress = Callable[[str, float], None]
 """Called with a scenario name and the fraction of its run done, in [0, 1]."""
@@ -59,6 +73,23 @@ def cached_result(
     report = None if progress is None else partial(progress, scenario.name)
     result = run_scenario(scenario, progress=report)
     write_result(result, folder, surroundings=surroundings)
+    return result
+
+
+def cached_ensemble(
+    scenario: Scenario, folder: Path, progress: BuildProgress | None
+) -> EnsembleResult:
+    """The ensemble of ``scenario`` (which has an ``[uncertainty]`` table): read from
+    ``folder`` when its inputs are unchanged, else run on a local Dask cluster and kept
+    there."""
+    result = read_ensemble(folder, scenario)
+    if result is not None:
+        if progress is not None:
+            progress(scenario.name, 1.0)
+        return result
+    report = None if progress is None else partial(progress, scenario.name)
+    result = run_ensemble(scenario, progress=report)
+    write_ensemble(result, folder)
     return result
 
 

@@ -12,7 +12,14 @@ from pathlib import Path
 from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.errors import ScenarioError
 from atlas.load.sources import read_layer_sources
-from atlas.pipeline import PLUME_CACHE, BuildProgress, cached_result, joined_layers
+from atlas.pipeline import (
+    ENSEMBLE_CACHE,
+    PLUME_CACHE,
+    BuildProgress,
+    cached_ensemble,
+    cached_result,
+    joined_layers,
+)
 from atlas.publish.outputs import write_result
 from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import check_ensemble_folder, write_ensemble
@@ -24,6 +31,8 @@ from atlas.result import PlumeResult
 from atlas.run import run_scenario
 from atlas.scenario import Scenario, load_scenario
 from atlas.scenario.collection import SCENARIOS_FOLDER, load_scenarios
+from atlas.screening import screen_sites
+from atlas.screening_priors import DEFAULT_PRIORS
 
 __all__ = ["ensemble_file", "export_contents_of", "export_folder", "export_geopackage", "run_file"]
 
@@ -49,9 +58,12 @@ def export_contents_of(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    screening: bool = True,
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> ExportContents:
-    """Every layer of ``root`` (the sites joined), its provenance, and the plume results of
-    its scenarios (from the cache of :func:`build_site`, or run), ready to export.
+    """Every layer of ``root`` (the sites joined), its provenance, the plume results of its
+    scenarios (from the cache of :func:`build_site`, or run) and the screening of every site,
+    ready to export.
 
     Parameters
     ----------
@@ -62,6 +74,13 @@ def export_contents_of(
         an empty sequence: none).
     progress, cache_dir
         As for :func:`build_site`.
+    screening : bool
+        Include the screening of every site (:func:`atlas.screening.screen_sites` with its
+        default priors and realizations; seconds for the shipped layers).
+    ensembles : sequence of EnsembleResult, optional
+        Ensembles to include (default: those of the chosen scenarios with an
+        ``[uncertainty]`` table, from the cache of :func:`atlas.pipeline.cached_ensemble`
+        in ``<root>/.cache/ensembles``, or run).
 
     Raises
     ------
@@ -73,7 +92,20 @@ def export_contents_of(
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
     surroundings = surroundings_of(layers)
     results = [cached_result(s, cache_dir / s.name, progress, surroundings) for s in chosen]
-    return export_contents(layers, results, read_layer_sources(root))
+    if ensembles is None:
+        ensembles = [
+            cached_ensemble(s, root / ENSEMBLE_CACHE / s.name, progress)
+            for s in chosen
+            if s.uncertainty is not None
+        ]
+    return export_contents(
+        layers,
+        results,
+        read_layer_sources(root),
+        ensembles=ensembles,
+        screening=screen_sites(layers) if screening else None,
+        screening_priors=DEFAULT_PRIORS.table() if screening else None,
+    )
 
 
 def export_geopackage(
@@ -83,15 +115,19 @@ def export_geopackage(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> Path:
     """Write the atlas as one GeoPackage (:mod:`atlas.publish.outputs.geopackage`): every
     layer, the plume rasters of the scenarios, QGIS styles and provenance; returns ``out``.
 
-    Parameters are those of :func:`export_contents_of`; ``out`` is the ``.gpkg`` file,
+    Parameters are those of :func:`export_contents_of` (with the screening); ``out`` is the
+    ``.gpkg`` file,
     written beside itself and moved into place.
     """
     check_geopackage_target(out)  # before lengthy runs
-    contents = export_contents_of(root, scenarios=scenarios, progress=progress, cache_dir=cache_dir)
+    contents = export_contents_of(
+        root, scenarios=scenarios, progress=progress, cache_dir=cache_dir, ensembles=ensembles
+    )
     return write_geopackage(out, contents)
 
 
@@ -103,6 +139,7 @@ def export_folder(
     scenarios: Sequence[str] | None = None,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    ensembles: Sequence[EnsembleResult] | None = None,
 ) -> Path:
     """Write the layers as one GeoJSON, CSV or Parquet file each, the rasters as GeoTIFFs and
     ``export.json`` into the folder ``out`` (:mod:`atlas.publish.outputs.flat`); returns it.
@@ -111,7 +148,9 @@ def export_folder(
     or ``"parquet"``.
     """
     check_folder_target(out)  # before lengthy runs
-    contents = export_contents_of(root, scenarios=scenarios, progress=progress, cache_dir=cache_dir)
+    contents = export_contents_of(
+        root, scenarios=scenarios, progress=progress, cache_dir=cache_dir, ensembles=ensembles
+    )
     write_folder(out, contents, form)
     return out
 

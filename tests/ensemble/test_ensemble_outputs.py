@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 import xarray as xr
 
 from atlas.cli import main
 from atlas.errors import OutputError
-from atlas.publish.outputs.ensemble import ENSEMBLE_SUMMARY, write_ensemble
+from atlas.publish.outputs.ensemble import ENSEMBLE_SUMMARY, read_ensemble, write_ensemble
 from atlas.result import MODELLED_LABEL
-from ensemble_cases import to_toml
+from ensemble_cases import strip_ensemble, to_toml
 from plume_cases import strip_scenario
 
 
@@ -33,6 +35,7 @@ def test_the_files_are_written(written):
     assert [f.name for f in files] == [
         "ensemble.nc",
         ENSEMBLE_SUMMARY,
+        "probability_isochrones.geojson",
         "quicklook_arrival_probability.png",
         "realizations.csv",
         "realizations.parquet",
@@ -54,12 +57,56 @@ def test_the_netcdf_is_cf_labelled_and_carries_the_priors(written):
         )
 
 
+def test_the_probability_isochrones_are_written_as_geojson(written):
+    result, out, _ = written
+    stored = gpd.read_file(out / "probability_isochrones.geojson")
+    assert stored.crs.to_epsg() == 4326
+    assert len(stored) == len(result.isochrones) > 0
+    for column in ("threshold_mg_per_l", "probability", "time_yr", "area_m2"):
+        assert stored[column].tolist() == result.isochrones[column].tolist()
+
+
 def test_the_realization_table_round_trips_through_parquet_and_csv(written):
     result, out, _ = written
     pd.testing.assert_frame_equal(
         pd.read_parquet(out / "realizations.parquet"), result.realizations
     )
     pd.testing.assert_frame_equal(pd.read_csv(out / "realizations.csv"), result.realizations)
+
+
+def test_an_ensemble_read_back_is_the_one_written_and_rewrites_to_the_same_bytes(written, tmp_path):
+    result, out, files = written
+    back = read_ensemble(out, result.scenario)
+    assert back is not None
+    for name in ("exceedance_probability", "concentration_quantile", "arrival_quantile_yr"):
+        xr.testing.assert_allclose(back.dataset[name], result.dataset[name], rtol=1e-6)
+    pd.testing.assert_frame_equal(back.realizations, result.realizations)
+    assert (back.seed, back.kept, back.assumptions) == (
+        result.seed,
+        result.kept,
+        result.assumptions,
+    )
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(back.isochrones.drop(columns="geometry")),
+        pd.DataFrame(result.isochrones.drop(columns="geometry")),
+    )
+    again = write_ensemble(back, tmp_path / "again")
+    for first, second in zip(files, again, strict=True):
+        assert first.read_bytes() == second.read_bytes(), first.name
+
+
+def test_a_folder_of_other_inputs_or_damaged_is_not_read(written, tmp_path):
+    result, out, _ = written
+    other = strip_ensemble(
+        {"realizations": 100, "seed": 12, "velocity_m_per_yr": {"uniform": [20, 40]}},
+        output={"times_yr": [5, 10, 20, 30], "arrival_resolution_yr": 0.25},
+    )
+    assert read_ensemble(out, other) is None
+    damaged = tmp_path / "damaged"
+    shutil.copytree(out, damaged)
+    (damaged / "realizations.parquet").write_bytes(b"not parquet")
+    assert read_ensemble(damaged, result.scenario) is None
+    assert read_ensemble(tmp_path / "missing", result.scenario) is None
 
 
 def test_the_summary_says_how_sure_with_the_priors_provenance(written):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from atlas.ensemble.contours import probability_isochrones
 from atlas.ensemble.tally import BIN_EDGES_MG_PER_L, Tally, histogram_quantiles
 from atlas.result import MODELLED_LABEL
 from atlas.scenario import Scenario
@@ -63,6 +65,9 @@ class EnsembleResult:
         Number of kept realizations.
     assumptions : tuple of str
         The ensemble's assumptions in plain words.
+    isochrones : geopandas.GeoDataFrame
+        EPSG:4326: where each threshold is exceeded with at least each probability level
+        at each output time (:func:`atlas.ensemble.contours.probability_isochrones`).
     """
 
     scenario: Scenario
@@ -72,6 +77,7 @@ class EnsembleResult:
     seed: int
     kept: int
     assumptions: tuple[str, ...]
+    isochrones: gpd.GeoDataFrame
 
     @property
     def name(self) -> str:
@@ -239,4 +245,10 @@ def build_result(
         seed=seed,
         kept=tally.kept,
         assumptions=lines,
+        isochrones=probability_isochrones(
+            dataset["exceedance_probability"],
+            grid,
+            scenario=scenario.name,
+            start_year=scenario.start_year,
+        ),
     )

@@ -4,6 +4,7 @@ file per layer, the rasters as GeoTIFFs, the provenance in export.json; stable a
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 import geopandas as gpd
 import numpy as np
@@ -89,3 +90,18 @@ def test_two_exports_are_identical_and_a_foreign_folder_is_refused(contents, tmp
     with pytest.raises(OutputError, match="refusing to replace"):
         write_folder(foreign, contents, "csv")
     assert (foreign / "notes.txt").read_text(encoding="utf-8") == "keep"
+
+
+def test_every_file_comes_with_the_qgis_style_qgis_applies_by_itself(contents, tmp_path):
+    out = tmp_path / "geojson"
+    files = set(write_folder(out, contents, "geojson"))
+    for layer in contents.layers:
+        style = out / f"{layer.name}.qml"
+        assert (style in files) == layer.has_geometry, layer.name
+        if layer.has_geometry:
+            assert ET.parse(style).getroot().find("renderer-v2") is not None, layer.name
+    for raster in contents.rasters:
+        style = out / "rasters" / f"{raster.name}.qml"
+        assert style in files
+        shader = ET.parse(style).getroot().find("pipe/rasterrenderer/rastershader")
+        assert len(shader.findall("colorrampshader/item")) >= 2, raster.name

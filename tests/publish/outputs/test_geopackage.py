@@ -19,6 +19,7 @@ import rasterio
 from export_root import write_root
 
 from atlas.errors import OutputError
+from atlas.load import load_layers
 from atlas.load.sources import UNDOCUMENTED
 from atlas.publish.outputs.geopackage import FIXED_TIMESTAMP, write_geopackage
 from atlas.publish.outputs.geotiff import GEOTIFF_NODATA
@@ -27,6 +28,8 @@ from atlas.publish.site.legend import SYMBOLS
 from atlas.result import MODELLED_LABEL
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
+from atlas.screening import screening_sites
+from atlas.screening_priors import DEFAULT_PRIORS
 from atlas.tasks import export_contents_of
 
 DATA_LAYERS = [
@@ -46,7 +49,9 @@ PLUME_LAYERS = [
     "plume_receptors_points",
     "plume_receptors_lines",
     "plume_sources_polygons",
+    "plume_probability_isochrones",
 ]
+TABLES = ["context_facts", "screening_priors", "plume_arrival_quantiles", "layer_styles"]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +60,8 @@ def root(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def contents(root):
-    return export_contents_of(root)
+def contents(root, tiny_ensemble):
+    return export_contents_of(root, ensembles=[tiny_ensemble])
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +86,9 @@ def _rasters(contents):
 
 def test_every_layer_and_table_is_listed_with_its_geometry_type(gpkg):
     layers = dict(pyogrio.list_layers(gpkg))
-    assert list(layers) == [*DATA_LAYERS, *PLUME_LAYERS, "context_facts", "layer_styles"]
+    assert list(layers) == [*DATA_LAYERS, "screening", *PLUME_LAYERS, *TABLES]
+    assert layers["screening"] == "Point"
+    assert layers["plume_probability_isochrones"] in {"Polygon", "MultiPolygon"}
     wells = pyogrio.read_dataframe(gpkg, layer="plume_receptors_points")
     assert list(wells["receptor"]) == ["well"]
     assert layers["sites"] == "Point"
@@ -150,7 +157,7 @@ def test_every_vector_table_has_an_rtree_index(gpkg):
             "gpkg_rtree_index",
         )
     }  # fmt: skip
-    assert indexed == set(DATA_LAYERS + PLUME_LAYERS)
+    assert indexed == {*DATA_LAYERS, "screening", *PLUME_LAYERS}
     for table in indexed:
         assert _query(gpkg, "SELECT count(*) FROM sqlite_master WHERE name = ?",
                       f"rtree_{table}_geom") == [(1,)]  # fmt: skip
@@ -367,3 +374,66 @@ def test_an_unwritable_folder_is_an_output_error(contents, tmp_path):
     blocker.write_text("", encoding="utf-8")
     with pytest.raises(OutputError, match="writable folder"):
         write_geopackage(blocker / "atlas.gpkg", contents)
+
+
+def test_exceedance_probability_rasters_equal_the_ensemble_within_float32(
+    gpkg, contents, tiny_ensemble
+):
+    probability = tiny_ensemble.dataset["exceedance_probability"]
+    names = [r.name for r in contents.rasters if r.name.startswith("strip_exceedance")]
+    assert len(names) == probability.sizes["threshold_mg_per_l"] * probability.sizes["time_yr"]
+    for threshold in probability["threshold_mg_per_l"].values:
+        for k, time_yr in enumerate(probability["time_yr"].values):
+            table = f"strip_exceedance_probability_{threshold:g}mg_per_l_{k:02d}_{time_yr:g}yr"
+            with rasterio.open(gpkg, table=table) as raster:
+                stored = raster.read(1)
+            expected = probability.sel(threshold_mg_per_l=threshold, time_yr=time_yr).values
+            np.testing.assert_array_equal(stored, expected.astype(np.float32), err_msg=table)
+    assert probability.max() > 0.5  # a real plume, likely somewhere
+    _, document, _ = _styles(gpkg)[names[0]]
+    items = document.findall("pipe/rasterrenderer/rastershader/colorrampshader/item")
+    assert (float(items[0].get("value")), float(items[-1].get("value"))) == (0.0, 1.0)
+
+
+def test_probability_isochrones_and_arrival_quantiles_are_the_ensembles(gpkg, tiny_ensemble):
+    stored = gpd.read_file(gpkg, layer="plume_probability_isochrones")
+    expected = tiny_ensemble.isochrones
+    assert len(stored) == len(expected) > 0
+    for column in ("threshold_mg_per_l", "probability", "time_yr", "area_m2"):
+        np.testing.assert_array_equal(stored[column], expected[column])
+    _, document, _ = _styles(gpkg)["plume_probability_isochrones"]
+    renderer = document.find("renderer-v2")
+    assert renderer.get("attr") == "probability"
+    assert {c.get("value") for c in renderer.iter("category")} == {"0.05", "0.5", "0.95"}
+    table = pyogrio.read_dataframe(gpkg, layer="plume_arrival_quantiles")
+    dataset = tiny_ensemble.dataset
+    assert len(table) == dataset.sizes["receptor"] * dataset.sizes["threshold_mg_per_l"]
+    row = table.iloc[0]
+    where = {"receptor": row["receptor"], "threshold_mg_per_l": row["threshold_mg_per_l"]}
+    quantiles = dataset["arrival_quantile_yr"].sel(where).values
+    np.testing.assert_allclose(
+        row[["arrival_yr_p05", "arrival_yr_p25", "arrival_yr_p50", "arrival_yr_p75",
+             "arrival_yr_p95"]].to_numpy(float), quantiles)  # fmt: skip
+    assert row["kept"] == tiny_ensemble.kept
+    assert row["modelled"] == MODELLED_LABEL
+
+
+def test_the_screening_layer_holds_every_site_with_its_priors(gpkg, root):
+    screening = gpd.read_file(gpkg, layer="screening")
+    sites = screening_sites(load_layers(root))
+    assert len(sites) > 2000
+    assert sorted(screening["site_id"]) == sorted(sites["site_id"])
+    keys = screening[["dataset", "site_id"]]
+    assert keys.equals(keys.sort_values(list(keys.columns), kind="stable").reset_index(drop=True))
+    found = screening[screening["distance_m"].notna()]
+    assert len(found) > 0.99 * len(screening)
+    assert found["p_reach_500yr"].ge(found["p_reach_50yr"]).all()
+    assert screening["modelled"].str.startswith("MODELLED").all()
+    priors = pyogrio.read_dataframe(gpkg, layer="screening_priors")
+    pd.testing.assert_frame_equal(pd.DataFrame(priors), DEFAULT_PRIORS.table(), check_dtype=False)
+    _, document, _ = _styles(gpkg)["screening"]
+    assert "p_reach_100yr" in document.find("renderer-v2").get("attr")
+    record = json.loads(_metadata(gpkg, PROVENANCE_URI)["screening"][1])
+    assert record["modelled"] == MODELLED_LABEL
+    assert "Wexler" in record["model"]
+    assert "screening_priors" in record["model"]

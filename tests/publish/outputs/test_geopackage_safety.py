@@ -105,9 +105,9 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def plain_export(tmp_path_factory):
+def plain_export(tmp_path_factory, tiny_ensemble):
     root = write_root(tmp_path_factory.mktemp("plain") / "root")
-    contents = export_contents_of(root)
+    contents = export_contents_of(root, ensembles=[tiny_ensemble])
     gpkg = write_geopackage(tmp_path_factory.mktemp("tools") / "atlas.gpkg", contents)
     return root, contents, gpkg
 
@@ -155,7 +155,7 @@ from pathlib import Path
 import atlas.publish.outputs.geopackage as geopackage
 from atlas.tasks import export_contents_of
 
-contents = export_contents_of(Path(sys.argv[1]))
+contents = export_contents_of(Path(sys.argv[1]), screening=False)
 write_raster = geopackage._write_raster
 
 def slow_raster(path, raster):

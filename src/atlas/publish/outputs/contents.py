@@ -17,6 +17,7 @@ import pandas as pd
 
 from atlas import __version__
 from atlas.crs import WGS84
+from atlas.ensemble.result import EnsembleResult
 from atlas.errors import OutputError
 from atlas.load import LAYERS, Layers
 from atlas.load.sources import UNDOCUMENTED, LayerSources
@@ -33,6 +34,7 @@ from atlas.publish.outputs.export_layers import (
     geometry_ready,
     table_name,
 )
+from atlas.publish.outputs.probability_contents import ensemble_items, screening_items
 from atlas.result import ISOCHRONE_COLUMNS, MODELLED_LABEL, PlumeResult
 
 __all__ = ["export_contents"]
@@ -283,7 +285,13 @@ def _rasters(result: PlumeResult) -> list[ExportRaster]:
 
 
 def export_contents(
-    layers: Layers, results: Sequence[PlumeResult], sources: Mapping[str, LayerSources]
+    layers: Layers,
+    results: Sequence[PlumeResult],
+    sources: Mapping[str, LayerSources],
+    *,
+    ensembles: Sequence[EnsembleResult] = (),
+    screening: gpd.GeoDataFrame | None = None,
+    screening_priors: pd.DataFrame | None = None,
 ) -> ExportContents:
     """Every layer and raster of an export.
 
@@ -295,6 +303,12 @@ def export_contents(
         The plume results to include (none: the data layers and empty plume tables).
     sources : Mapping[str, LayerSources]
         Provenance of each data layer (:func:`atlas.load.sources.read_layer_sources`).
+    ensembles : sequence of EnsembleResult
+        Ensembles to include: their probability isochrones, arrival quantiles and
+        exceedance-probability rasters (:mod:`~atlas.publish.outputs.probability_contents`).
+    screening, screening_priors : optional
+        The screening layer of every site (:func:`atlas.screening.screen_sites`) and its
+        priors' table; both or neither.
 
     Raises
     ------
@@ -302,9 +316,23 @@ def export_contents(
         When two scenarios' names give the same table name (e.g. ``a-b`` and ``a.b``).
     """
     results = sorted(results, key=lambda r: r.name)
+    ensemble_layers, ensemble_rasters = ensemble_items(ensembles)
+    screened = (
+        []
+        if screening is None or screening_priors is None
+        else screening_items(screening, screening_priors)
+    )
     contents = ExportContents(
-        layers=(*_data_layers(layers, sources), *_plume_layers(results)),
-        rasters=tuple(raster for result in results for raster in _rasters(result)),
+        layers=(
+            *_data_layers(layers, sources),
+            *screened,
+            *_plume_layers(results),
+            *ensemble_layers,
+        ),
+        rasters=(
+            *(raster for result in results for raster in _rasters(result)),
+            *ensemble_rasters,
+        ),
     )
     names = contents.names()
     clashes = sorted({name for name in names if names.count(name) > 1})

@@ -8,6 +8,8 @@ Files of an ensemble output folder (all modelled, and labelled so):
   (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
 * ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
   arrival times and ``kept``.
+* ``probability_isochrones.geojson`` — where each threshold is exceeded with probability at
+  least 0.05, 0.5 and 0.95 at each output time (EPSG:4326).
 * ``quicklook_arrival_probability.png`` — the probability of arrival at each receptor against
   the year (:func:`atlas.publish.charts.arrival_probability_chart`).
 * ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
@@ -19,20 +21,25 @@ beside the output folder and moved into place at the end: a failure leaves it as
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from atlas import __version__
+from atlas.ensemble.contours import PROBABILITY_ISOCHRONE_COLUMNS, PROBABILITY_LEVELS
 from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
 from atlas.publish.charts import arrival_probability_chart, save_png
-from atlas.publish.outputs.netcdf import write_netcdf
+from atlas.publish.outputs.isochrones import read_isochrones, write_isochrones
+from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import MODELLED_LABEL, YEAR_DECIMALS
+from atlas.scenario import Scenario
 from atlas.scenario.digest import inputs_sha256
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "ENSEMBLE_FILES",
     "ENSEMBLE_SUMMARY",
     "check_ensemble_folder",
+    "read_ensemble",
     "write_ensemble",
 ]
 
@@ -53,15 +61,18 @@ ENSEMBLE_FILES = (
     "ensemble.nc",
     "realizations.parquet",
     "realizations.csv",
+    "probability_isochrones.geojson",
     ARRIVAL_CHART,
     ENSEMBLE_SUMMARY,
 )
 """Every file of an ensemble output folder."""
 
-LIKELY_PROBABILITIES = (0.05, 0.5, 0.95)
-"""Probabilities at which ``ensemble_summary.json`` gives the area where C >= a threshold."""
-
 _KIND = "ensemble output"
+
+_FLOAT32 = ("concentration_quantile",)
+"""Fields stored as float32: the quantiles, interpolated from a histogram, have no more
+precision. The exceedance probabilities stay float64, so that a read-back ensemble compares
+with a probability level exactly as the one computed did."""
 
 
 def check_ensemble_folder(out_dir: str | os.PathLike[str]) -> None:
@@ -121,7 +132,7 @@ def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
 
 def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
     """Area (m²) where the probability of C >= threshold is at least each of
-    :data:`LIKELY_PROBABILITIES`, per threshold and output time."""
+    :data:`PROBABILITY_LEVELS`, per threshold and output time."""
     cell_m2 = result.scenario.grid.cell_size_m**2
     probability = result.dataset["exceedance_probability"]
     rows = []
@@ -134,7 +145,7 @@ def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
                     "time_yr": float(time_yr),
                     "area_m2_with_probability_at_least": {
                         f"{p:g}": float(np.count_nonzero(field >= p) * cell_m2)
-                        for p in LIKELY_PROBABILITIES
+                        for p in PROBABILITY_LEVELS
                     },
                 }
             )
@@ -201,11 +212,57 @@ def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike[str]) -> l
     names = list(ENSEMBLE_FILES)
     with staged_folder(out_dir, marker=ENSEMBLE_SUMMARY, kind=_KIND) as folder:
         dataset = result.dataset.copy()
-        for name in ("exceedance_probability", "concentration_quantile"):
-            dataset[name].encoding.update(dtype="float32", zlib=True, complevel=4)
+        for name in ("exceedance_probability", *_FLOAT32):
+            dataset[name].encoding.update(zlib=True, complevel=4)
+        for name in _FLOAT32:
+            dataset[name].encoding.update(dtype="float32")
         write_netcdf(dataset, folder / names[0], inputs_sha256=inputs_sha256(result.scenario))
         result.realizations.to_parquet(folder / names[1], index=False)
         result.realizations.to_csv(folder / names[2], index=False, lineterminator="\n")
+        write_isochrones(result.isochrones, folder / names[3], scenario=result.name)
         save_png(arrival_probability_chart(result), folder / ARRIVAL_CHART)
         dump_json(ensemble_summary(result, files=names), folder / ENSEMBLE_SUMMARY)
     return sorted(out_dir / name for name in names)
+
+
+def read_ensemble(folder: str | os.PathLike[str], scenario: Scenario) -> EnsembleResult | None:
+    """The ensemble :func:`write_ensemble` wrote into ``folder`` from these very inputs (the
+    build's cache of ensembles).
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        An ensemble output folder.
+    scenario : Scenario
+        The scenario (with its ``[uncertainty]``) the ensemble must have been run from.
+
+    Returns
+    -------
+    EnsembleResult or None
+        The result, equal to the one written but for the float32 rounding of the fields;
+        None when the folder holds no readable ensemble of exactly these inputs (another
+        scenario, changed inputs, priors or atlas version, a missing or damaged file).
+    """
+    folder = Path(folder)
+    expected = inputs_sha256(scenario)
+    if scenario.uncertainty is None:
+        return None
+    try:
+        content = json.loads((folder / ENSEMBLE_SUMMARY).read_text(encoding="utf-8"))
+        if not isinstance(content, dict) or content.get("inputs_sha256") != expected:
+            return None
+        if sorted(content["files"]) != sorted(ENSEMBLE_FILES):
+            return None
+        dataset = read_netcdf(folder / ENSEMBLE_FILES[0], inputs_sha256=expected, widen=_FLOAT32)
+        return EnsembleResult(
+            scenario=scenario,
+            dataset=dataset,
+            realizations=pd.read_parquet(folder / ENSEMBLE_FILES[1]),
+            priors=scenario.uncertainty.priors,
+            seed=int(content["seed"]),
+            kept=int(content["kept"]),
+            assumptions=tuple(content["assumptions"]),
+            isochrones=read_isochrones(folder / ENSEMBLE_FILES[3], PROBABILITY_ISOCHRONE_COLUMNS),
+        )
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return None

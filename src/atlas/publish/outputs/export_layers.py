@@ -5,9 +5,10 @@ the one list of :class:`ExportLayer` and :class:`ExportRaster` items every expor
 writes (:mod:`~atlas.publish.outputs.geopackage`, :mod:`~atlas.publish.outputs.flat`), so
 the GeoPackage and the GeoJSON/CSV/Parquet folder hold the same layers and columns.
 
-Outputs of other kinds plug in as more items: ensembles would add exceedance-probability
-rasters (``style="probability"``, drawn over 0-1) and isochrones per probability level (a
-``probability`` column), with a :class:`Provenance` naming the ensemble's scenarios.
+Outputs of other kinds plug in as more items
+(:mod:`~atlas.publish.outputs.probability_contents`): ensembles add exceedance-probability
+rasters (``style="probability"``, drawn over 0-1) and isochrones per probability level, the
+screening a layer of every site with its priors' table.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from shapely.geometry import MultiLineString, MultiPoint, MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from atlas import __version__
+from atlas.ensemble.result import EnsembleResult
 from atlas.grid import Grid
 from atlas.result import MODELLED_LABEL, PlumeResult
+from atlas.scenario.digest import inputs_sha256
 
 __all__ = [
     "ExportContents",
@@ -49,6 +52,8 @@ VectorStyle = Literal[
     "land",
     "tailings_pond",
     "isochrones",
+    "probability_isochrones",
+    "screening",
     "receptors",
     "sources",
     "table",
@@ -56,7 +61,7 @@ VectorStyle = Literal[
 """How a vector layer is drawn (see :mod:`atlas.publish.outputs.styles`)."""
 
 RasterStyle = Literal["concentration", "head", "velocity", "probability"]
-"""How a raster is drawn; ``probability`` (0-1) is for the ensemble outputs to come."""
+"""How a raster is drawn; ``probability`` (0-1) is an ensemble's exceedance probability."""
 
 ISOCHRONES = "plume_isochrones"
 RECEPTORS = "plume_receptors"
@@ -89,13 +94,15 @@ class ScenarioRecord:
     provenance: Mapping[str, str]
 
     @classmethod
-    def of(cls, result: PlumeResult) -> ScenarioRecord:
-        """The record of one result."""
+    def of(cls, result: PlumeResult | EnsembleResult) -> ScenarioRecord:
+        """The record of one result, a run's or an ensemble's (its priors are in the
+        scenario's content, their sources in its provenance)."""
         scenario = result.scenario
+        digest = result.inputs_sha256 if isinstance(result, PlumeResult) else None
         return cls(
             name=scenario.name,
             description=scenario.description,
-            inputs_sha256=result.inputs_sha256,
+            inputs_sha256=digest or inputs_sha256(scenario),
             scenario_json=scenario.document_json,
             assumptions=result.assumptions,
             provenance=dict(sorted(scenario.provenance.items())),
@@ -113,6 +120,9 @@ class Provenance:
         As ``layers/SOURCES.md`` says (Markdown), or a plain statement for a modelled layer.
     scenarios : tuple of ScenarioRecord
         The scenarios behind a modelled layer; empty for data.
+    model : str
+        For a modelled layer not run from scenarios (the screening): the model and its
+        priors, in plain words; empty otherwise.
     atlas_version : str
         The atlas version that wrote the export.
     """
@@ -121,12 +131,13 @@ class Provenance:
     licence: str
     retrieved: str
     scenarios: tuple[ScenarioRecord, ...] = ()
+    model: str = ""
     atlas_version: str = __version__
 
     @property
     def modelled(self) -> bool:
         """Whether the layer is a model output (it then carries :data:`MODELLED_LABEL`)."""
-        return bool(self.scenarios)
+        return bool(self.scenarios or self.model)
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,6 +275,7 @@ def describe(item: ExportLayer | ExportRaster) -> dict[str, Any]:
         "licence": provenance.licence,
         "retrieved": provenance.retrieved,
         "atlas_version": provenance.atlas_version,
+        "model": provenance.model or None,
         "scenarios": [
             {
                 "name": s.name,

@@ -7,6 +7,9 @@
   (the geometry as WKT in a ``geometry_wkt`` column) or ``<layer>.parquet`` (GeoParquet; a
   table as plain Parquet);
 * ``rasters/<raster>.tif``: the rasters as float32 GeoTIFFs in their scenario's CRS;
+* ``<layer>.qml`` and ``rasters/<raster>.qml``: each file's QGIS style
+  (:mod:`~atlas.publish.outputs.styles`, as in the GeoPackage's ``layer_styles``), which QGIS
+  applies by itself when it opens the file beside it;
 * ``export.json``: what each file holds, its columns and its provenance (as the GeoPackage's
   ``gpkg_metadata``).
 
@@ -28,6 +31,7 @@ from atlas import __version__
 from atlas.crs import WGS84
 from atlas.publish.outputs.export_layers import ExportContents, ExportLayer, describe
 from atlas.publish.outputs.geotiff import GEOTIFF_NODATA, write_geotiff
+from atlas.publish.outputs.styles import raster_qml, vector_qml
 from atlas.publish.outputs.summary import dump_json
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import MODELLED_LABEL
@@ -76,6 +80,12 @@ def _write_layer(layer: ExportLayer, path: Path, form: Format) -> None:
         pd.DataFrame(layer.frame).to_parquet(path, index=False)
 
 
+def _write_text(folder: Path, name: str, text: str) -> str:
+    """Write ``text`` into ``folder / name`` (UTF-8, LF line ends); returns ``name``."""
+    (folder / name).write_text(text, encoding="utf-8", newline="\n")
+    return name
+
+
 def write_folder(
     out_dir: str | os.PathLike[str], contents: ExportContents, form: Format
 ) -> list[Path]:
@@ -119,6 +129,9 @@ def write_folder(
             _write_layer(layer, folder / name, form)
             manifest["layers"].append({"file": name, **describe(layer)})  # type: ignore[attr-defined]
             names.append(name)
+            qml = vector_qml(layer)
+            if qml is not None:
+                names.append(_write_text(folder, f"{layer.name}.qml", qml))
         if contents.rasters:
             (folder / "rasters").mkdir()
         for raster in contents.rasters:
@@ -127,6 +140,7 @@ def write_folder(
             if raster.provenance.modelled:
                 tags["modelled"] = MODELLED_LABEL
             write_geotiff(folder / name, raster.grid, raster.values, tags=tags)
+            names.append(_write_text(folder, f"rasters/{raster.name}.qml", raster_qml(raster)))
             manifest["rasters"].append(  # type: ignore[attr-defined]
                 {"file": name, "nodata": GEOTIFF_NODATA, **describe(raster)}
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,14 @@ def _plain(value: Any) -> Any:
 
 def write_isochrones(isochrones: gpd.GeoDataFrame, path: Path, *, scenario: str) -> None:
     """Write the isochrones as a GeoJSON FeatureCollection named ``<scenario> isochrones``,
-    one feature per row in order; the same frame gives the same bytes."""
+    one feature per row in order, every column but the geometry a property (a deterministic
+    run's :data:`~atlas.result.ISOCHRONE_COLUMNS`, or an ensemble's probability isochrones);
+    the same frame gives the same bytes."""
+    columns = [column for column in isochrones.columns if column != isochrones.geometry.name]
     features = [
         {
             "type": "Feature",
-            "properties": {column: _plain(row[column]) for column in ISOCHRONE_COLUMNS},
+            "properties": {column: _plain(row[column]) for column in columns},
             "geometry": mapping(row.geometry),
         }
         for _, row in isochrones.iterrows()
@@ -37,15 +41,14 @@ def write_isochrones(isochrones: gpd.GeoDataFrame, path: Path, *, scenario: str)
     dump_json(content, path)
 
 
-def read_isochrones(path: Path) -> gpd.GeoDataFrame:
-    """The frame :func:`write_isochrones` wrote: EPSG:4326, columns
-    :data:`atlas.result.ISOCHRONE_COLUMNS` (NaN where the file has null)."""
+def read_isochrones(path: Path, columns: Sequence[str] = ISOCHRONE_COLUMNS) -> gpd.GeoDataFrame:
+    """The frame :func:`write_isochrones` wrote: EPSG:4326, ``columns`` (a run's
+    :data:`atlas.result.ISOCHRONE_COLUMNS` by default; NaN where the file has null), every
+    column but ``scenario`` and ``modelled`` a float."""
     features = json.loads(path.read_text(encoding="utf-8"))["features"]
-    frame = pd.DataFrame(
-        [feature["properties"] for feature in features], columns=list(ISOCHRONE_COLUMNS)
-    )
+    frame = pd.DataFrame([feature["properties"] for feature in features], columns=list(columns))
     frame = frame.astype(
-        {"threshold_mg_per_l": float, "time_yr": float, "calendar_year": float, "area_m2": float}
+        {column: float for column in columns if column not in ("scenario", "modelled")}
     )
     geometry = [shape(feature["geometry"]) for feature in features]
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=WGS84)

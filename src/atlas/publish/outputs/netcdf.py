@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,10 +25,13 @@ def write_netcdf(dataset: xr.Dataset, path: Path, *, inputs_sha256: str) -> None
     dataset.to_netcdf(path, engine="netcdf4")
 
 
-def read_netcdf(path: Path, *, inputs_sha256: str) -> xr.Dataset:
+def read_netcdf(
+    path: Path, *, inputs_sha256: str, widen: Sequence[str] = ("concentration",)
+) -> xr.Dataset:
     """The dataset :func:`write_netcdf` wrote, loaded into memory, as the run built it:
-    float64 concentrations (with float32 values), no file encodings, no writer attributes,
-    variables in the run's order (so that writing it again gives the same bytes).
+    the ``widen`` variables (stored as float32) as float64 again, no file encodings, no
+    writer attributes, variables in the run's order (so that writing it again gives the same
+    bytes).
 
     Raises
     ------
@@ -38,9 +42,10 @@ def read_netcdf(path: Path, *, inputs_sha256: str) -> xr.Dataset:
         if stored.attrs.get("inputs_sha256") != inputs_sha256:
             raise ValueError(f"{path.name} was written from other inputs")
         stored = stored.load()
-    if "concentration" in stored:
-        stored["concentration"] = stored["concentration"].astype(np.float64)
-        stored["concentration"].encoding["grid_mapping"] = "spatial_ref"
+    for name in widen:
+        if name in stored:
+            stored[name] = stored[name].astype(np.float64)
+            stored[name].encoding["grid_mapping"] = "spatial_ref"
     for variable in stored.variables.values():  # the file's encodings, but the grid mapping
         grid_mapping = variable.encoding.get("grid_mapping")
         variable.encoding = {} if grid_mapping is None else {"grid_mapping": grid_mapping}
@@ -48,8 +53,8 @@ def read_netcdf(path: Path, *, inputs_sha256: str) -> xr.Dataset:
     grid = [name for name in ("y", "x", "spatial_ref") if name in stored.coords]
     others = [name for name in stored.coords if name not in grid]
     dataset = xr.Dataset(coords={name: stored[name].variable for name in grid})
-    for name, field in stored.drop_vars(others).data_vars.items():
-        dataset[name] = field.variable
+    for key, field in stored.drop_vars(others).data_vars.items():
+        dataset[key] = field.variable
     dataset = dataset.assign_coords({name: stored[name].variable for name in others})
     dataset.attrs = {k: v for k, v in stored.attrs.items() if k not in _WRITER_ATTRS}
     return dataset

@@ -5,7 +5,9 @@ and shapes per group of kinds), isochrones a ramp over the thresholds with the l
 dashed and unfilled as on the map, the pond its dashed orange outline; rasters a colour ramp
 (concentration from transparent 0 through the scenario's thresholds to its maximum; heads and
 speeds over their range; probability over 0-1). Documents come from ``templates/vector.qml``
-and ``templates/raster.qml``; every value is escaped there.
+and ``templates/raster.qml``; every value is escaped there. Probability isochrones get a
+ramp over their levels, the screening's sites a class by their chance of reaching water
+within 100 years.
 """
 
 from __future__ import annotations
@@ -187,6 +189,42 @@ def _isochrone_categories(layer: ExportLayer) -> list[Category]:
     return categories
 
 
+def _probability_isochrone_categories(layer: ExportLayer) -> list[Category]:
+    levels = sorted(set(layer.frame["probability"].astype(float)))
+    return [
+        Category(
+            _qgis_number(level),
+            f"P >= {level:g} (MODELLED)",
+            fill(colour, colour, alpha=0.2, outline_mm=0.5, dashed=k == 0),
+        )
+        for k, (level, colour) in enumerate(
+            zip(levels, _ramp(_PROBABILITY_RAMP[1:], len(levels)), strict=True)
+        )
+    ]
+
+
+_SCREENING_CLASSES = (
+    ("likely", 0.5, "#b2182b", "likely: P(reach within 100 yr) >= 0.5"),
+    ("possible", 0.05, "#ef8a62", "possible: 0.05 <= P < 0.5"),
+    ("unlikely", 0.0, "#67a9cf", "unlikely: P < 0.05"),
+)
+"""Classes of the screening layer by ``p_reach_100yr``: name, lower bound, colour, label
+(a diverging red-blue scheme, readable with colour-blindness)."""
+
+
+def _screening_classes() -> tuple[str, list[Category]]:
+    cases = " ".join(
+        f"WHEN \"p_reach_100yr\" >= {low:g} THEN '{name}'" for name, low, _, _ in _SCREENING_CLASSES
+    )
+    expression = f"CASE {cases} ELSE 'no water found' END"
+    categories = [
+        Category(name, label, marker("circle", colour, size_mm=2.4, outline_mm=0.3))
+        for name, _, colour, label in _SCREENING_CLASSES
+    ]
+    grey = marker("circle", "#bdbdbd", size_mm=1.8, outline_mm=0.2)
+    return expression, [*categories, Category("no water found", "no river or lake nearby", grey)]
+
+
 def vector_qml(layer: ExportLayer) -> str | None:
     """The QML style of a vector layer; None for a table without geometry."""
     if not layer.has_geometry:
@@ -197,6 +235,10 @@ def vector_qml(layer: ExportLayer) -> str | None:
             expression, categories = 'lower(trim("kind"))', _site_categories()
         case "isochrones":
             expression, categories = "threshold_mg_per_l", _isochrone_categories(layer)
+        case "probability_isochrones":
+            expression, categories = "probability", _probability_isochrone_categories(layer)
+        case "screening":
+            expression, categories = _screening_classes()
         case "observations":
             expression = "if(\"location_is_approximate\", 'approximate', 'surveyed')"
             categories = [
