@@ -28,7 +28,10 @@ from atlas.grid import Grid
 from atlas.load import LAYERS, Layers
 from atlas.pipeline import build_site
 from atlas.publish.outputs.geotiff import write_geotiff
-from atlas.publish.site.map import build_map, render_page
+from atlas.publish.site.index_text import page_text
+from atlas.publish.site.map import build_map, index_chrome, render_index
+from atlas.publish.site.page import AtlasPage
+from atlas.publish.site.site_table import DATA_FILE, site_data
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -83,23 +86,37 @@ def _probed_layers() -> Layers:
     return Layers(**{name: _probed(frame, name, _text_columns(frame)) for name, frame in frames})
 
 
-def test_every_layer_text_shows_literally_on_the_page():
-    html = render_page(build_map(_probed_layers()))
+def _index_page(layers: Layers) -> AtlasPage:
+    """The index page around the map of ``layers``, not yet rendered."""
+    text = page_text(layers, tiles=False)
+    page = AtlasPage(
+        "index.html", index_chrome(text, frozenset()), page=text, screening_label=None
+    )
+    page.add_child(build_map(layers, text=text))
+    return page
+
+
+@pytest.mark.parametrize("embed", [False, True])
+def test_every_layer_text_shows_literally_on_the_page(embed):
+    layers = _probed_layers()
+    html = render_index(layers, embed=embed)
     shown = {tag.split(".")[0] for tag in shown_tags(html)}
-    assert shown >= {"sites", "usgs_sites", "tailings_pond", "observations"}
+    assert shown >= {"sites", "tailings_pond", "observations"}
+    data = json.dumps(site_data(layers.usgs_sites, layers.sites), ensure_ascii=False)
+    assert {tag.split(".")[0] for tag in shown_tags(data)} == {"sites", "usgs_sites"}
 
 
 def test_every_way_of_rendering_keeps_data_literal():
-    atlas_map = build_map(_probed_layers())
-    assert shown_tags(atlas_map.get_root().render())
-    assert shown_tags(atlas_map.get_root()._repr_html_().replace("&quot;", '"'))
+    page = _index_page(_probed_layers())
+    assert shown_tags(page.render())  # the curated sites, pond and observations
+    assert shown_tags(page._repr_html_().replace("&quot;", '"'))
 
 
 def test_pages_rendered_in_threads_keep_data_literal_and_branca_works_after():
-    maps = [build_map(_probed_layers()) for _ in range(8)]  # a map is rendered by one thread
+    pages = [_index_page(_probed_layers()) for _ in range(8)]  # a page is rendered by one thread
     with ThreadPoolExecutor(max_workers=4) as pool:
-        pages = list(pool.map(render_page, maps))
-    for html in pages:
+        htmls = list(pool.map(AtlasPage.render_numbered, pages))
+    for html in htmls:
         assert shown_tags(html)
     assert Element("{{ 6 * 7 }}").render() == "42"  # branca, outside a page, as it was
 
@@ -174,7 +191,7 @@ def test_a_build_with_probes_in_every_field_succeeds_and_shows_them_literally(tm
     root = _probed_root(tmp_path / "root")
     page = build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
     html = page.read_text(encoding="utf-8")
-    shown = shown_tags(html)
+    shown = shown_tags(html + (page.parent / DATA_FILE).read_text(encoding="utf-8"))
     layers_shown = {tag.split(".")[0] for tag in shown}
     assert layers_shown >= {"sites", "usgs_sites", "tailings_pond", "observations", "sc"}
     assert {tag for tag in shown if tag.startswith("sc.")} >= {

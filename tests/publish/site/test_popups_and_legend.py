@@ -24,7 +24,6 @@ from atlas.publish.site.popups import (
     plume_popup,
     pond_popup,
     site_popup,
-    usgs_popup,
 )
 
 KINDS = [
@@ -67,14 +66,6 @@ def test_a_script_name_is_shown_as_text():
     assert "a &amp; b" in popup
 
 
-def test_only_http_urls_become_links():
-    safe = usgs_popup({"site_name": "x", "record_url": "https://mrdata.usgs.gov/x?a=1&b=2"})
-    assert '<a href="https://mrdata.usgs.gov/x?a=1&amp;b=2"' in safe
-    hostile = usgs_popup({"site_name": "x", "record_url": 'javascript:alert(1)"'})
-    assert "href" not in hostile
-    assert "javascript:alert(1)&#34;" in hostile  # shown as escaped text
-
-
 def test_distances_say_where_and_how_they_were_measured():
     row = {
         "name": "Site",
@@ -93,8 +84,8 @@ def test_distances_say_where_and_how_they_were_measured():
 
 
 def test_missing_values_are_left_out():
-    popup = usgs_popup({"site_name": "x", "other_names": "", "commodity": None, "country": "Peru"})
-    assert "Other names" not in popup
+    popup = site_popup({"name": "x", "notes": "", "commodity": None, "country": "Peru"})
+    assert "Notes" not in popup
     assert "Commodity" not in popup
     assert "<dd>Peru</dd>" in popup
 

@@ -69,7 +69,11 @@ ASSETS: tuple[Asset, ...] = (
         ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
         "assets/markercluster",
     ),
-    *_from(_OWN, ("atlas.js", "atlas.css", "THIRD_PARTY_NOTICES.txt"), "assets"),
+    *_from(
+        _OWN,
+        ("atlas.js", "atlas.css", "site.js", "embed.js", "table.js", "THIRD_PARTY_NOTICES.txt"),
+        "assets",
+    ),
 )
 """Every file copied into a site, in a fixed order."""
 
@@ -82,11 +86,8 @@ MAP_SCRIPTS: tuple[Link, ...] = (
 )
 """Scripts of the map itself, replacing folium's CDN links (jQuery, Bootstrap, ... are unused)."""
 
-MAP_STYLESHEETS: tuple[Link, ...] = (
-    ("leaflet_css", "assets/leaflet/leaflet.css"),
-    ("atlas_css", "assets/atlas.css"),
-)
-"""Style sheets of the map itself."""
+MAP_STYLESHEETS: tuple[Link, ...] = (("leaflet_css", "assets/leaflet/leaflet.css"),)
+"""Style sheets of the map itself (``assets/atlas.css`` is linked by every page, after them)."""
 
 CLUSTER_SCRIPTS: tuple[Link, ...] = (
     ("markerclusterjs", "assets/markercluster/leaflet.markercluster.js"),

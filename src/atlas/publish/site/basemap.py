@@ -1,7 +1,8 @@
 """Background layers: the offline basemap drawn from Natural Earth, and optional OSM tiles.
 
-The offline basemap (land, lakes, rivers at 1:50m) is embedded in the page, simplified and
-rounded to about 100 m, so the map works without any network. Near the sites
+The offline basemap (land, lakes, rivers at 1:50m) is a data file of the site
+(``assets/data/basemap.js``, :func:`basemap_data`), simplified and rounded for the world view,
+shared by every page that draws it, so the map works without any network. Near the sites
 (:func:`detail_windows`) the 1:10m rivers and lakes, which the distances are measured against,
 take the place of the 1:50m ones, so one river is never drawn twice a kilometre apart; only
 there, to keep the page small. OpenStreetMap tiles are added only when asked for, and start
@@ -10,22 +11,31 @@ switched off.
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import folium
 import geopandas as gpd
 import shapely
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import CustomPane
 
+from atlas.publish.site.data_files import write_data_file
 from atlas.publish.site.features import feature_collection, located
-from atlas.publish.site.templates import macro
+from atlas.publish.site.templates import macro, template
 
 __all__ = [
+    "BASEMAP_FILE",
     "BASEMAP_PANE",
     "NATURAL_EARTH_ATTRIBUTION",
+    "basemap_data",
     "basemap_pane",
     "detail_windows",
     "hydrography_near",
     "offline_basemap",
     "openstreetmap_tiles",
+    "write_basemap_data",
 ]
 
 BASEMAP_PANE = "basemap"
@@ -37,11 +47,12 @@ NATURAL_EARTH_ATTRIBUTION = macro("layers.html", "natural_earth_attribution")
 OSM_ATTRIBUTION = macro("layers.html", "openstreetmap_attribution")
 """Attribution (markup) of the OpenStreetMap tiles."""
 
-BASEMAP_DECIMALS = 3
-"""Decimals of a degree kept in basemap coordinates (about 100 m)."""
+BASEMAP_DECIMALS = 2
+"""Decimals of a degree kept in basemap coordinates (about 1 km)."""
 
-BASEMAP_SIMPLIFY_DEG = 0.02
-"""Simplification tolerance of the 1:50m basemap, degrees (about 2 km: below a pixel at zoom 5)."""
+BASEMAP_SIMPLIFY_DEG = 0.1
+"""Simplification tolerance of the 1:50m world basemap, degrees (about 11 km: below a pixel
+up to zoom 3, the world view of the index; the site pages draw their own surroundings finer)."""
 
 DETAIL_DECIMALS = 4
 """Decimals of a degree kept in the 1:10m rivers and lakes near the sites (about 10 m)."""
@@ -107,14 +118,18 @@ def _outside(frame: gpd.GeoDataFrame, windows: shapely.Geometry | None) -> gpd.G
     return cut[~cut.geometry.is_empty]
 
 
-def offline_basemap(
+BASEMAP_FILE = "assets/data/basemap.js"
+"""The data file of the offline basemap (it sets ``window.atlasBasemap``)."""
+
+
+def basemap_data(
     countries: gpd.GeoDataFrame,
     lakes: gpd.GeoDataFrame,
     rivers: gpd.GeoDataFrame,
     *,
     detail: shapely.Geometry | None = None,
-) -> folium.FeatureGroup:
-    """The offline base layer: land (country polygons), lakes and rivers, drawn in that order.
+) -> dict[str, Any]:
+    """The offline base layer as data: land (country polygons), lakes and rivers.
 
     Parameters
     ----------
@@ -123,24 +138,56 @@ def offline_basemap(
     detail : shapely geometry, optional
         Where :func:`hydrography_near` draws 1:10m lakes and rivers instead
         (:func:`detail_windows`); the 1:50m ones are left out there.
+
+    Returns
+    -------
+    dict
+        ``land``, ``lake``, ``river``: GeoJSON FeatureCollections (drawn with the CSS classes
+        ``atlas-land``, ... in that order), simplified by :data:`BASEMAP_SIMPLIFY_DEG` and
+        rounded to :data:`BASEMAP_DECIMALS`.
     """
+    return {
+        key: feature_collection(
+            frame,
+            _no_properties,
+            sort_by=("name", "scalerank"),
+            decimals=BASEMAP_DECIMALS,
+            simplify_deg=BASEMAP_SIMPLIFY_DEG,
+            where=where,
+        )
+        for frame, key, where in (
+            (countries, "land", "countries"),
+            (_outside(lakes, detail), "lake", "lakes"),
+            (_outside(rivers, detail), "river", "rivers"),
+        )
+    }
+
+
+class _BasemapFromData(JSCSSMixin, MacroElement):
+    """Draws the basemap data file (loaded in the page's head) into its parent group."""
+
+    _template = template("basemap.html")
+    default_js = [("atlas_basemap_data", BASEMAP_FILE)]  # noqa: RUF012 (JSCSSMixin's attribute)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pane = BASEMAP_PANE
+        self.attribution = NATURAL_EARTH_ATTRIBUTION
+
+
+def offline_basemap() -> folium.FeatureGroup:
+    """The offline base layer of a map, drawn from the data file :data:`BASEMAP_FILE`
+    (:func:`basemap_data`, written by :func:`write_basemap_data`)."""
     basemap = folium.FeatureGroup(
         name="Natural Earth basemap (offline)", overlay=False, control=True
     )
-    for frame, class_name, where in (
-        (countries, "atlas-land", "countries"),
-        (_outside(lakes, detail), "atlas-lake", "lakes"),
-        (_outside(rivers, detail), "atlas-river", "rivers"),
-    ):
-        _background(
-            frame,
-            class_name,
-            where=where,
-            decimals=BASEMAP_DECIMALS,
-            simplify_deg=BASEMAP_SIMPLIFY_DEG,
-            pane=BASEMAP_PANE,
-        ).add_to(basemap)
+    _BasemapFromData().add_to(basemap)
     return basemap
+
+
+def write_basemap_data(site_dir: Path, data: dict[str, Any]) -> Path:
+    """Write :func:`basemap_data` as :data:`BASEMAP_FILE` into the site folder ``site_dir``."""
+    return write_data_file(site_dir, BASEMAP_FILE, "atlasBasemap", data)
 
 
 def basemap_pane() -> CustomPane:

@@ -19,7 +19,7 @@ from shapely.geometry import mapping
 from atlas.crs import WGS84
 from atlas.errors import CRSPolicyError
 
-__all__ = ["feature_collection", "located", "rounded_geometries"]
+__all__ = ["feature_collection", "located", "require_wgs84", "rounded_geometries"]
 
 Properties = Callable[[Mapping[str, Any]], dict[str, Any]]
 """Builds the (small) properties a feature carries on the page from its row."""
@@ -51,6 +51,21 @@ def rounded_geometries(
     return shapely.transform(geometries, lambda xy: np.round(xy, decimals))
 
 
+def require_wgs84(frame: gpd.GeoDataFrame, where: str) -> None:
+    """Refuse a layer that is not in EPSG:4326.
+
+    Raises
+    ------
+    CRSPolicyError
+        Naming the layer ``where``, its CRS and the fix.
+    """
+    if frame.crs is None or not WGS84.equals(frame.crs):
+        raise CRSPolicyError(
+            f"{where}: expected a layer in EPSG:4326 (lon/lat), found CRS {frame.crs!r}; "
+            "reproject it with .to_crs(4326) before publishing"
+        )
+
+
 def feature_collection(
     frame: gpd.GeoDataFrame,
     properties: Properties,
@@ -80,11 +95,7 @@ def feature_collection(
     CRSPolicyError
         When ``frame`` is not in EPSG:4326.
     """
-    if frame.crs is None or not WGS84.equals(frame.crs):
-        raise CRSPolicyError(
-            f"{where}: expected a layer in EPSG:4326 (lon/lat), found CRS {frame.crs!r}; "
-            "reproject it with .to_crs(4326) before publishing"
-        )
+    require_wgs84(frame, where)
     rows = located(frame)
     keys = [c for c in sort_by if c in rows.columns]
     if keys:

@@ -1,10 +1,11 @@
-"""The map page: every layer on one Leaflet map, written with its assets into a site folder.
+"""The index: every layer on one Leaflet map; and the whole site, written into a folder.
 
-:func:`build_map` assembles the folium map; :func:`render_page` turns it into the HTML of
-``index.html``; :func:`write_site` writes that page, the ``assets/`` it needs and the files
-of each plume result (``plumes/<scenario>/``) into a folder, through a temporary folder
-moved into place. The page loads nothing from another
-host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
+:func:`build_map` assembles the folium map; :func:`render_index` turns it into the HTML of
+``index.html`` or of its embed variant ``embed.html`` (through :mod:`.pages`);
+:func:`write_site` writes every page of the site (layout: :mod:`.pages`), the ``assets/``
+they need and the files of each plume result (``plumes/<scenario>/``) into a folder,
+through a temporary folder moved into place. No page loads anything from another host
+unless OpenStreetMap tiles are asked for *and* switched on by the reader.
 
 Outputs are deterministic: element ids come from a counter instead of folium's random
 UUIDs, features are sorted and coordinates rounded, so the same layers give the same bytes.
@@ -13,26 +14,29 @@ UUIDs, features are sorted and coordinates rounded, so the same layers give the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element
 
 from atlas.load import Layers
 from atlas.publish.outputs import write_result
 from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
 from atlas.publish.site.basemap import (
+    basemap_data,
     basemap_pane,
     detail_windows,
     hydrography_near,
     offline_basemap,
     openstreetmap_tiles,
+    write_basemap_data,
 )
 from atlas.publish.site.features import located
+from atlas.publish.site.index_text import PageText, page_text
 from atlas.publish.site.overlays import (
     curated_sites,
     observations,
@@ -41,8 +45,10 @@ from atlas.publish.site.overlays import (
     tailings_pond,
     usgs_records,
 )
-from atlas.publish.site.page import AtlasMap, AtlasPage, page_text
+from atlas.publish.site.page import AtlasMap
+from atlas.publish.site.pages import Chrome, render_map_page, write_page
 from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
+from atlas.publish.site.site_table import site_data, write_site_data
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import PlumeResult
 
@@ -51,7 +57,9 @@ __all__ = [
     "SITE_PAGE",
     "build_map",
     "check_site_folder",
-    "render_page",
+    "index_chrome",
+    "render_index",
+    "write_index",
     "write_site",
 ]
 
@@ -90,8 +98,9 @@ def build_map(
     *,
     tiles: bool = False,
     plumes: Sequence[PlumeView] = (),
-) -> folium.Map:
-    """Every layer on one folium map, inside an :class:`~atlas.publish.site.page.AtlasPage`.
+    text: PageText | None = None,
+) -> AtlasMap:
+    """Every layer on one folium map, for the index (:func:`render_index`).
 
     Parameters
     ----------
@@ -103,13 +112,10 @@ def build_map(
         the offline Natural Earth basemap is shown first.
     plumes : sequence of PlumeView
         Modelled plumes (:func:`~atlas.publish.site.plume_tables.plume_view`): one layer of
-        outlines each, and their tables below the map. Only the first side-by-side pair
+        outlines each. Only the first side-by-side pair
         (:func:`~atlas.publish.site.plume_tables.featured`) is switched on when the page opens.
-
-    Returns
-    -------
-    folium.Map
-        The map; ``render_page(build_map(...))`` is the whole page.
+    text : PageText, optional
+        What the page says (default: :func:`~.index_text.page_text` of the same arguments).
 
     Raises
     ------
@@ -121,15 +127,12 @@ def build_map(
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
     plumes = sorted(plumes, key=lambda plume: plume.name)
-    text = page_text(layers, tiles=tiles, plumes=plumes)
-    AtlasPage(text).add_child(atlas_map)
+    text = page_text(layers, tiles=tiles, plumes=plumes) if text is None else text
 
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
     detail = detail_windows(sites)
-    offline_basemap(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail).add_to(
-        atlas_map
-    )
+    offline_basemap().add_to(atlas_map)
     if tiles:
         openstreetmap_tiles().add_to(atlas_map)
     hydrography_near(layers.rivers_10m, layers.lakes_10m, detail).add_to(atlas_map)
@@ -139,7 +142,7 @@ def build_map(
             plume, hue_class=text.plume_hues[plume.name], show=plume.name in shown
         ).add_to(atlas_map)
     tailings_pond(layers.tailings_pond).add_to(atlas_map)
-    usgs_records(layers.usgs_sites).add_to(atlas_map)
+    usgs_records().add_to(atlas_map)
     observations(layers.observations).add_to(atlas_map)
     curated_sites(sites).add_to(atlas_map)
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
@@ -147,34 +150,78 @@ def build_map(
     return atlas_map
 
 
-def _elements(element: Element) -> Iterator[Element]:
-    """``element`` and all its descendants, depth first, in insertion order."""
-    yield element
-    for child in element._children.values():
-        yield from _elements(child)
+INDEX_SOURCE_LINE = (
+    "Map: Leaflet. Sources: USGS MRDS and carbonatites of the world (public domain); curated "
+    "sites, each with its source; Natural Earth basemap (public domain)."
+)
+"""The source line of the index's embed."""
 
 
-def _number_elements(root: Element) -> None:
-    """Replace folium's random element ids by a counter, so names are the same every build."""
-    parts = [root, *(getattr(root, part, None) for part in ("header", "html", "script"))]
-    index = 0
-    for part in parts:
-        if part is None:
-            continue
-        for element in _elements(part):
-            element._id = f"{index:04d}"
-            index += 1
+def index_chrome(
+    text: PageText, sections: frozenset[str], *, modelled: str | None = None
+) -> Chrome:
+    """The :class:`~.pages.Chrome` of the index (the site's root folder), with its embed."""
+    return Chrome(
+        folder="",
+        title=text.title,
+        section="index",
+        sections=sections,
+        summary=text.summary,
+        embed=True,
+        source_line=INDEX_SOURCE_LINE,
+        modelled=modelled,
+    )
 
 
-def render_page(atlas_map: folium.Map) -> str:
-    """The HTML of the page holding ``atlas_map`` (from :func:`build_map`), deterministic.
+def render_index(
+    layers: Layers,
+    *,
+    tiles: bool = False,
+    plumes: Sequence[PlumeView] = (),
+    sections: frozenset[str] = frozenset(),
+    embed: bool = False,
+    screening_label: str | None = None,
+) -> str:
+    """The HTML of ``index.html`` (or, with ``embed``, of ``embed.html``), deterministic.
 
-    Text from the data is only ever a value: what an element renders is never compiled as a
-    template again (see :class:`~atlas.publish.site.page.AtlasPage`).
+    Parameters are those of :func:`build_map`; ``sections`` are the nav sections the site
+    has (:class:`~.pages.Chrome`); ``screening_label`` the MODELLED label of the screening
+    when the site data carries one (:func:`~.site_table.site_data`). Text from the data is
+    only ever a value: what an element renders is never compiled as a template again (see
+    :class:`~.page.AtlasPage`).
     """
-    root = atlas_map.get_root()
-    _number_elements(root)
-    return root.render()
+    plumes = sorted(plumes, key=lambda plume: plume.name)
+    text = page_text(layers, tiles=tiles, plumes=plumes)
+    modelled = plumes[0].modelled if plumes else None
+    chrome = index_chrome(text, sections, modelled=modelled)
+    atlas_map = build_map(layers, tiles=tiles, plumes=plumes, text=text)
+    name = "map_embed.html" if embed else "index.html"
+    return render_map_page(atlas_map, name, chrome, page=text, screening_label=screening_label)
+
+
+def write_index(
+    site_dir: Path,
+    layers: Layers,
+    *,
+    tiles: bool = False,
+    plumes: Sequence[PlumeView] = (),
+    sections: frozenset[str] = frozenset(),
+    screening: gpd.GeoDataFrame | None = None,
+) -> Path:
+    """Write ``index.html`` and ``embed.html`` (:func:`render_index`) into ``site_dir``, with
+    the data files they load: every site (:func:`~.site_table.write_site_data`) and the
+    offline basemap (:func:`~.basemap.write_basemap_data`)."""
+    data = site_data(layers.usgs_sites, layers.sites, screening=screening)
+    write_site_data(site_dir, data)
+    detail = detail_windows(layers.sites)
+    basemap = basemap_data(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail)
+    write_basemap_data(site_dir, basemap)
+    index = partial(
+        render_index, layers, tiles=tiles, sections=sections, screening_label=data["modelled"]
+    )
+    chrome = index_chrome(page_text(layers, tiles=tiles, plumes=plumes), sections)
+    # The embed is the map of the sites: the plumes have their own pages and embeds.
+    return write_page(site_dir, chrome, index(plumes=plumes), embed=index(embed=True))
 
 
 def _write_plumes(
@@ -208,8 +255,10 @@ def write_site(
     *,
     tiles: bool = False,
     results: Sequence[PlumeResult] = (),
+    screening: gpd.GeoDataFrame | None = None,
 ) -> Path:
-    """Write ``index.html``, ``assets/`` and ``plumes/`` into ``out_dir``; return the page path.
+    """Write every page of the site, ``assets/`` and ``plumes/`` into ``out_dir``; return the
+    index page's path.
 
     The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
     failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
@@ -224,6 +273,9 @@ def write_site(
         Plume results: their files are written into ``plumes/<scenario>/``
         (:func:`atlas.publish.outputs.write_result`), linked from the page, and their
         outlines and tables shown.
+    screening : geopandas.GeoDataFrame, optional
+        The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
+        distance and modelled chances of reach are added to the table of sites.
 
     Raises
     ------
@@ -235,7 +287,10 @@ def write_site(
     out_dir = Path(out_dir)
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
         plumes = _write_plumes(results, staging, surroundings_of(layers))
-        html = render_page(build_map(layers, tiles=tiles, plumes=plumes))
-        (staging / SITE_PAGE).write_text(html, encoding="utf-8", newline="\n")
+        # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
+        sections = frozenset({"index"})
+        write_index(
+            staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
+        )
         copy_assets(staging)
     return out_dir / SITE_PAGE

@@ -14,6 +14,8 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from folium.map import CustomPane
 from folium.plugins import MarkerCluster
 from folium.utilities import JsCode
@@ -29,9 +31,9 @@ from atlas.publish.site.popups import (
     pond_popup,
     site_popup,
     text_of,
-    usgs_popup,
 )
-from atlas.publish.site.templates import macro
+from atlas.publish.site.site_table import DATA_FILE
+from atlas.publish.site.templates import macro, template
 
 __all__ = [
     "SITES_PANE",
@@ -100,12 +102,17 @@ def curated_sites(sites: gpd.GeoDataFrame) -> folium.GeoJson:
     )
 
 
-def _usgs_properties(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {"label": text_of(row.get("site_name")) or "(unnamed record)", "popup": usgs_popup(row)}
+class SiteRecords(JSCSSMixin, MacroElement):
+    """The USGS records of the site data (:mod:`.site_table`, ``assets/data/sites.js``, loaded
+    in the page's head) as markers of the cluster it is added to (``atlas.addRecords``)."""
+
+    _template = template("records.html")
+    default_js = [("atlas_sites_data", DATA_FILE)]  # noqa: RUF012 (JSCSSMixin's attribute)
 
 
-def usgs_records(usgs_sites: gpd.GeoDataFrame) -> MarkerCluster:
-    """USGS rare-earth records, clustered with Leaflet.markercluster."""
+def usgs_records() -> MarkerCluster:
+    """USGS rare-earth records, clustered with Leaflet.markercluster; their markers and
+    popups are made in the browser from the site data (:class:`SiteRecords`)."""
     cluster = MarkerCluster(
         name="USGS rare-earth records",
         options={
@@ -117,14 +124,7 @@ def usgs_records(usgs_sites: gpd.GeoDataFrame) -> MarkerCluster:
     )
     cluster.default_js = list(CLUSTER_SCRIPTS)
     cluster.default_css = list(CLUSTER_STYLESHEETS)
-    _geojson(
-        usgs_sites,
-        _usgs_properties,
-        sort_by=("dataset", "source_id", "record_id"),
-        where="usgs_sites",
-        marker="recordMarker",
-        control=False,
-    ).add_to(cluster)
+    SiteRecords().add_to(cluster)
     return cluster
 
 

@@ -1,133 +1,29 @@
-"""The HTML page around the map: header, legend, sources, what could not be drawn, and the
-tables of the modelled plumes.
+"""A page holding a folium map, rendered through the site's templates without ever compiling
+data as a template; and the map itself, laid out by the site's style sheet.
 
-The page (``templates/index.html``) and the map's region and script (``templates/map.html``)
-are templates of the site's one autoescaping environment (:mod:`.templates`), so every text
-taken from a layer is escaped; the only markup passed in is :class:`~markupsafe.Markup` rendered
-by the same environment (the legend of :mod:`.legend`, the outlines of :mod:`.popups`).
+The page's template (one of ``templates/``, extending ``base.html`` or ``embed_base.html``, see
+:mod:`.pages`) belongs to the site's one autoescaping environment (:mod:`.templates`), so every
+text taken from a layer is escaped; the only markup passed in is :class:`~markupsafe.Markup`
+rendered by the same environment.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import branca.element
 import folium
-import geopandas as gpd
 import jinja2
-from branca.element import Figure
-from markupsafe import Markup
+from branca.element import CssLink, Element, Figure, JavascriptLink
 
-from atlas.load import Layers
-from atlas.publish.site.features import located
-from atlas.publish.site.legend import legend_html
-from atlas.publish.site.overlays import plume_hues, plume_times
-from atlas.publish.site.plume_tables import PlumeTable, PlumeView, plume_tables
-from atlas.publish.site.popups import pond_popup, text_of
 from atlas.publish.site.templates import template
 
-__all__ = ["AtlasMap", "AtlasPage", "Listed", "PageText", "page_text"]
+if TYPE_CHECKING:
+    from atlas.publish.site.pages import Chrome
 
-TITLE = "Rare-earth mines, tailings and their surroundings"
-
-
-@dataclass(frozen=True)
-class Listed:
-    """A feature listed in the side panel instead of drawn (it has no location)."""
-
-    name: str
-    facts: str
-    notes: str
-    source: str
-
-
-@dataclass(frozen=True)
-class PageText:
-    """Everything the page says besides the map; plain text unless typed :class:`Markup`."""
-
-    title: str
-    summary: str
-    legend_html: Markup
-    sources: tuple[str, ...]
-    tiles: bool
-    outlines: tuple[Markup, ...]
-    unlocated_sites: tuple[Listed, ...]
-    unlocated_observations: tuple[Listed, ...]
-    projections: tuple[PlumeTable, ...] = ()
-    plume_hues: Mapping[str, str] = field(default_factory=dict)
-    plume_times: tuple[tuple[str, str], ...] = ()
-
-
-def _unlocated(frame: gpd.GeoDataFrame | None, facts: tuple[str, ...]) -> tuple[Listed, ...]:
-    """Rows of ``frame`` without a geometry, sorted by name, with a one-line summary of facts."""
-    if frame is None:
-        return ()
-    missing = frame[frame.geometry.isna() | frame.geometry.is_empty]
-    listed = [
-        Listed(
-            name=text_of(row.get("name")) or "(unnamed)",
-            facts="; ".join(t for t in (text_of(row.get(c)) for c in facts) if t),
-            notes=text_of(row.get("notes")) or "",
-            source=text_of(row.get("source")) or "",
-        )
-        for _, row in missing.iterrows()
-    ]
-    return tuple(sorted(listed, key=lambda item: item.name.casefold()))
-
-
-def _sources(layers: Layers, tiles: bool, plumes: Sequence[PlumeView]) -> tuple[str, ...]:
-    usgs = layers.usgs_sites
-    drawn = len(located(usgs))
-    sources = [
-        "Basemap: Natural Earth 1:50m countries, lakes and rivers; near the sites, Natural "
-        "Earth 1:10m rivers and lakes (the lines distances are measured to). Public domain, "
-        "naturalearthdata.com.",
-        "Clustered points: USGS Mineral Resources Data System (MRDS), OFR 02-189 (rare-earth "
-        "mines, deposits and occurrences) and OFR 2009-1139 (carbonatites of the world). "
-        f"Public domain. {drawn} of {len(usgs)} records are drawn; {len(usgs) - drawn} have "
-        "no coordinates.",
-        "Curated sites: compiled for this atlas, each with its own source (USGS records, "
-        "Wikipedia infoboxes, Natural Earth populated places); only coordinates read from a "
-        "source are drawn.",
-        "Distances: metres measured in the UTM zone of each site, shown in kilometres.",
-    ]
-    if plumes:
-        sources.append(
-            "Plume outlines: MODELLED by this atlas from the scenarios "
-            f"({', '.join(p.name for p in plumes)}), not measured; their parameters, "
-            "sources and assumptions are in the tables below the map."
-        )
-    if tiles:
-        sources.append(
-            "Optional online tiles: OpenStreetMap contributors, ODbL (openstreetmap.org/copyright)."
-        )
-    return tuple(sources)
-
-
-def page_text(layers: Layers, *, tiles: bool, plumes: Sequence[PlumeView] = ()) -> PageText:
-    """What the page says about ``layers`` and the ``plumes`` (see :class:`PageText`)."""
-    sites = layers.sites
-    outlines = tuple(pond_popup(row) for _, row in layers.tailings_pond.iterrows())
-    return PageText(
-        title=TITLE,
-        summary=(
-            "Where rare earths are mined, processed and stored as tailings, with the rivers "
-            "and towns nearby. Built from public-domain data; works offline."
-        ),
-        legend_html=legend_html(sites.get("kind", [])),
-        sources=_sources(layers, tiles, plumes),
-        tiles=tiles,
-        outlines=outlines,
-        unlocated_sites=_unlocated(sites, ("kind", "commodity", "country")),
-        unlocated_observations=_unlocated(layers.observations, ("measured", "result", "date")),
-        projections=plume_tables(plumes),
-        plume_hues=plume_hues(plumes),
-        plume_times=plume_times(plumes),
-    )
-
+__all__ = ["AtlasMap", "AtlasPage"]
 
 _RENDERING = threading.local()
 
@@ -152,8 +48,20 @@ def _branca_template(source: str) -> Any:
     return jinja2.Template(source)
 
 
+def _elements(element: Element) -> Iterator[Element]:
+    """``element`` and all its descendants, depth first, in insertion order."""
+    yield element
+    for child in element._children.values():
+        yield from _elements(child)
+
+
+def _is_relative(url: str) -> bool:
+    """True for a URL relative to the page (no scheme, no host, not from the server root)."""
+    return ":" not in url.split("/", 1)[0] and not url.startswith(("/", "#"))
+
+
 class AtlasPage(Figure):
-    """A folium Figure rendered through the atlas page template (``templates/index.html``).
+    """A folium Figure rendered through a page template of the site (see :mod:`.pages`).
 
     branca renders each element from its own template, then wraps the *output* in
     ``Element(output)``, which compiles that output as template source a second time. Output
@@ -163,21 +71,57 @@ class AtlasPage(Figure):
     (:func:`_branca_template`); the elements' own templates, compiled when their classes are
     defined, are unaffected. Every way of rendering the page (``render``, ``save``,
     ``_repr_html_``) goes through :meth:`render`.
+
+    Parameters
+    ----------
+    template_name : str
+        The page's template in ``templates/``; it gets ``this`` (the page), ``kwargs``,
+        ``chrome`` and ``values``.
+    chrome : Chrome
+        The page's place in the site (:class:`atlas.publish.site.pages.Chrome`); the map's
+        script and style links are made relative to ``chrome.root``.
+    **values
+        The template's other variables.
     """
 
-    def __init__(self, page: PageText) -> None:
-        super().__init__(title=page.title)
-        self._template = template("index.html")
-        self.page = page
+    def __init__(self, template_name: str, chrome: Chrome, /, **values: Any) -> None:
+        super().__init__(title=chrome.title)
+        del self.header._children["meta_http"]  # base.html declares the charset
+        self._template = template(template_name)
+        self.chrome = chrome
+        self.values = values
+
+    def _link_from_page(self) -> None:
+        """Prefix the relative script and style links the elements registered with the
+        path from this page to the site root."""
+        for child in self.header._children.values():
+            if isinstance(child, JavascriptLink | CssLink) and _is_relative(child.url):
+                child.url = self.chrome.root + child.url
 
     def render(self, **kwargs: Any) -> str:
         """The HTML of the page; data in it is never compiled as a template."""
         branca.element.Template = _branca_template  # type: ignore[misc, assignment]
         _RENDERING.depth = getattr(_RENDERING, "depth", 0) + 1
         try:
-            return str(super().render(**kwargs))
+            for child in self._children.values():
+                child.render(**kwargs)
+            self._link_from_page()
+            html = self._template.render(
+                this=self, kwargs=kwargs, chrome=self.chrome, **self.values
+            )
+            return str(html)
         finally:
             _RENDERING.depth -= 1
+
+    def render_numbered(self) -> str:
+        """:meth:`render` with folium's random element ids replaced by a counter, so the same
+        page gives the same bytes every build."""
+        index = 0
+        for part in (self, self.header, self.html, self.script):
+            for element in _elements(part):
+                element._id = f"{index:04d}"
+                index += 1
+        return self.render()
 
 
 class AtlasMap(folium.Map):

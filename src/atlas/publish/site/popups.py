@@ -26,7 +26,6 @@ __all__ = [
     "pond_popup",
     "site_popup",
     "text_of",
-    "usgs_popup",
 ]
 
 RIVERS_SOURCE = "Natural Earth 1:10m rivers and lake centerlines (public domain)"
@@ -51,14 +50,6 @@ def is_missing(value: object) -> bool:
 def text_of(value: object) -> str | None:
     """A value as stripped plain text, or ``None`` when missing."""
     return None if is_missing(value) else str(value).strip()
-
-
-def _http_url(value: object) -> str | None:
-    """``value`` as text if it is an http(s) URL (the only URLs made into links), else None."""
-    text = text_of(value)
-    if text is None or not text.lower().startswith(("https://", "http://")):
-        return None
-    return text
 
 
 def _popup(feature: str, /, **values: object) -> Markup:
@@ -127,26 +118,6 @@ def site_popup(row: Mapping[str, Any]) -> Markup:
         town=_distance_fact(row, "nearest_town_name", "nearest_town_distance_m", TOWNS_SOURCE),
         notes=text_of(row.get("notes")),
         source=text_of(row.get("source")),
-    )
-
-
-def usgs_popup(row: Mapping[str, Any]) -> Markup:
-    """Popup of a USGS record: commodities, deposit type, place and a link to the record."""
-    place = ", ".join(
-        t for t in (text_of(row.get("state_or_province")), text_of(row.get("country"))) if t
-    )
-    record_url = _http_url(row.get("record_url"))
-    return _popup(
-        "usgs",
-        name=text_of(row.get("site_name")) or "(unnamed)",
-        other_names=text_of(row.get("other_names")),
-        place=place or None,
-        commodity=text_of(row.get("commodity")),
-        deposit_type=text_of(row.get("deposit_type")),
-        source=text_of(row.get("dataset")),
-        record=text_of(row.get("record_id")),
-        record_url=record_url,
-        record_page=None if record_url else text_of(row.get("record_url")),
     )
 
 

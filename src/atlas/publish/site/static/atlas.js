@@ -1,7 +1,8 @@
 /* The atlas page: how features become markers and popups. Loaded after Leaflet.
  *
- * Every text shown comes from the page data already HTML-escaped (popups) or is set as a
- * DOM property (marker titles), never concatenated into markup here. No network access.
+ * Every text shown comes from the page data already HTML-escaped (popups of the curated
+ * sites, pond, observations and plumes), or from the site data (assets/data/sites.js) set as
+ * text (textContent, DOM properties), never concatenated into markup here. No network access.
  */
 (function () {
   "use strict";
@@ -23,17 +24,124 @@
     });
   }
 
+  /* Row ``row`` of the site data (assets/data/sites.js) as an object keyed by column, the
+   * shared columns' indices replaced by their values. */
+  function siteRecord(data, row) {
+    var record = {};
+    data.columns.forEach(function (column, k) {
+      var value = row[k];
+      var shared = data.shared[column.key];
+      record[column.key] = shared && value !== null ? shared[value] : value;
+    });
+    return record;
+  }
+
+  /* The popup of a USGS record, built as DOM nodes: every value set as text. */
+  function recordPopup(record) {
+    var box = document.createElement("div");
+    box.className = "popup";
+    var heading = document.createElement("h3");
+    heading.textContent = record.name;
+    box.appendChild(heading);
+    var list = document.createElement("dl");
+    function fact(label, value, href) {
+      if (value === null || value === undefined || value === "") {
+        return;
+      }
+      var term = document.createElement("dt");
+      term.textContent = label;
+      var detail = document.createElement("dd");
+      if (href) {
+        var link = document.createElement("a");
+        link.href = href;
+        link.rel = "noopener noreferrer";
+        link.textContent = value;
+        detail.appendChild(link);
+      } else {
+        detail.textContent = value;
+      }
+      list.appendChild(term);
+      list.appendChild(detail);
+    }
+    fact("Other names", record.other_names);
+    fact("Place", record.place);
+    fact("Commodity", record.commodity);
+    fact("Deposit type", record.kind);
+    fact("Source", record.source);
+    fact("Record", record.record);
+    if (/^https?:\/\//i.test(record.record_url || "")) {
+      fact("Record page", "open the USGS record", record.record_url);
+    } else {
+      fact("Record page", record.record_url);
+    }
+    if (record.water !== undefined) {
+      fact("Nearest river or lake (screening)", record.water);
+      fact("Distance to it", record.water_km === null ? null : record.water_km + " km");
+    }
+    box.appendChild(list);
+    return box;
+  }
+
+  var records = {};
+
   window.atlas = {
+    siteRecord: siteRecord,
+
+    /* The offline basemap (assets/data/basemap.js) as non-interactive layers of ``group``,
+     * styled by class (atlas-land, atlas-lake, atlas-river; see atlas.css). */
+    addBasemap: function (group, data, pane, attribution) {
+      ["land", "lake", "river"].forEach(function (key) {
+        L.geoJson(data[key], {
+          interactive: false,
+          pane: pane,
+          attribution: attribution,
+          style: { className: "atlas-" + key }
+        }).addTo(group);
+      });
+    },
+
+    /* The located USGS records of the site data, as markers in ``cluster`` on ``map``;
+     * each popup is built when it opens. */
+    addRecords: function (cluster, map, data) {
+      var markers = [];
+      window.atlas.map = map;
+      window.atlas.cluster = cluster;
+      data.rows.forEach(function (row, index) {
+        var record = siteRecord(data, row);
+        if (record.group !== data.usgs || record.lat === null || record.lon === null) {
+          return;
+        }
+        var marker = divMarker(
+          [record.lat, record.lon], { label: record.name }, "atlas-record", 12);
+        marker.bindPopup(function () { return recordPopup(record); },
+          { maxWidth: 340, autoPanPadding: [16, 16] });
+        records[index] = marker;
+        markers.push(marker);
+      });
+      cluster.addLayers(markers);
+    },
+
+    /* Show row ``index`` of the site data on the map: its marker's popup when it has one,
+     * else the place itself. */
+    showSite: function (index, lat, lon) {
+      var map = window.atlas.map;
+      var marker = records[index];
+      if (!map) {
+        return;
+      }
+      map.getContainer().scrollIntoView({ block: "start" });
+      if (marker) {
+        window.atlas.cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
+      } else {
+        map.setView([lat, lon], 9);
+      }
+    },
+
     /* A curated site: the SVG symbol of its kind (see atlas/publish/legend.py), drawn in
      * its own pane above the clustered USGS records. */
     siteMarker: function (feature, latlng) {
       var p = feature.properties;
       return divMarker(latlng, p, "atlas-site", 22, p.icon, "atlas-sites");
-    },
-
-    /* A USGS record: a small dot, clustered by Leaflet.markercluster. */
-    recordMarker: function (feature, latlng) {
-      return divMarker(latlng, feature.properties, "atlas-record", 12);
     },
 
     /* An observation: a ring, dashed when its location is approximate. */

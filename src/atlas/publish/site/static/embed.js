@@ -1,0 +1,33 @@
+/* An embed of the atlas (embed.html): tells the page around its iframe how tall it is.
+ *
+ * Posts {"datawrapper-height": {"<embed id>": height in px}} to the parent window, the
+ * message Datawrapper's embeds send, whenever the height changes (load, resize, layout);
+ * the parent's one-line listener (shown in the embed guide) sets the iframe's height. The id
+ * is the data-embed-id of <html>. Posts nothing when the page is not in a frame.
+ */
+(function () {
+  "use strict";
+  if (window.parent === window) {
+    return;
+  }
+  var id = document.documentElement.getAttribute("data-embed-id") || "atlas";
+  var last = -1;
+
+  function post() {
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
+    if (height === last) {
+      return;
+    }
+    last = height;
+    var sizes = {};
+    sizes[id] = height;
+    window.parent.postMessage({ "datawrapper-height": sizes }, "*");
+  }
+
+  window.addEventListener("load", post);
+  window.addEventListener("resize", post);
+  if (window.ResizeObserver) {
+    new ResizeObserver(post).observe(document.body);
+  }
+  post();
+})();
