@@ -29,7 +29,7 @@ def test_the_sentence_gives_the_source_speed_and_the_first_arrival_year(plume_ca
     speed = plain_number(low) if plain_number(low) == plain_number(high) else None
     match = re.fullmatch(
         r"At (?P<speed>[\d.,-]+) m/yr \(modelled seepage speed at the source\), "
-        r"(?P<threshold>[\d.]+) mg/L reaches the Ditch around (?P<year>\d+)\.",
+        r"(?P<threshold>[\d.]+) mg/L reaches the ditch around (?P<year>\d+)\.",
         sentence,
     )
     assert match, sentence
@@ -44,7 +44,7 @@ def test_without_a_start_year_the_sentence_counts_years(plume_case):
     _, result = plume_case
     result = _with_start(result, None)
     arrival = float(result.arrivals["arrival_yr"].iloc[0])
-    assert result_sentence(result).endswith(f"reaches the Ditch around year {arrival:.0f}.")
+    assert result_sentence(result).endswith(f"reaches the ditch around year {arrival:.0f}.")
 
 
 def test_an_arrival_beyond_the_horizon_is_said_so(plume_case):
@@ -52,7 +52,7 @@ def test_an_arrival_beyond_the_horizon_is_said_so(plume_case):
     arrivals = result.arrivals.assign(arrival_yr=np.nan, arrival_calendar_year=np.nan)
     result = replace(_with_start(result, 2000), arrivals=arrivals)
     horizon = 2000 + math.floor(result.scenario.horizon_yr)
-    assert result_sentence(result).endswith(f"1 mg/L does not reach the Ditch by {horizon}.")
+    assert result_sentence(result).endswith(f"1 mg/L does not reach the ditch by {horizon}.")
 
 
 def test_without_receptors_there_is_no_arrival_to_tell(plume_case):
@@ -62,4 +62,4 @@ def test_without_receptors_there_is_no_arrival_to_tell(plume_case):
 
 
 def test_receptor_names_become_words():
-    assert place_name("yellow_river") == "the Yellow River"
+    assert place_name("yellow_river") == "the yellow river"

@@ -14,7 +14,7 @@ UUIDs, features are sorted and coordinates rounded, so the same layers give the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from atlas.ensemble.result import EnsembleResult
 from atlas.load import Layers
 from atlas.publish.outputs import write_result
 from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
@@ -48,6 +49,7 @@ from atlas.publish.site.overlays import (
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, write_page
 from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
+from atlas.publish.site.scenario_pages import scenario_folders, write_scenario_pages
 from atlas.publish.site.site_table import site_data, write_site_data
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import PlumeResult
@@ -196,7 +198,10 @@ def render_index(
     chrome = index_chrome(text, sections, modelled=modelled)
     atlas_map = build_map(layers, tiles=tiles, plumes=plumes, text=text)
     name = "map_embed.html" if embed else "index.html"
-    return render_map_page(atlas_map, name, chrome, page=text, screening_label=screening_label)
+    scenarios = {name: f"{folder}/index.html" for name, folder in scenario_folders(plumes).items()}
+    return render_map_page(
+        atlas_map, name, chrome, page=text, screening_label=screening_label, scenarios=scenarios
+    )
 
 
 def write_index(
@@ -256,6 +261,7 @@ def write_site(
     tiles: bool = False,
     results: Sequence[PlumeResult] = (),
     screening: gpd.GeoDataFrame | None = None,
+    ensembles: Mapping[str, EnsembleResult] | None = None,
 ) -> Path:
     """Write every page of the site, ``assets/`` and ``plumes/`` into ``out_dir``; return the
     index page's path.
@@ -276,6 +282,9 @@ def write_site(
     screening : geopandas.GeoDataFrame, optional
         The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
         distance and modelled chances of reach are added to the table of sites.
+    ensembles : mapping of str to EnsembleResult, optional
+        Ensembles by scenario name, shown on their scenario's page
+        (:func:`~.scenario_pages.write_scenario_pages`).
 
     Raises
     ------
@@ -288,9 +297,12 @@ def write_site(
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
         plumes = _write_plumes(results, staging, surroundings_of(layers))
         # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
-        sections = frozenset({"index"})
+        sections = frozenset({"index", "scenarios"})
         write_index(
             staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
+        )
+        write_scenario_pages(
+            staging, layers, results, plumes, sections=sections, ensembles=ensembles
         )
         copy_assets(staging)
     return out_dir / SITE_PAGE

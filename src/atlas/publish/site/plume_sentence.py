@@ -1,6 +1,6 @@
 """The result of a scenario in one plain sentence, made from its numbers.
 
-"At 24.4-26 m/yr (modelled seepage speed at the source), 25 mg/L reaches the Yellow River
+"At 24.4-26 m/yr (modelled seepage speed at the source), 25 mg/L reaches the yellow river
 around 2299; with the ensemble (100 of 100 realizations): between 2270 and 2340 (P5-P95)."
 The speed is the range over the source cells (:attr:`atlas.result.PlumeResult.source_flow`),
 the year the first arrival of the first receptor's lowest threshold
@@ -24,8 +24,9 @@ __all__ = ["ensemble_clause", "place_name", "result_sentence", "when"]
 
 
 def place_name(receptor: str) -> str:
-    """A receptor's name as words: ``yellow_river`` -> "the Yellow River"."""
-    return "the " + receptor.replace("_", " ").title()
+    """A receptor's name as words, its letters as written: ``yellow_river`` -> "the yellow
+    river"."""
+    return "the " + receptor.replace("_", " ")
 
 
 def when(scenario: Scenario, years_after: float) -> str:
