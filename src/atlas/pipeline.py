@@ -104,8 +104,10 @@ def build_site(
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is run, or its earlier result reused when the
-    inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged; the page shows
-    their outlines and tables, and ``out/plumes/<name>/`` holds their files.
+    inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged, and so is the
+    ensemble of each one with an ``[uncertainty]`` table (:func:`cached_ensemble`); the index
+    shows their outlines, each has its page (``out/scenarios/<slug>/``, with its ensemble's
+    probability of arrival), and ``out/plumes/<name>/`` holds their files.
 
     Parameters
     ----------
@@ -127,8 +129,14 @@ def build_site(
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
     surroundings = surroundings_of(layers)
+    scenarios = load_scenarios(root)
     results = [
         cached_result(scenario, cache_dir / scenario.name, progress, surroundings)
-        for scenario in load_scenarios(root)
+        for scenario in scenarios
     ]
-    return write_site(out, layers, tiles=tiles, results=results)
+    ensembles = {
+        scenario.name: cached_ensemble(scenario, root / ENSEMBLE_CACHE / scenario.name, progress)
+        for scenario in scenarios
+        if scenario.uncertainty is not None
+    }
+    return write_site(out, layers, tiles=tiles, results=results, ensembles=ensembles)
