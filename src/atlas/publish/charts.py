@@ -63,9 +63,11 @@ _RC: dict[RcKeyType, Any] = {
 
 
 def new_figure(width_in: float, height_in: float) -> Figure:
-    """An empty figure of that size (inches) on an Agg canvas, outside pyplot."""
+    """A figure of that size (inches) on an Agg canvas, outside pyplot, with one set of axes
+    (``figure.axes[0]``) styled by the chart settings."""
     with mpl.rc_context(_RC):
         figure = Figure(figsize=(width_in, height_in), layout="constrained")
+        figure.add_subplot()
     FigureCanvasAgg(figure)
     return figure
 
@@ -131,7 +133,7 @@ def receptor_chart(result: PlumeResult) -> Figure:
     thresholds = sorted(set(scenario.thresholds_mg_per_l)) or [1.0]
     floor = thresholds[0] / 100.0
     figure = new_figure(8.0, 4.6)
-    axes = figure.add_subplot()
+    axes = figure.axes[0]
     for k, receptor in enumerate(series.columns):
         values = series[receptor].to_numpy()
         axes.plot(
@@ -193,7 +195,7 @@ def arrival_probability_chart(result: EnsembleResult) -> Figure:
     table = arrival_probability(result, times_yr)
     years, label = year_axis(scenario, times_yr)
     figure = new_figure(8.0, 4.6)
-    axes = figure.add_subplot()
+    axes = figure.axes[0]
     for k, column in enumerate(table.columns):
         axes.step(
             years,

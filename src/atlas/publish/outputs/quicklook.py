@@ -172,7 +172,7 @@ def quicklook_map(result: PlumeResult, k: int, surroundings: Surroundings | None
     concentration = result.dataset["concentration"].isel(time_yr=k)
     time_yr = float(concentration["time_yr"])
     figure = new_figure(10.0, 7.0)
-    axes = figure.add_subplot()
+    axes = figure.axes[0]
     classes = ramp.classify(concentration.values).astype(float)
     axes.imshow(
         np.ma.masked_less(classes, 0),

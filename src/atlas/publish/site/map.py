@@ -36,6 +36,7 @@ from atlas.publish.site.basemap import (
     openstreetmap_tiles,
     write_basemap_data,
 )
+from atlas.publish.site.context_page import write_context_page
 from atlas.publish.site.features import located
 from atlas.publish.site.index_text import PageText, page_text
 from atlas.publish.site.overlays import (
@@ -297,12 +298,13 @@ def write_site(
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
         plumes = _write_plumes(results, staging, surroundings_of(layers))
         # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
-        sections = frozenset({"index", "scenarios"})
+        sections = frozenset({"index", "scenarios", "context"})
         write_index(
             staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
         )
         write_scenario_pages(
             staging, layers, results, plumes, sections=sections, ensembles=ensembles
         )
+        write_context_page(staging, layers.context_facts, sections=sections)
         copy_assets(staging)
     return out_dir / SITE_PAGE
