@@ -28,7 +28,6 @@ venv: $(STAMP) ## create .venv and install the atlas with its test tools
 
 site: $(STAMP) ## build the whole atlas from the shipped data into site/ (with downloads/atlas.gpkg)
 	$(BIN)/atlas build --root . --out $(OUT)
-	$(BIN)/atlas export --root . --gpkg $(OUT)/downloads/atlas.gpkg
 
 browser: ## install headless Chromium (Debian package) for the page tests
 	@test -x $(CHROMIUM) || { \

@@ -82,6 +82,8 @@ def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(tmp_path)
     first, second = (_files(site) for site in sites)
     assert first.keys() == second.keys()
     assert "plumes/baotou/concentration.nc" in first
+    assert "downloads/atlas.gpkg" in first  # built with the site, so its links hold
+    assert b'href="../../downloads/atlas.gpkg"' in first["sites/mount-weld/index.html"]
     assert [name for name in first if first[name] != second[name]] == []
     assert not (root / ".cache").exists()  # the cache went where it was told
 

@@ -305,9 +305,11 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the static map site, with every scenario's projection",
-        description="Build the static site (index.html, its local assets, and plumes/ with the "
-        "projection of every scenario in scenarios/) from the data root. A projection is reused "
-        "from <root>/.cache/plumes/ while its inputs are unchanged.",
+        description="Build the static site (index.html and a page per curated site, each with "
+        "its embed.html, the embed guide, downloads/ with atlas.gpkg and each site's data, the "
+        "local assets, and plumes/ with the projection of every scenario in scenarios/) from "
+        "the data root. A projection is reused from <root>/.cache/plumes/ while its inputs are "
+        "unchanged.",
     )
     _add_root_option(build)
     build.add_argument("--out", default="site", metavar="DIR", help="output folder (default: site)")

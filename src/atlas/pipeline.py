@@ -12,11 +12,16 @@ from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
+import geopandas as gpd
+
 from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.joins import join_sites
 from atlas.load import Layers, load_layers
+from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
+from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import read_ensemble, write_ensemble
+from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
@@ -100,6 +105,8 @@ def build_site(
     tiles: bool = False,
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
+    geopackage: bool = True,
+    screening: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
 
@@ -107,7 +114,9 @@ def build_site(
     inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged, and so is the
     ensemble of each one with an ``[uncertainty]`` table (:func:`cached_ensemble`); the index
     shows their outlines, each has its page (``out/scenarios/<slug>/``, with its ensemble's
-    probability of arrival), and ``out/plumes/<name>/`` holds their files.
+    probability of arrival), and ``out/plumes/<name>/`` holds their files. The GeoPackage of
+    every layer and result (:mod:`atlas.publish.outputs.geopackage`) is written as
+    ``out/downloads/atlas.gpkg`` in the same build, so the site's link to it always holds.
 
     Parameters
     ----------
@@ -124,6 +133,11 @@ def build_site(
     cache_dir : pathlib.Path, optional
         Where results are kept between builds, one folder per scenario name (default:
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
+    geopackage : bool
+        Write ``downloads/atlas.gpkg`` (default); without it the site links none.
+    screening : geopandas.GeoDataFrame, optional
+        The screening layer (:func:`atlas.screening.screen_sites`), shown in the table of
+        sites and on the sites' pages.
     """
     check_site_folder(out)
     layers = joined_layers(root)
@@ -139,4 +153,18 @@ def build_site(
         for scenario in scenarios
         if scenario.uncertainty is not None
     }
-    return write_site(out, layers, tiles=tiles, results=results, ensembles=ensembles)
+    package = None
+    if geopackage:
+        contents = export_contents(
+            layers, results, read_layer_sources(root), ensembles=list(ensembles.values())
+        )
+        package = partial(write_geopackage, contents=contents)
+    return write_site(
+        out,
+        layers,
+        tiles=tiles,
+        results=results,
+        screening=screening,
+        geopackage=package,
+        ensembles=ensembles,
+    )

@@ -7,11 +7,12 @@ import http.server
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, Response, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -87,3 +88,69 @@ def off_host(requests: list[str], url: str) -> list[str]:
     """The requests that went to another host than the one serving ``url``."""
     host = urlsplit(url).netloc
     return [request for request in requests if urlsplit(request).netloc != host]
+
+
+@dataclass
+class Visit:
+    """What a page did while it loaded: every request with its response size, the failed
+    ones, console errors, uncaught errors and dialogs."""
+
+    sizes_bytes: dict[str, int] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    @property
+    def transferred_bytes(self) -> int:
+        """Bytes of every response body the page received (uncompressed)."""
+        return sum(self.sizes_bytes.values())
+
+
+def _record(tab: Page, visit: Visit) -> None:
+    def response(resp: Response) -> None:
+        if resp.ok:
+            visit.sizes_bytes[resp.url] = len(resp.body())
+        else:
+            visit.failed.append(f"{resp.status} {resp.url}")
+
+    tab.on("response", response)
+    tab.on("requestfailed", lambda request: visit.failed.append(f"failed {request.url}"))
+    tab.on("request", lambda request: visit.sizes_bytes.setdefault(request.url, 0))
+    tab.on("pageerror", lambda error: visit.errors.append(str(error)))
+    tab.on(
+        "console",
+        lambda message: (
+            visit.console_errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    tab.on("dialog", lambda dialog: (visit.dialogs.append(dialog.message), dialog.dismiss()))
+
+
+@contextmanager
+def launched() -> Iterator[Browser]:
+    """Headless Debian Chromium, for several pages; fails the test when it is missing."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` to install Debian chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def visit(browser: Browser, url: str, width_px: int = 1200) -> Iterator[tuple[Page, Visit]]:
+    """``url`` loaded (until the network is idle) in a fresh context ``width_px`` wide, with
+    what it did recorded (:class:`Visit`); a fresh context has an empty cache, so every
+    asset is requested."""
+    context = browser.new_context(viewport={"width": width_px, "height": 800})
+    try:
+        tab = context.new_page()
+        record = Visit()
+        _record(tab, record)
+        tab.goto(url, wait_until="networkidle")
+        yield tab, record
+    finally:
+        context.close()

@@ -33,6 +33,7 @@ __all__ = [
     "basemap_pane",
     "detail_windows",
     "hydrography_near",
+    "local_basemap",
     "offline_basemap",
     "openstreetmap_tiles",
     "write_basemap_data",
@@ -182,6 +183,24 @@ def offline_basemap() -> folium.FeatureGroup:
         name="Natural Earth basemap (offline)", overlay=False, control=True
     )
     _BasemapFromData().add_to(basemap)
+    return basemap
+
+
+def local_basemap(countries: gpd.GeoDataFrame, window: shapely.Geometry) -> folium.FeatureGroup:
+    """The offline base layer of a map of one place: land (country polygons) within
+    ``window`` (EPSG:4326), at the detail of the 1:10m hydrography (:data:`DETAIL_DECIMALS`,
+    :data:`DETAIL_SIMPLIFY_DEG`), drawn in the page itself."""
+    basemap = folium.FeatureGroup(
+        name="Natural Earth basemap (offline)", overlay=False, control=True
+    )
+    _background(
+        gpd.clip(located(countries), window, keep_geom_type=True).sort_index(),
+        "atlas-land",
+        where="countries",
+        decimals=DETAIL_DECIMALS,
+        simplify_deg=DETAIL_SIMPLIFY_DEG,
+        pane=BASEMAP_PANE,
+    ).add_to(basemap)
     return basemap
 
 

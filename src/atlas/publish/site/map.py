@@ -1,11 +1,9 @@
-"""The index: every layer on one Leaflet map; and the whole site, written into a folder.
+"""The index: every layer on one Leaflet map, and the table of every site.
 
 :func:`build_map` assembles the folium map; :func:`render_index` turns it into the HTML of
 ``index.html`` or of its embed variant ``embed.html`` (through :mod:`.pages`);
-:func:`write_site` writes every page of the site (layout: :mod:`.pages`), the ``assets/``
-they need and the files of each plume result (``plumes/<scenario>/``) into a folder,
-through a temporary folder moved into place. No page loads anything from another host
-unless OpenStreetMap tiles are asked for *and* switched on by the reader.
+:func:`write_index` writes both with the data files they load. The index loads nothing from
+another host unless OpenStreetMap tiles are asked for *and* switched on by the reader.
 
 Outputs are deterministic: element ids come from a counter instead of folium's random
 UUIDs, features are sorted and coordinates rounded, so the same layers give the same bytes.
@@ -22,11 +20,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from atlas.ensemble.result import EnsembleResult
 from atlas.load import Layers
-from atlas.publish.outputs import write_result
-from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
-from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS, copy_assets
+from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
 from atlas.publish.site.basemap import (
     basemap_data,
     basemap_pane,
@@ -36,7 +31,6 @@ from atlas.publish.site.basemap import (
     openstreetmap_tiles,
     write_basemap_data,
 )
-from atlas.publish.site.context_page import write_context_page
 from atlas.publish.site.features import located
 from atlas.publish.site.index_text import PageText, page_text
 from atlas.publish.site.overlays import (
@@ -49,31 +43,19 @@ from atlas.publish.site.overlays import (
 )
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, write_page
-from atlas.publish.site.plume_tables import PlumeView, featured, plume_view
-from atlas.publish.site.scenario_pages import scenario_folders, write_scenario_pages
+from atlas.publish.site.plume_tables import PlumeView, featured
+from atlas.publish.site.scenario_pages import scenario_folders
 from atlas.publish.site.site_table import site_data, write_site_data
-from atlas.publish.staging import check_target, staged_folder
-from atlas.result import PlumeResult
 
 __all__ = [
-    "PLUMES_FOLDER",
-    "SITE_PAGE",
     "build_map",
-    "check_site_folder",
     "index_chrome",
     "render_index",
     "write_index",
-    "write_site",
 ]
 
 WORLD_BOUNDS = ((-60.0, -180.0), (75.0, 180.0))
 """(south, west), (north, east) in degrees: the view when there is nothing to fit."""
-
-SITE_PAGE = "index.html"
-"""The page of a site folder; a folder without it is never replaced."""
-
-PLUMES_FOLDER = "plumes"
-"""Folder of the site holding each projection's files, ``plumes/<scenario>/``."""
 
 
 def initial_bounds(*frames: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -213,11 +195,13 @@ def write_index(
     plumes: Sequence[PlumeView] = (),
     sections: frozenset[str] = frozenset(),
     screening: gpd.GeoDataFrame | None = None,
+    pages: Mapping[str, str] | None = None,
 ) -> Path:
     """Write ``index.html`` and ``embed.html`` (:func:`render_index`) into ``site_dir``, with
     the data files they load: every site (:func:`~.site_table.write_site_data`) and the
-    offline basemap (:func:`~.basemap.write_basemap_data`)."""
-    data = site_data(layers.usgs_sites, layers.sites, screening=screening)
+    offline basemap (:func:`~.basemap.write_basemap_data`); ``pages`` maps a curated site's
+    name to its page (relative to the site root), linked from the table."""
+    data = site_data(layers.usgs_sites, layers.sites, pages=pages, screening=screening)
     write_site_data(site_dir, data)
     detail = detail_windows(layers.sites)
     basemap = basemap_data(layers.countries, layers.lakes_50m, layers.rivers_50m, detail=detail)
@@ -228,83 +212,3 @@ def write_index(
     chrome = index_chrome(page_text(layers, tiles=tiles, plumes=plumes), sections)
     # The embed is the map of the sites: the plumes have their own pages and embeds.
     return write_page(site_dir, chrome, index(plumes=plumes), embed=index(embed=True))
-
-
-def _write_plumes(
-    results: Sequence[PlumeResult], site: Path, surroundings: Surroundings
-) -> list[PlumeView]:
-    """Write each result's files into ``plumes/<scenario>/`` of the site; their views."""
-    return [
-        plume_view(
-            result,
-            write_result(result, site / PLUMES_FOLDER / result.name, surroundings=surroundings),
-        )
-        for result in results
-    ]
-
-
-def check_site_folder(out_dir: Path) -> None:
-    """Fail early when :func:`write_site` would refuse ``out_dir`` (a file, or a non-empty
-    folder that holds no site), before any lengthy work.
-
-    Raises
-    ------
-    OutputError
-        Naming the folder and the fix.
-    """
-    check_target(Path(out_dir), marker=SITE_PAGE, kind="site")
-
-
-def write_site(
-    out_dir: Path,
-    layers: Layers,
-    *,
-    tiles: bool = False,
-    results: Sequence[PlumeResult] = (),
-    screening: gpd.GeoDataFrame | None = None,
-    ensembles: Mapping[str, EnsembleResult] | None = None,
-) -> Path:
-    """Write every page of the site, ``assets/`` and ``plumes/`` into ``out_dir``; return the
-    index page's path.
-
-    The site is built in a temporary folder next to ``out_dir`` and moved into place, so a
-    failed build never leaves a half-written site. A previous site in ``out_dir`` is replaced.
-
-    Parameters
-    ----------
-    out_dir : pathlib.Path
-        The site folder (created if missing).
-    layers, tiles
-        See :func:`build_map`.
-    results : sequence of PlumeResult
-        Plume results: their files are written into ``plumes/<scenario>/``
-        (:func:`atlas.publish.outputs.write_result`), linked from the page, and their
-        outlines and tables shown.
-    screening : geopandas.GeoDataFrame, optional
-        The screening layer (:func:`atlas.screening.screen_sites`): its nearest water,
-        distance and modelled chances of reach are added to the table of sites.
-    ensembles : mapping of str to EnsembleResult, optional
-        Ensembles by scenario name, shown on their scenario's page
-        (:func:`~.scenario_pages.write_scenario_pages`).
-
-    Raises
-    ------
-    OutputError
-        When ``out_dir`` is a file, or a non-empty folder that does not hold a site.
-    CRSPolicyError
-        See :func:`build_map`.
-    """
-    out_dir = Path(out_dir)
-    with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
-        plumes = _write_plumes(results, staging, surroundings_of(layers))
-        # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
-        sections = frozenset({"index", "scenarios", "context"})
-        write_index(
-            staging, layers, tiles=tiles, plumes=plumes, sections=sections, screening=screening
-        )
-        write_scenario_pages(
-            staging, layers, results, plumes, sections=sections, ensembles=ensembles
-        )
-        write_context_page(staging, layers.context_facts, sections=sections)
-        copy_assets(staging)
-    return out_dir / SITE_PAGE

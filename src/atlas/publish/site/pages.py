@@ -12,8 +12,17 @@ any host, and opened from disk as ``file://``; a link to a folder always names i
     context/index.html                  supply, trade and export-control charts
     embed/index.html                    the embed guide for newsrooms
     downloads/index.html                every download; downloads/atlas.gpkg, downloads/sites/
-    assets/                             scripts, styles, images and data files (assets.py)
+    assets/                             scripts, styles, images (assets.py)
+    assets/data/sites.js, basemap.js    every site as compact data (site_table.py) and the
+                                        world basemap (basemap.py), shared by the map pages
     plumes/<scenario>/                  each plume result's files (NetCDF, GeoTIFF, ...)
+
+:func:`atlas.publish.site.site_folder.write_site` writes them all through a staged folder;
+a new kind of page gets its writer called there, and its nav key added to the ``sections``
+set there (the nav links only to sections a build writes). Every build has the data files, so
+any map page may add :func:`~.overlays.usgs_records` (clustered USGS records with their
+popups) and :func:`~.basemap.offline_basemap` (the world) or
+:func:`~.basemap.local_basemap` (the land around one place, drawn in the page).
 
 Writing a page
 --------------
@@ -113,6 +122,9 @@ RESIZE_SCRIPT = (
 )
 """The parent page's one-line listener that sets an embed's iframe to the height it posts."""
 
+SLUG_MAX_CHARS = 60
+"""The longest slug (:func:`slug`) before a ``-2`` suffix."""
+
 _FOLDER = re.compile(r"^(?:[a-z0-9][a-z0-9_-]*)(?:/[a-z0-9][a-z0-9_-]*)*$|^$")
 
 
@@ -189,14 +201,19 @@ def embed_id(folder: str) -> str:
 
 
 def slug(name: str, taken: Iterable[str] = ()) -> str:
-    """A folder name for ``name``: lower-case ASCII letters, digits and ``-``, at most 60
-    characters, deterministic, and unique among ``taken`` (``-2``, ``-3``, ... appended).
+    """A folder name for ``name``: lower-case ASCII letters, digits and ``-``, at most
+    :data:`SLUG_MAX_CHARS` characters (cut after a whole word when it can), deterministic, and
+    unique among ``taken`` (``-2``, ``-3``, ... appended).
 
     Accents are dropped (``"Sète Mine"`` -> ``"sete-mine"``); a name with no ASCII letter or
     digit becomes ``"site"``.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "site"
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    if len(base) > SLUG_MAX_CHARS:  # cut at a word when one ends in the second half
+        cut = base.rfind("-", 0, SLUG_MAX_CHARS + 1)
+        base = base[: cut if cut > SLUG_MAX_CHARS // 2 else SLUG_MAX_CHARS].strip("-")
+    base = base or "site"
     taken = set(taken)
     candidate, n = base, 1
     while candidate in taken:

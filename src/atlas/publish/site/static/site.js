@@ -34,17 +34,15 @@
         status.textContent = message;
       }
     }
+    box.focus();
     box.select();
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(box.value).then(
-        function () { done("Copied."); },
-        function () { done("Selected: press Ctrl+C (or Cmd+C) to copy."); }
-      );
-    } else {
-      done(document.execCommand && document.execCommand("copy")
-        ? "Copied."
-        : "Selected: press Ctrl+C (or Cmd+C) to copy.");
+    var copied = false;
+    try {
+      copied = document.execCommand("copy");
+    } catch (error) {
+      copied = false;
     }
+    done(copied ? "Copied." : "Selected: press Ctrl+C (or Cmd+C) to copy.");
   }
 
   document.addEventListener("DOMContentLoaded", function () {

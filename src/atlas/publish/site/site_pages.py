@@ -1,0 +1,292 @@
+"""A page per curated site with a verified location (``sites/<slug>/index.html`` and its
+``embed.html``), the list of those pages (``sites/index.html``) and each site's data to
+download (``downloads/sites/<slug>.geojson`` and ``.csv``).
+
+A site's page holds a map zoomed to the site with the layers around it (the site and its
+neighbours, the tailings pond, observations, USGS records, 1:10m rivers and lakes), its facts,
+every number with its source (the site's popup of :mod:`.popups`), the export-control timeline
+of its commodities (:mod:`.site_facts`), its screening results when the build has them, and
+its downloads. Slugs come from the names (:func:`~.pages.slug`), in name order, so they are
+the same every build.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from atlas.load import Layers
+from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
+from atlas.publish.site.basemap import basemap_pane, hydrography_near, local_basemap
+from atlas.publish.site.features import feature_collection
+from atlas.publish.site.overlays import (
+    curated_sites,
+    observations,
+    sites_pane,
+    tailings_pond,
+    usgs_records,
+)
+from atlas.publish.site.page import AtlasMap
+from atlas.publish.site.pages import Chrome, render_map_page, render_page, slug, write_page
+from atlas.publish.site.popups import site_popup, text_of
+from atlas.publish.site.site_facts import (
+    commodity_groups,
+    export_control_timeline,
+    nearby,
+    paged_sites,
+)
+from atlas.screening import HORIZONS_YR
+
+__all__ = [
+    "SITE_VIEW_DEG",
+    "SITE_WINDOW_DEG",
+    "SitePage",
+    "site_pages",
+    "write_site_pages",
+]
+
+SITE_WINDOW_DEG = 0.6
+"""Half-width (degrees) of the box around a site whose layers its page draws."""
+
+SITE_VIEW_DEG = 0.2
+"""Half-width (degrees) of the view a site's map opens on."""
+
+DOWNLOADS = "downloads/sites"
+"""Folder of the sites' data files in the site."""
+
+
+@dataclass(frozen=True)
+class SitePage:
+    """A curated site with a page: its name, slug and row (the joined fields included)."""
+
+    name: str
+    slug: str
+    row: pd.Series
+
+    @property
+    def folder(self) -> str:
+        """The page's folder in the site."""
+        return f"sites/{self.slug}"
+
+    @property
+    def window(self) -> shapely.Geometry:
+        """The box of :data:`SITE_WINDOW_DEG` around the site, EPSG:4326 degrees."""
+        point = self.row.geometry
+        half = SITE_WINDOW_DEG
+        return shapely.box(point.x - half, point.y - half, point.x + half, point.y + half)
+
+
+def site_pages(sites: gpd.GeoDataFrame) -> tuple[SitePage, ...]:
+    """The sites that get a page (:func:`~.site_facts.paged_sites`), in name order, each with
+    a unique slug."""
+    rows = paged_sites(sites)
+    rows = rows.sort_values("name", kind="stable", key=lambda c: c.astype(str))
+    taken: set[str] = set()
+    pages = []
+    for _, row in rows.iterrows():
+        name = text_of(row.get("name")) or "(unnamed site)"
+        page = SitePage(name, slug(name, taken), row)
+        taken.add(page.slug)
+        pages.append(page)
+    return tuple(pages)
+
+
+def site_map(layers: Layers, page: SitePage) -> AtlasMap:
+    """The map of one site: the layers within its window, opened on the site."""
+    window = page.window
+    atlas_map = AtlasMap(control_scale=True, zoom_snap=0.5)
+    atlas_map.default_js = list(MAP_SCRIPTS)
+    atlas_map.default_css = list(MAP_STYLESHEETS)
+    basemap_pane().add_to(atlas_map)
+    sites_pane().add_to(atlas_map)
+    local_basemap(layers.countries, window).add_to(atlas_map)
+    hydrography_near(layers.rivers_10m, layers.lakes_10m, window).add_to(atlas_map)
+    tailings_pond(nearby(layers.tailings_pond, window)).add_to(atlas_map)
+    usgs_records().add_to(atlas_map)
+    observations(nearby(layers.observations, window)).add_to(atlas_map)
+    curated_sites(nearby(layers.sites, window)).add_to(atlas_map)
+    folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
+    point, half = page.row.geometry, SITE_VIEW_DEG
+    atlas_map.fit_bounds([[point.y - half, point.x - half], [point.y + half, point.x + half]])
+    return atlas_map
+
+
+def _jsonable(value: Any) -> Any:
+    """A cell as a JSON value: numbers as numbers (non-finite ones as None), text as text."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    if hasattr(value, "item"):
+        return _jsonable(value.item())
+    if isinstance(value, bool | int | float | str):
+        return value
+    return None if pd.isna(value) else str(value)
+
+
+def site_features(layers: Layers, page: SitePage) -> gpd.GeoDataFrame:
+    """The site's data: the site, then the pond, observations and USGS records within its
+    window, each row with its ``layer``; EPSG:4326."""
+    window = page.window
+    parts = [
+        ("sites", gpd.GeoDataFrame([page.row], crs=layers.sites.crs)),
+        ("tailings_pond", nearby(layers.tailings_pond, window)),
+        ("observations", nearby(layers.observations, window)),
+        ("usgs_sites", nearby(layers.usgs_sites, window)),
+    ]
+    frames = [frame.assign(layer=name) for name, frame in parts if not frame.empty]
+    joined = pd.concat(frames, ignore_index=True)
+    columns = ["layer", *(c for c in joined.columns if c not in {"layer", "geometry"})]
+    return gpd.GeoDataFrame(joined[[*columns, "geometry"]], geometry="geometry", crs=4326)
+
+
+def write_site_downloads(site_dir: Path, frame: gpd.GeoDataFrame, name: str) -> list[Path]:
+    """Write ``frame`` (:func:`site_features`) as ``downloads/sites/<name>.geojson`` and
+    ``.csv`` (geometry as WKT, coordinates to 6 decimals) into ``site_dir``."""
+    folder = site_dir.joinpath(*DOWNLOADS.split("/"))
+    folder.mkdir(parents=True, exist_ok=True)
+    properties = [c for c in frame.columns if c != "geometry"]
+    collection = feature_collection(
+        frame,
+        lambda row: {c: _jsonable(row[c]) for c in properties},
+        sort_by=(),
+        decimals=6,
+        where=f"{DOWNLOADS}/{name}.geojson",
+    )
+    geojson = folder / f"{name}.geojson"
+    text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    geojson.write_text(text + "\n", encoding="utf-8", newline="\n")
+    table = pd.DataFrame(frame[properties]).assign(
+        geometry_wkt=shapely.to_wkt(frame.geometry.to_numpy(), rounding_precision=6)
+    )
+    csv = folder / f"{name}.csv"
+    table.to_csv(csv, index=False, lineterminator="\n")
+    return [geojson, csv]
+
+
+@dataclass(frozen=True)
+class ScreeningFacts:
+    """What a site's page says of its screening (plain text; ``None`` when not known)."""
+
+    water: str | None
+    reach: str | None
+    source: str
+    modelled: str
+
+
+def _finite(value: Any) -> float | None:
+    number = _jsonable(value)
+    return float(number) if isinstance(number, int | float) else None
+
+
+def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts | None:
+    """The site's results of the screening layer (:mod:`atlas.screening`), if any."""
+    if screening is None:
+        return None
+    found = screening[screening["site_id"] == f"sites.csv:{page.row['name']}"]
+    if found.empty:
+        return None
+    row = found.iloc[0]
+    distance_m, name = _finite(row["distance_m"]), text_of(row["nearest_water_name"])
+    water = None
+    if distance_m is not None and name is not None:
+        water = (
+            f"{name}, {distance_m / 1000:.1f} km (measured in EPSG:{row['utm_epsg']} on "
+            "Natural Earth 1:10m and 1:50m rivers and lakes)"
+        )
+    chances = [_finite(row[f"p_reach_{h}yr"]) for h in HORIZONS_YR]
+    reach = None
+    if all(p is not None for p in chances):
+        reach = ", ".join(
+            f"{100 * p:.0f}% within {h} years"  # type: ignore[operator]
+            for p, h in zip(chances, HORIZONS_YR, strict=True)
+        )
+    return ScreeningFacts(
+        water=water,
+        reach=reach,
+        source=f"this atlas, {row['method']}; {row['realizations']} realizations",
+        modelled=str(row["modelled"]),
+    )
+
+
+def _sentence_case(text: str) -> str:
+    """``text`` with its first letter in upper case ("mine / pilot plant" -> "Mine / ...")."""
+    return text[:1].upper() + text[1:]
+
+
+def _chrome(page: SitePage, sections: frozenset[str], source: str) -> Chrome:
+    return Chrome(
+        folder=page.folder,
+        title=page.name,
+        section="sites",
+        sections=sections,
+        summary=f"{_sentence_case(text_of(page.row.get('kind')) or 'site')} in "
+        f"{text_of(page.row.get('country')) or 'an unknown country'}: where it is, what is "
+        "around it, its facts with their sources, and its data.",
+        embed=True,
+        source_line=f"Site: {source}. Map: Leaflet; Natural Earth (public domain); USGS "
+        "MRDS (public domain).",
+    )
+
+
+def write_site_pages(
+    site_dir: Path,
+    layers: Layers,
+    pages: tuple[SitePage, ...],
+    *,
+    sections: frozenset[str],
+    screening: pd.DataFrame | None = None,
+    geopackage: str | None = None,
+) -> list[Path]:
+    """Write every site's page with its embed and downloads, and ``sites/index.html``.
+
+    Parameters
+    ----------
+    site_dir : pathlib.Path
+        The (staged) site folder.
+    layers : Layers
+        The layers (sites joined), EPSG:4326.
+    pages : tuple of SitePage
+        The sites with a page (:func:`site_pages`).
+    sections : frozenset of str
+        The nav sections of the build (:class:`~.pages.Chrome`).
+    screening : pandas.DataFrame, optional
+        The screening layer: each site's modelled results are shown when present.
+    geopackage : str, optional
+        The GeoPackage of the build, relative to the site root, when it has one.
+    """
+    written = []
+    for page in pages:
+        source = text_of(page.row.get("source")) or "(no source given)"
+        chrome = _chrome(page, sections, source)
+        groups = commodity_groups(page.row.get("commodity"))
+        values = {
+            "facts": site_popup({str(k): v for k, v in page.row.items()}),
+            "timeline": export_control_timeline(layers.context_facts, groups),
+            "groups": sorted(groups),
+            "screening": _screened(screening, page),
+            "downloads": [f"{DOWNLOADS}/{page.slug}.{ext}" for ext in ("geojson", "csv")],
+            "geopackage": geopackage,
+        }
+        write_site_downloads(site_dir, site_features(layers, page), page.slug)
+        html = render_map_page(site_map(layers, page), "site.html", chrome, **values)
+        embed = render_map_page(site_map(layers, page), "map_embed.html", chrome)
+        written.append(write_page(site_dir, chrome, html, embed=embed))
+    listing = Chrome(
+        folder="sites",
+        title="Sites",
+        section="sites",
+        sections=sections,
+        summary="The curated sites of the atlas that have a verified location.",
+    )
+    rows = [
+        (page, text_of(page.row.get("kind")), text_of(page.row.get("country"))) for page in pages
+    ]
+    written.append(write_page(site_dir, listing, render_page("sites.html", listing, rows=rows)))
+    return written
