@@ -221,7 +221,7 @@ def _receptors_figure(result: PlumeResult, folder: Path) -> Figure:
             f"MODELLED by this atlas from the scenario {scenario.name} (its parameters and "
             "their sources are listed on this page); the series is receptor_concentration of "
             "concentration.nc, recorded every "
-            f"{scenario.arrival_resolution_yr:g} yr.",
+            f"{scenario.arrival_resolution_yr:g} yr",
         ),
         columns=(axis, *(f"{name} (mg/L)" for name in names)),
         rows=table_rows(
@@ -255,7 +255,7 @@ def _ensemble_figure(ensemble: EnsembleResult, folder: Path) -> Figure:
         sources=(
             f"MODELLED by this atlas: {ensemble.count} realizations of {scenario.name} "
             f"(seed {ensemble.seed}), {ensemble.kept} kept; the priors and their sources are "
-            "in ensemble_summary.json.",
+            "in ensemble_summary.json",
         ),
         columns=(axis, *table.columns),
         rows=table_rows(
