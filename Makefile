@@ -26,8 +26,8 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP) ## create .venv and install the atlas with its test tools
 
-site: $(STAMP) ## build the whole atlas from the shipped data into site/ (with downloads/atlas.gpkg)
-	$(BIN)/atlas build --root . --out $(OUT)
+site: $(STAMP) ## build the whole atlas, screened, from the shipped data into site/ (with downloads/atlas.gpkg)
+	$(BIN)/atlas build --root . --out $(OUT) --screening
 
 browser: ## install headless Chromium (Debian package) for the page tests
 	@test -x $(CHROMIUM) || { \

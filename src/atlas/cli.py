@@ -116,7 +116,13 @@ def _build(args: argparse.Namespace) -> None:
     from atlas.pipeline import build_site
 
     with _scenario_bars() as progress:
-        index = build_site(_root(args), Path(args.out), tiles=args.tiles, progress=progress)
+        index = build_site(
+            _root(args),
+            Path(args.out),
+            tiles=args.tiles,
+            progress=progress,
+            screening=args.screening,
+        )
     print(f"wrote {index}")
 
 
@@ -318,6 +324,12 @@ def make_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add optional OpenStreetMap tiles (the page then loads tiles from the network); "
         "by default the page uses only the offline basemap drawn from the shipped layers",
+    )
+    build.add_argument(
+        "--screening",
+        action="store_true",
+        help="also screen every site (as atlas screen does, default priors; tens of seconds): "
+        "its modelled results go into the table of sites, the sites' pages and atlas.gpkg",
     )
     build.set_defaults(run=_build)
 

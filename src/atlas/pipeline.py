@@ -7,7 +7,7 @@ calls what is in these two.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -21,6 +21,7 @@ from atlas.load.sources import read_layer_sources
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import read_ensemble, write_ensemble
+from atlas.publish.outputs.export_layers import ExportContents
 from atlas.publish.outputs.geopackage import write_geopackage
 from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site import check_site_folder, write_site
@@ -28,6 +29,8 @@ from atlas.result import PlumeResult
 from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.collection import load_scenarios
+from atlas.screening import screen_sites
+from atlas.screening_priors import DEFAULT_PRIORS
 
 __all__ = [
     "ENSEMBLE_CACHE",
@@ -36,7 +39,9 @@ __all__ = [
     "build_site",
     "cached_ensemble",
     "cached_result",
+    "contents_of",
     "joined_layers",
+    "scenario_ensembles",
 ]
 
 PLUME_CACHE = Path(".cache") / "plumes"
@@ -98,6 +103,39 @@ def cached_ensemble(
     return result
 
 
+def scenario_ensembles(
+    root: Path, scenarios: Sequence[Scenario], progress: BuildProgress | None
+) -> list[EnsembleResult]:
+    """The ensembles of the ``scenarios`` that have an ``[uncertainty]`` table, from the cache
+    of :func:`cached_ensemble` in ``<root>/.cache/ensembles`` (:data:`ENSEMBLE_CACHE`), or run."""
+    return [
+        cached_ensemble(s, root / ENSEMBLE_CACHE / s.name, progress)
+        for s in scenarios
+        if s.uncertainty is not None
+    ]
+
+
+def contents_of(
+    root: Path,
+    layers: Layers,
+    results: Sequence[PlumeResult],
+    *,
+    ensembles: Sequence[EnsembleResult],
+    screening: gpd.GeoDataFrame | None,
+) -> ExportContents:
+    """What an export of ``root`` holds (:func:`atlas.publish.outputs.contents.export_contents`):
+    its layers with their provenance, the plume ``results``, the ``ensembles`` and the
+    ``screening`` layer (with the table of its default priors) when given."""
+    return export_contents(
+        layers,
+        results,
+        read_layer_sources(root),
+        ensembles=ensembles,
+        screening=screening,
+        screening_priors=None if screening is None else DEFAULT_PRIORS.table(),
+    )
+
+
 def build_site(
     root: Path,
     out: Path,
@@ -106,17 +144,18 @@ def build_site(
     progress: BuildProgress | None = None,
     cache_dir: Path | None = None,
     geopackage: bool = True,
-    screening: gpd.GeoDataFrame | None = None,
+    screening: bool = False,
 ) -> Path:
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is run, or its earlier result reused when the
     inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged, and so is the
-    ensemble of each one with an ``[uncertainty]`` table (:func:`cached_ensemble`); the index
-    shows their outlines, each has its page (``out/scenarios/<slug>/``, with its ensemble's
-    probability of arrival), and ``out/plumes/<name>/`` holds their files. The GeoPackage of
-    every layer and result (:mod:`atlas.publish.outputs.geopackage`) is written as
-    ``out/downloads/atlas.gpkg`` in the same build, so the site's link to it always holds.
+    ensemble of each one with an ``[uncertainty]`` table (:func:`scenario_ensembles`); the
+    index shows their outlines, each has its page (``out/scenarios/<slug>/``, with its
+    ensemble's probability of arrival and verdict), and ``out/plumes/<name>/`` holds their
+    files. The GeoPackage of every layer, result and ensemble
+    (:mod:`atlas.publish.outputs.geopackage`) is written as ``out/downloads/atlas.gpkg`` in the
+    same build, so the site's link to it always holds.
 
     Parameters
     ----------
@@ -135,9 +174,10 @@ def build_site(
         ``<root>/.cache/plumes``, see :data:`PLUME_CACHE`).
     geopackage : bool
         Write ``downloads/atlas.gpkg`` (default); without it the site links none.
-    screening : geopandas.GeoDataFrame, optional
-        The screening layer (:func:`atlas.screening.screen_sites`), shown in the table of
-        sites and on the sites' pages.
+    screening : bool
+        Screen every site (:func:`atlas.screening.screen_sites`, default priors; tens of
+        seconds for the shipped layers): shown in the table of sites, on the sites' pages and
+        in the GeoPackage.
     """
     check_site_folder(out)
     layers = joined_layers(root)
@@ -148,23 +188,18 @@ def build_site(
         cached_result(scenario, cache_dir / scenario.name, progress, surroundings)
         for scenario in scenarios
     ]
-    ensembles = {
-        scenario.name: cached_ensemble(scenario, root / ENSEMBLE_CACHE / scenario.name, progress)
-        for scenario in scenarios
-        if scenario.uncertainty is not None
-    }
+    ensembles = scenario_ensembles(root, scenarios, progress)
+    screened = screen_sites(layers) if screening else None
     package = None
     if geopackage:
-        contents = export_contents(
-            layers, results, read_layer_sources(root), ensembles=list(ensembles.values())
-        )
+        contents = contents_of(root, layers, results, ensembles=ensembles, screening=screened)
         package = partial(write_geopackage, contents=contents)
     return write_site(
         out,
         layers,
         tiles=tiles,
         results=results,
-        screening=screening,
+        screening=screened,
         geopackage=package,
-        ensembles=ensembles,
+        ensembles={ensemble.name: ensemble for ensemble in ensembles},
     )

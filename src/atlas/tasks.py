@@ -11,17 +11,15 @@ from pathlib import Path
 
 from atlas.ensemble import EnsembleResult, run_ensemble
 from atlas.errors import ScenarioError
-from atlas.load.sources import read_layer_sources
 from atlas.pipeline import (
-    ENSEMBLE_CACHE,
     PLUME_CACHE,
     BuildProgress,
-    cached_ensemble,
     cached_result,
+    contents_of,
     joined_layers,
+    scenario_ensembles,
 )
 from atlas.publish.outputs import write_result
-from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import check_ensemble_folder, write_ensemble
 from atlas.publish.outputs.export_layers import ExportContents
 from atlas.publish.outputs.flat import Format, check_folder_target, write_folder
@@ -32,7 +30,6 @@ from atlas.run import run_scenario
 from atlas.scenario import Scenario, load_scenario
 from atlas.scenario.collection import SCENARIOS_FOLDER, load_scenarios
 from atlas.screening import screen_sites
-from atlas.screening_priors import DEFAULT_PRIORS
 
 __all__ = ["ensemble_file", "export_contents_of", "export_folder", "export_geopackage", "run_file"]
 
@@ -93,19 +90,9 @@ def export_contents_of(
     surroundings = surroundings_of(layers)
     results = [cached_result(s, cache_dir / s.name, progress, surroundings) for s in chosen]
     if ensembles is None:
-        ensembles = [
-            cached_ensemble(s, root / ENSEMBLE_CACHE / s.name, progress)
-            for s in chosen
-            if s.uncertainty is not None
-        ]
-    return export_contents(
-        layers,
-        results,
-        read_layer_sources(root),
-        ensembles=ensembles,
-        screening=screen_sites(layers) if screening else None,
-        screening_priors=DEFAULT_PRIORS.table() if screening else None,
-    )
+        ensembles = scenario_ensembles(root, chosen, progress)
+    screened = screen_sites(layers) if screening else None
+    return contents_of(root, layers, results, ensembles=ensembles, screening=screened)
 
 
 def export_geopackage(

@@ -289,6 +289,14 @@ def test_the_table_searches_and_sorts_from_the_keyboard(shipped_site, chromium):
         names = tab.locator("#site-table tbody th").all_inner_texts()
         assert names == sorted(names, reverse=True)
         assert any("Mountain Pass" in name for name in names)
+        mine = tab.get_by_role(
+            "button", name="Show Mountain Pass Mine and Mill (Curated site) on the map"
+        )
+        mine.focus()
+        tab.keyboard.press("Enter")
+        popup = tab.locator(".leaflet-popup-content h3")
+        popup.wait_for()
+        assert popup.inner_text() == "Mountain Pass Mine and Mill"
 
 
 def test_the_embed_guide_copies_the_snippet_and_shows_a_live_example(shipped_site, chromium):
@@ -307,7 +315,7 @@ def test_the_screening_shows_in_the_table_and_on_the_site_page_as_modelled(shipp
     with visit(chromium, f"{shipped_site}/index.html") as (tab, _):
         assert SCREENING_LABEL in tab.locator("#site-list .modelled-banner").inner_text()
         headers = tab.locator("#site-table thead th").all_inner_texts()
-        assert "Modelled chance of reaching it within 500 years" in headers
+        assert "Modelled chance, 500 yr" in headers
         tab.locator("#site-search").fill("Mountain Pass Mine")
         cells = tab.locator("#site-table tbody tr").first.locator("td.number").all_inner_texts()
         assert len(cells) == 4  # distance and three chances

@@ -28,6 +28,7 @@ from atlas.publish.site.popups import text_of
 from atlas.screening import HORIZONS_YR, SCREENING_LABEL
 
 __all__ = [
+    "COLUMNS",
     "DATA_FILE",
     "DECIMALS",
     "SCREENING_COLUMNS",
@@ -70,8 +71,8 @@ COLUMNS: tuple[SiteColumn, ...] = (
 
 SCREENING_COLUMNS: tuple[SiteColumn, ...] = (
     SiteColumn("water", "Nearest river or lake", shared=True),
-    SiteColumn("water_km", "Distance to it, km"),
-    *(SiteColumn(f"p{h}", f"Modelled chance of reaching it within {h} years") for h in HORIZONS_YR),
+    SiteColumn("water_km", "Distance, km"),
+    *(SiteColumn(f"p{h}", f"Modelled chance, {h} yr") for h in HORIZONS_YR),
 )
 """The columns added by a screening layer (modelled, :data:`atlas.screening.SCREENING_LABEL`)."""
 

@@ -83,6 +83,7 @@
   }
 
   var records = {};
+  var siteMarkers = new Map(); /* curated site markers by name, for the table's "Show" */
 
   window.atlas = {
     siteRecord: siteRecord,
@@ -123,9 +124,10 @@
 
     /* Show row ``index`` of the site data on the map: its marker's popup when it has one,
      * else the place itself. */
-    showSite: function (index, lat, lon) {
+    showSite: function (index, lat, lon, name) {
       var map = window.atlas.map;
       var marker = records[index];
+      var site = siteMarkers.get(name);
       if (!map) {
         return;
       }
@@ -134,6 +136,9 @@
         window.atlas.cluster.zoomToShowLayer(marker, function () { marker.openPopup(); });
       } else {
         map.setView([lat, lon], 9);
+        if (site) {
+          site.openPopup();
+        }
       }
     },
 
@@ -141,7 +146,11 @@
      * its own pane above the clustered USGS records. */
     siteMarker: function (feature, latlng) {
       var p = feature.properties;
-      return divMarker(latlng, p, "atlas-site", 22, p.icon, "atlas-sites");
+      var marker = divMarker(latlng, p, "atlas-site", 22, p.icon, "atlas-sites");
+      if (!siteMarkers.has(p.label)) {
+        siteMarkers.set(p.label, marker);
+      }
+      return marker;
     },
 
     /* An observation: a ring, dashed when its location is approximate. */

@@ -111,9 +111,10 @@
           button.type = "button";
           button.className = "show-on-map";
           button.textContent = "Show";
-          button.setAttribute("aria-label", "Show " + record.name + " on the map");
+          button.setAttribute(
+            "aria-label", "Show " + record.name + " (" + record.group + ") on the map");
           button.addEventListener("click", function () {
-            window.atlas.showSite(record.index, record.lat, record.lon);
+            window.atlas.showSite(record.index, record.lat, record.lon, record.name);
           });
           td.appendChild(button);
         } else {
