@@ -23,7 +23,8 @@ Parts (each in its own interpreter, so that memory figures start clean):
    memory means these grow with the few numbers per realization (samples, realization table,
    the scheduler's bookkeeping of the tasks), not with the grids.
 3. **Analytic path**: realizations per second of the vectorised closed-form arrival time
-   (:func:`atlas.ensemble.analytic.strip_arrival_yr`) on one core.
+   (:func:`atlas.ensemble.analytic.strip_arrival_yr`) on one core. Parts 1 and 2 pass
+   ``analytic=False``: the strip would otherwise take the closed form (``strip_of``).
 
 Prints figures and the machine's load average; nothing passes or fails. ``--json PATH``
 writes every measurement.
@@ -125,14 +126,15 @@ def case(task: dict[str, Any]) -> Result:
         strip_document(task["cells_x"], task["horizon_yr"], task["n"], task.get("cells_y", 3))
     )
     with ensemble_client(workers=task["workers"]) as client:
-        run_ensemble(scenario, client=client, realizations=4 * task["workers"])  # warm-up
+        warm_up = 4 * task["workers"]
+        run_ensemble(scenario, client=client, realizations=warm_up, analytic=False)
         baseline_kb = _rss_kb()
         Path("/proc/self/clear_refs").write_text("5")  # reset VmHWM to the current RSS
         worker_cpu = sum(client.run(_cpu_s).values())
         client_cpu = _cpu_s()
         tracemalloc.start()
         start = time.perf_counter()
-        result = run_ensemble(scenario, client=client)
+        result = run_ensemble(scenario, client=client, analytic=False)  # the numerical path
         seconds = time.perf_counter() - start
         _, traced_peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atlas.scenario import GridRaster, Scenario, UniformFlow
+from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario, Source, UniformFlow
 
 __all__ = ["assumptions"]
 
@@ -54,6 +54,8 @@ def assumptions(scenario: Scenario) -> list[str]:
         )
         until = "the horizon" if source.end_yr is None else f"year {source.end_yr:g}"
         lines.append(f"source {source.name}: {strength} from year {source.start_yr:g} to {until}")
+        if source.leaks:
+            lines.append(_leakage(source, flow))
     if not scenario.sources and scenario.initial is None:
         lines.append("flow only: no source and no initial plume, so no solute is moved")
     grid = scenario.grid
@@ -63,3 +65,27 @@ def assumptions(scenario: Scenario) -> list[str]:
         + ("" if scenario.start_year is None else f" (t = 0 is {scenario.start_year})")
     )
     return lines
+
+
+def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
+    """The assumption of a leaking source: how much, and how the mound enters the flow."""
+    amount = (
+        f"{source.leakage_mm_per_yr:g} mm/yr over its cells"
+        if source.leakage_mm_per_yr is not None
+        else f"{source.leakage_m3_per_day:g} m3/day spread over its cells"
+    )
+    how = (
+        "its mound is superposed on the uniform flow, vanishing at the grid edges"
+        if isinstance(flow, UniformFlow)
+        else "recharge in the steady head solve"
+    )
+    carries = (
+        "the leaked water enters at the source's concentration"
+        if source.concentration_mg_per_l is not None
+        else "the leaked water enters clean and dilutes the source's mass rate"
+    )
+    return (
+        f"source {source.name} leaks water into the aquifer, {amount}: {how}; the flow is "
+        "steady, so the mound stands for the whole run (from t = 0, whatever the source's "
+        f"start and end), and {carries}"
+    )

@@ -207,6 +207,10 @@ def _plume(args: argparse.Namespace) -> None:
     )
     if table["arrival_yr"].isna().any():
         print(f"not reached: not within the horizon of {scenario.horizon_yr:g} years")
+    from atlas.observed import observation_rows
+
+    for row in observation_rows(result):
+        print(row["sentence"])
 
 
 def _ensemble(args: argparse.Namespace) -> None:
@@ -243,6 +247,24 @@ def _ensemble(args: argparse.Namespace) -> None:
                 f"{receptor.name} >= {threshold:g} mg/L: arrival yr {shown}; "
                 f"not within {scenario.horizon_yr:g} yr: {never:.0%}"
             )
+    constraint = result.constraint
+    if constraint is not None:
+        print(constraint.sentence())
+        for observation, count in zip(constraint.observations, constraint.met_counts, strict=True):
+            print(
+                f"  {observation.name} ({observation.describe()}): met by {count} of "
+                f"{constraint.realizations}"
+            )
+        for shift in constraint.parameters:
+            before, after = (
+                "/".join(f"{v:.3g}" for v in q) for q in (shift.prior, shift.posterior)
+            )
+            print(
+                f"  {shift.key}: P5/P50/P95 {before} -> {after} "
+                f"(KS distance {shift.ks_distance:.2f})"
+            )
+        for verdict in constraint.claims:
+            print(verdict.sentence)
 
 
 def _whole_number(text: str, option: str, minimum: int, example: str) -> int:

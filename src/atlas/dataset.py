@@ -30,12 +30,15 @@ class TransportRecord(NamedTuple):
         Concentration at the output times, mg/L.
     budget_kg : dict of str to numpy.ndarray, shape (nt,)
         The mass budget at the output times, kg, by term (:data:`MASS_TERMS`).
+    observed_mg_per_l : numpy.ndarray, shape (n_observations,)
+        Highest concentration in each observation's cells at its time, mg/L.
     """
 
     times_yr: np.ndarray
     receptor_mg_per_l: np.ndarray
     fields_mg_per_l: np.ndarray
     budget_kg: dict[str, np.ndarray]
+    observed_mg_per_l: np.ndarray = np.empty(0)
 
 
 _BUDGET_NAMES = {
@@ -124,6 +127,16 @@ def _transport_variables(
         "concentration": concentration,
         **_receptor_variables(scenario, record, arrival_yr),
     }
+    if scenario.observations:
+        variables["observed_concentration"] = xr.DataArray(
+            record.observed_mg_per_l,
+            dims=("observation",),
+            attrs={
+                "units": "mg/L",
+                "long_name": "modelled highest concentration in the observation's cells at its "
+                "time, to compare with what was observed",
+            },
+        )
     for term in MASS_TERMS:
         variables[term] = xr.DataArray(
             record.budget_kg[term],
@@ -157,6 +170,17 @@ def _coordinates(scenario: Scenario, record: TransportRecord) -> dict[str, tuple
             {"units": "yr", "long_name": "years since t = 0 (dense receptor record)"},
         ),
     }
+    if scenario.observations:
+        coordinates["observation"] = (
+            "observation",
+            [o.name for o in scenario.observations],
+            {"long_name": "observation"},
+        )
+        coordinates["observation_time_yr"] = (
+            "observation",
+            [o.time_yr for o in scenario.observations],
+            {"units": "yr", "long_name": "years since t = 0 of the observation"},
+        )
     if scenario.start_year is not None:
         coordinates["calendar_year"] = (
             "time_yr",

@@ -27,6 +27,7 @@ from atlas.impact import (
     source_flow,
 )
 from atlas.plume.flow import (
+    DAYS_PER_YEAR,
     cell_velocities,
     darcy_face_velocities,
     hydraulic_gradient,
@@ -44,7 +45,7 @@ from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import HeadDrivenFlow, Scenario, UniformFlow
 from atlas.scenario.digest import inputs_sha256
 
-__all__ = ["DENSE_RECORD_BYTES", "FlowField", "flow_field", "run_scenario"]
+__all__ = ["DENSE_RECORD_BYTES", "FlowField", "flow_field", "leakage_m_per_yr", "run_scenario"]
 
 DENSE_RECORD_BYTES = 64 * 2**20
 """Memory for the dense record of fields between output times (arrival times); larger runs
@@ -81,18 +82,44 @@ class FlowField(NamedTuple):
         )
 
 
+def leakage_m_per_yr(scenario: Scenario) -> np.ndarray:
+    """The sources' leakage of water as recharge on the grid, in m/yr, y-up.
+
+    A source's ``leakage_mm_per_yr`` is the rate in each of its cells;
+    ``leakage_m3_per_day`` is spread evenly over its cells (the rasterized area, so that the
+    volume entering the model is the one given: ``Q x 365.25 d / (cells x cell_size_m²)``).
+    Where sources overlap their leakages add up.
+    """
+    grid = scenario.grid
+    rate = np.zeros(grid.shape)
+    for source in scenario.sources:
+        if not source.leaks:
+            continue
+        mask = grid.rasterize(source.geometry)
+        if source.leakage_mm_per_yr is not None:
+            rate[mask] += source.leakage_mm_per_yr / 1000.0
+        elif source.leakage_m3_per_day is not None:
+            area_m2 = mask.sum() * grid.cell_size_m**2
+            rate[mask] += source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2
+    return rate
+
+
 def flow_field(scenario: Scenario) -> FlowField:
     """Steady heads and seepage velocities of a scenario.
 
     Head-driven flow: heads from :func:`atlas.plume.flow.steady_heads` with the fixed-head
-    geometries (a later ``[[flow.fixed_head]]`` wins where two overlap), recharge and no-flow
-    grid edges; velocities by Darcy's law. Uniform flow: the given velocity everywhere; the head
-    is the linear field it implies, ``i = v n_e / K`` falling along the flow, relative to 0 m at
-    the most downstream cell centre, when the conductivity is one number; NaN otherwise (no
-    conductivity, or a raster, with which a uniform velocity is not consistent).
+    geometries (a later ``[[flow.fixed_head]]`` wins where two overlap), the areal recharge plus
+    the sources' leakage (:func:`leakage_m_per_yr`) and no-flow grid edges; velocities by
+    Darcy's law. Uniform flow: the given velocity everywhere; the head is the linear field it
+    implies, ``i = v n_e / K`` falling along the flow, relative to 0 m at the most downstream
+    cell centre, when the conductivity is one number; NaN otherwise (no conductivity, or a
+    raster, with which a uniform velocity is not consistent). A leaking source under uniform
+    flow adds its mound (:func:`_mound`), superposed: heads and velocities are sums, exact for
+    the linear (confined, transmissivity ``K b``) flow equation.
     """
     grid, aquifer, flow = scenario.grid, scenario.aquifer, scenario.flow
     conductivity = scenario.conductivity_m_per_day
+    recharge = leakage_m_per_yr(scenario)
     if isinstance(flow, HeadDrivenFlow):
         if conductivity is None:  # prevented by the scenario's validation
             raise ScenarioError("head-driven flow needs aquifer.hydraulic_conductivity_m_per_day")
@@ -104,14 +131,39 @@ def flow_field(scenario: Scenario) -> FlowField:
             aquifer.thickness_m,
             grid.cell_size_m,
             fixed,
-            flow.recharge_mm_per_yr / 1000.0,
+            flow.recharge_mm_per_yr / 1000.0 + recharge,
         )
         faces = darcy_face_velocities(
             heads, conductivity, aquifer.effective_porosity, grid.cell_size_m
         )
         return FlowField(heads, *faces, fixed_head_m=fixed)
-    faces = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
-    return FlowField(_implied_heads(scenario, flow), *faces)
+    vx, vy = uniform_face_velocities(grid.shape, flow.velocity_m_per_yr, flow.direction_deg)
+    heads = _implied_heads(scenario, flow)
+    if recharge.any():
+        if conductivity is None:  # prevented by the scenario's validation
+            raise ScenarioError("a leakage mound needs aquifer.hydraulic_conductivity_m_per_day")
+        mound, (mound_vx, mound_vy) = _mound(scenario, conductivity, recharge)
+        heads, vx, vy = heads + mound, vx + mound_vx, vy + mound_vy
+    return FlowField(heads, vx, vy)
+
+
+def _mound(
+    scenario: Scenario, conductivity_m_per_day: np.ndarray, recharge_m_per_yr: np.ndarray
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """The rise of the heads (m) under leaking sources, and its seepage face velocities
+    (m/yr), for uniform flow: the recharge with the outer ring of cells held at 0 m (the
+    mound vanishes at the grid edges, where the uniform flow carries the water away)."""
+    grid, aquifer = scenario.grid, scenario.aquifer
+    edge = np.full(grid.shape, np.nan)
+    edge[[0, -1], :] = 0.0
+    edge[:, [0, -1]] = 0.0
+    mound = steady_heads(
+        conductivity_m_per_day, aquifer.thickness_m, grid.cell_size_m, edge, recharge_m_per_yr
+    )
+    faces = darcy_face_velocities(
+        mound, conductivity_m_per_day, aquifer.effective_porosity, grid.cell_size_m
+    )
+    return mound, faces
 
 
 def _implied_heads(scenario: Scenario, flow: UniformFlow) -> np.ndarray:
@@ -174,10 +226,12 @@ def _sources_between(
 
 
 def _record_times(scenario: Scenario) -> np.ndarray:
-    """Output times merged with a regular record every ``arrival_resolution_yr``."""
+    """Output times and observation times merged with a regular record every
+    ``arrival_resolution_yr``."""
     step = scenario.arrival_resolution_yr
     regular = np.arange(1, math.floor(scenario.horizon_yr / step + 1e-9) + 1) * step
-    merged = np.union1d(np.round(regular, 9), scenario.output_times_yr)
+    observed = [o.time_yr for o in scenario.observations]
+    merged = np.union1d(np.round(regular, 9), [*scenario.output_times_yr, *observed])
     return merged[merged <= scenario.horizon_yr]
 
 
@@ -193,6 +247,8 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
     parameters = _parameters(scenario)
     source_masks = [grid.rasterize(source.geometry) for source in scenario.sources]
     receptor_masks = [grid.rasterize(receptor.geometry) for receptor in scenario.receptors]
+    observation_masks = [grid.rasterize(o.geometry) for o in scenario.observations]
+    observed = np.zeros(len(observation_masks))
     times = _record_times(scenario)
     outputs = np.asarray(scenario.output_times_yr)
     per_segment = max(1, DENSE_RECORD_BYTES // (8 * grid.nx * grid.ny))
@@ -230,6 +286,10 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         steps_done += result.n_steps
         concentration = np.asarray(result.concentration_mg_per_l)
         receptor_rows.append(receptor_maxima(concentration, receptor_masks))
+        for k, observation in enumerate(scenario.observations):
+            at = np.flatnonzero(segment == observation.time_yr)
+            if at.size:
+                observed[k] = receptor_maxima(concentration[at], [observation_masks[k]])[0, 0]
         wanted = np.isin(segment, outputs)
         fields.append(concentration[wanted])
         for term in MASS_TERMS:
@@ -244,6 +304,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
         receptor_mg_per_l=np.concatenate(receptor_rows),
         fields_mg_per_l=np.concatenate(fields),
         budget_kg={term: np.concatenate(parts) for term, parts in budget.items()},
+        observed_mg_per_l=observed,
     )
 
 

@@ -8,10 +8,14 @@ import re
 
 import pytest
 
+from atlas.ensemble import run_ensemble
 from atlas.load import load_layers
 from atlas.publish.site import write_site
 from atlas.publish.site.plume_sentence import result_sentence
 from atlas.run import run_scenario
+from atlas.scenario import load_scenario
+from ensemble_cases import strip_ensemble
+from plume_cases import strip_scenario
 from tiny_roots import REPO
 
 pytestmark = pytest.mark.slow
@@ -39,3 +43,32 @@ def test_the_scenario_page_shows_its_ensemble(velocity_ensemble, tmp_path):
     shares = [int(v) for v in re.findall(r"<td>(\d+)%</td>", table)]
     assert shares, "the data table gives the probabilities in percent"
     assert all(0 <= share <= 100 for share in shares)
+
+
+LINE = "LINESTRING (500505 4500000, 500505 4500030)"  # 500 m downstream of the held column
+FRONT = {"name": "front", "geometry": LINE, "time_yr": 15.0, "min_concentration_mg_per_l": 10.0}
+PRIORS = {"realizations": 40, "seed": 3, "velocity_m_per_yr": {"uniform": [20, 40]}}
+CLAIM = {"name": "slow", "parameter": "velocity_m_per_yr", "range": [20, 25]}
+
+
+def test_the_verdict_of_an_observed_ensemble_shows_on_its_page_and_its_neighbours(client, tmp_path):
+    observed = strip_ensemble(
+        PRIORS | {"claim": [CLAIM]}, name="strip_observed", observation=[FRONT]
+    )
+    ensemble = run_ensemble(observed, client=client, analytic=True)
+    assert ensemble.constraint is not None
+    plain = load_scenario(strip_scenario(name="strip_plain"))
+    site = write_site(
+        tmp_path / "site",
+        load_layers(REPO),
+        results=[run_scenario(plain), run_scenario(observed)],
+        ensembles={observed.name: ensemble},
+    ).parent
+    verdicts = [ensemble.constraint.sentence(), ensemble.constraint.claims[0].sentence]
+    for slug in ("strip-observed", "strip-plain"):
+        page = html_text.unescape((site / "scenarios" / slug / "index.html").read_text("utf-8"))
+        text = re.sub(r"\s+", " ", page)
+        for verdict in verdicts:
+            assert verdict in text, (slug, verdict)
+    plain_page = (site / "scenarios" / "strip-plain" / "index.html").read_text("utf-8")
+    assert 'href="../strip-observed/index.html"' in plain_page

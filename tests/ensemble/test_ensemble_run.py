@@ -27,7 +27,7 @@ def test_degenerate_priors_give_the_deterministic_run(client):
         "source": {"strip": {"concentration_mg_per_l": 80.0}},
     }
     scenario = strip_ensemble(fixed)
-    ensemble = run_ensemble(scenario, client=client).dataset
+    ensemble = run_ensemble(scenario, client=client, analytic=False).dataset
     base = replace(scenario, uncertainty=None)
     deterministic = run_scenario(
         replace(
@@ -128,17 +128,17 @@ def test_the_same_seed_gives_identical_outputs_on_one_and_two_workers(client):
             "longitudinal_dispersivity_m": {"loguniform": [2, 20]},
         }
     )
-    on_two = run_ensemble(scenario, client=client)
+    on_two = run_ensemble(scenario, client=client, analytic=False)
     with (
         LocalCluster(
             n_workers=1, threads_per_worker=1, processes=False, dashboard_address="127.0.0.1:0"
         ) as cluster,
         Client(cluster, set_as_default=False) as one,
     ):
-        on_one = run_ensemble(scenario, client=one)
+        on_one = run_ensemble(scenario, client=one, analytic=False)
     xr.testing.assert_identical(on_one.dataset, on_two.dataset)
     assert on_one.realizations.equals(on_two.realizations)
-    other_seed = run_ensemble(scenario, client=client, seed=5)
+    other_seed = run_ensemble(scenario, client=client, seed=5, analytic=False)
     assert not other_seed.realizations.equals(on_two.realizations)
 
 

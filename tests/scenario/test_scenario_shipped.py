@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from atlas.run import flow_field
 from atlas.scenario import HeadDrivenFlow, digest, load_scenario
 from atlas.scenario.digest import inputs_sha256
 
-SHIPPED = ("baotou", "baotou_fast_path", "mountain_pass")
+SHIPPED = ("baotou", "baotou_fast_path", "baotou_observed", "mountain_pass")
 
 
 @pytest.fixture(scope="module", params=SHIPPED)
@@ -122,3 +124,18 @@ def test_the_inputs_hash_changes_with_the_model_code(monkeypatch, repo_root):
     assert inputs_sha256(scenario) == before
     monkeypatch.setattr(digest, "model_code_sha256", lambda: "0" * 64)
     assert inputs_sha256(scenario) != before
+
+
+def test_baotou_observed_mound_pushes_water_west_toward_dalahai(repo_root):
+    scenario = load_scenario(repo_root / "scenarios" / "baotou_observed.toml")
+    wells, bank = (o.geometry for o in scenario.observations)
+    assert (round(wells.x), round(wells.y)) == (384601, 4499385)  # 1.5 km W of the ellipse
+    assert (round(bank.x), round(bank.y)) == (382165, 4489816)
+    assert [o.year for o in scenario.observations] == [1995, 2020]
+    grid = scenario.grid
+    row = int((wells.y - grid.y_min_m) // grid.cell_size_m)
+    column = int((386_100 - 300 - grid.x_min_m) // grid.cell_size_m)  # just west of the pond
+    dry = replace(scenario, sources=(replace(scenario.sources[0], leakage_mm_per_yr=0.0),))
+    west_of_pond = flow_field(scenario).vx_face_m_per_yr[row, column]
+    assert flow_field(dry).vx_face_m_per_yr[row, column] > west_of_pond
+    assert west_of_pond < -10.0  # m/yr toward the west: the mound, not the regional flow

@@ -9,6 +9,7 @@ import pytest
 from scenario_documents import BASE
 from test_scenario_fuzz import UNCERTAIN
 
+from atlas.ensemble.sampling import realize
 from atlas.errors import ScenarioError
 from atlas.scenario import load_scenario
 
@@ -137,3 +138,42 @@ def test_a_prior_can_be_documented_in_provenance():
     document = with_uncertainty(velocity_m_per_yr={"uniform": [20, 30]})
     document["provenance"]["uncertainty.velocity_m_per_yr"] = "HYDROGEOLOGY.md 1.5"
     assert load_scenario(document).provenance["uncertainty.velocity_m_per_yr"]
+
+
+def test_a_leaking_source_can_sample_its_leakage_and_the_conductivity_of_its_mound():
+    document = with_uncertainty(
+        source={"pond": {"leakage_mm_per_yr": {"loguniform": [10, 1000]}}},
+        hydraulic_conductivity_m_per_day={"loguniform": [1, 50]},
+    )
+    document["source"][0]["leakage_mm_per_yr"] = 100.0
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 5.0
+    scenario = load_scenario(document)
+    keys = [p.key for p in scenario.uncertainty.priors]
+    assert keys == ["hydraulic_conductivity_m_per_day", "source.pond.leakage_mm_per_yr"]
+    realized = realize(scenario, scenario.uncertainty.priors, [20.0, 700.0])
+    assert realized.sources[0].leakage_mm_per_yr == 700.0
+    assert realized.aquifer.hydraulic_conductivity_m_per_day == 20.0
+
+
+def test_leakage_prior_needs_a_leaking_source_and_conductivity_needs_a_mound():
+    document = with_uncertainty(
+        source={"pond": {"leakage_mm_per_yr": {"uniform": [0, 100]}}},
+        hydraulic_conductivity_m_per_day={"uniform": [1, 2]},
+    )
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 5.0
+    found = problems(document)
+    assert (
+        "has no leakage_mm_per_yr: give it one"
+        in found["uncertainty.source.pond.leakage_mm_per_yr"]
+    )
+    assert "without a leaking source" in found["uncertainty.hydraulic_conductivity_m_per_day"]
+
+
+def test_a_claim_names_a_sampled_parameter_and_needs_observations():
+    claim = {"name": "slow", "parameter": "velocity_m_per_yr", "range": [20, 30]}
+    found = problems(with_uncertainty(velocity_m_per_yr={"uniform": [10, 40]}, claim=[claim]))
+    assert "has none" in found["uncertainty.claim"]
+    wrong = claim | {"parameter": "velocity", "range": [30, 20]}
+    found = problems(with_uncertainty(velocity_m_per_yr={"uniform": [10, 40]}, claim=[wrong]))
+    assert "did you mean 'velocity_m_per_yr'" in found["uncertainty.claim[0].parameter"]
+    assert "lower <= upper" in found["uncertainty.claim[0].range"]

@@ -129,6 +129,34 @@ BAD_CASES = {
         "source.pond.geometry: is not valid WKT",
     ),
     "schema version": (_set("schema_version", 2), "schema_version: expected 1, found 2"),
+    "negative leakage": (
+        _set("source/0/leakage_mm_per_yr", -5.0),
+        "source.pond.leakage_mm_per_yr: -5.0 is negative",
+    ),
+    "leakage not a number": (
+        _set("source/0/leakage_m3_per_day", "lots"),
+        "source.pond.leakage_m3_per_day: expected a finite number, found 'lots'",
+    ),
+    "leakage given twice": (
+        lambda d: d["source"][0].update(leakage_mm_per_yr=10.0, leakage_m3_per_day=5.0),
+        "source.pond: gives both leakage_mm_per_yr and leakage_m3_per_day",
+    ),
+    "leaking source on the edge under uniform flow": (
+        lambda d: (
+            d["source"][0].update(
+                leakage_mm_per_yr=10.0,
+                geometry="POLYGON ((400000 4500400, 400200 4500400, 400200 4500600, "
+                "400000 4500600, 400000 4500400))",
+            ),
+            d["aquifer"].update(hydraulic_conductivity_m_per_day=5.0),
+        ),
+        "source.pond.leakage_mm_per_yr: the source touches the grid's outer cells",
+    ),
+    "leakage mound under uniform flow without conductivity": (
+        _set("source/0/leakage_mm_per_yr", 10.0),
+        "source.pond.leakage_mm_per_yr: under uniform flow the leakage mound needs the "
+        "aquifer's conductivity; add aquifer.hydraulic_conductivity_m_per_day",
+    ),
     "head-driven without conductivity": (
         _set(
             "flow",

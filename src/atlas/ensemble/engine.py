@@ -23,10 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from atlas.ensemble.analytic import Strip, strip_of, strip_realizations
+from atlas.ensemble.constraint import unmet_message
 from atlas.ensemble.result import EnsembleResult, build_result
 from atlas.ensemble.sampling import realize, sample
 from atlas.ensemble.tally import Tally, merge
 from atlas.errors import AtlasError
+from atlas.observed import agreement, agrees_with_all, observed_mg_per_l
 from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.uncertainty import Prior, Uncertainty
@@ -66,6 +69,7 @@ def run_batch(
     first: int,
     keep: KeepRule | None = None,
     realizations: int = 2**32 - 1,
+    strip: Strip | None = None,
 ) -> Tally:
     """Run realizations ``first, first + 1, ...`` (rows of ``values``) and tally them.
 
@@ -83,10 +87,30 @@ def run_batch(
         Whether a realization is kept (default: all are).
     realizations : int, optional
         Realizations of the whole ensemble: sets the integer type of the counts.
+    strip : Strip, optional
+        Given, the realizations are computed in closed form
+        (:func:`atlas.ensemble.analytic.strip_realizations`) and kept when they agree with the
+        scenario's observations (``keep`` is then not called); else each is run.
     """
     thresholds = np.asarray(scenario.thresholds_mg_per_l, dtype=float)
     shape = (len(scenario.output_times_yr), *scenario.grid.shape)
-    tally = Tally.empty(thresholds, shape, len(scenario.receptors), realizations)
+    tally = Tally.empty(
+        thresholds, shape, len(scenario.receptors), realizations, len(scenario.observations)
+    )
+    if strip is not None:
+        fields, arrival, observed = strip_realizations(
+            [realize(scenario, priors, row) for row in values], strip
+        )
+        agrees = np.asarray(agreement(scenario, observed).all(axis=1))
+        for offset in range(len(values)):
+            tally.add(
+                first + offset,
+                fields[offset],
+                arrival[offset],
+                keep=bool(agrees[offset]),
+                observed_mg_per_l=observed[offset],
+            )
+        return tally
     for offset, row in enumerate(values):
         result = run_scenario(realize(scenario, priors, row))
         tally.add(
@@ -94,6 +118,7 @@ def run_batch(
             result.dataset["concentration"].values,
             result.dataset["arrival_yr"].values.reshape(len(scenario.receptors), thresholds.size),
             keep=True if keep is None else bool(keep(result)),
+            observed_mg_per_l=observed_mg_per_l(result),
         )
     return tally
 
@@ -169,6 +194,7 @@ def _reduce(
     samples: np.ndarray,
     keep: KeepRule | None,
     progress: Callable[[float], None] | None,
+    strip: Strip | None,
 ) -> Tally:
     """Submit the batches a few at a time and merge their tallies pairwise as they finish."""
     from distributed import as_completed
@@ -184,7 +210,7 @@ def _reduce(
         a, b = batches[submitted]
         submitted += 1
         future = client.submit(
-            run_batch, base, priors, samples[a:b], a, keep, len(samples), pure=False
+            run_batch, base, priors, samples[a:b], a, keep, len(samples), strip, pure=False
         )
         batch_keys.add(future.key)
         return future
@@ -221,6 +247,7 @@ def run_ensemble(
     scheduler: str | None = None,
     keep: KeepRule | None = None,
     progress: Callable[[float], None] | None = None,
+    analytic: bool = True,
 ) -> EnsembleResult:
     """Run a scenario's ensemble on Dask (see the module docstring).
 
@@ -238,9 +265,15 @@ def run_ensemble(
     scheduler : str, optional
         Address of a running scheduler, ``tcp://host:port``.
     keep : callable, optional
-        Observation constraint (:data:`KeepRule`); default: every realization is kept.
+        Rejection rule (:data:`KeepRule`); default: the scenario's observations
+        (:func:`atlas.observed.agrees_with_all`), so that without observations every
+        realization is kept.
     progress : callable, optional
         Called with the fraction of realizations done, in [0, 1].
+    analytic : bool, optional
+        Take the exact closed form when the scenario is a strip
+        (:func:`atlas.ensemble.analytic.strip_of`) and ``keep`` is the observations' rule
+        (default); False runs every realization numerically.
 
     Returns
     -------
@@ -256,18 +289,31 @@ def run_ensemble(
     uncertainty = _uncertainty(scenario, realizations, seed)
     samples = sample(uncertainty, uncertainty.realizations, uncertainty.seed)
     base = replace(scenario, uncertainty=None)  # each task gets the scenario without priors
+    strip = None
+    if analytic and keep is None:
+        strip = strip_of(base, uncertainty.priors)
+    if keep is None and scenario.observations:
+        keep = agrees_with_all
+    work = (base, uncertainty.priors, samples, keep, progress, strip)
     if client is not None:
-        tally = _reduce(client, base, uncertainty.priors, samples, keep, progress)
+        tally = _reduce(client, *work)
     else:
         with ensemble_client(scheduler, workers) as own:
-            tally = _reduce(own, base, uncertainty.priors, samples, keep, progress)
+            tally = _reduce(own, *work)
     if tally.kept == 0:
+        if keep is agrees_with_all:  # the observations decided: name them
+            observed = tally.in_order().observed_mg_per_l
+            raise EnsembleError(unmet_message(scenario, observed, agreement(scenario, observed)))
         raise EnsembleError(
             f"none of the {uncertainty.realizations} realizations is consistent with the "
-            "observations: widen the priors, or check the observations"
+            "keep rule: widen the priors, or check the rule"
         )
     return build_result(
-        replace(scenario, uncertainty=uncertainty), samples, tally, seed=uncertainty.seed
+        replace(scenario, uncertainty=uncertainty),
+        samples,
+        tally,
+        seed=uncertainty.seed,
+        analytic=strip is not None,
     )
 
 

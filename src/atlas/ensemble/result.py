@@ -15,8 +15,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from atlas.ensemble.constraint import Constraint, constrain
 from atlas.ensemble.contours import probability_isochrones
 from atlas.ensemble.tally import BIN_EDGES_MG_PER_L, Tally, histogram_quantiles
+from atlas.observed import agreement
 from atlas.result import MODELLED_LABEL
 from atlas.scenario import Scenario
 from atlas.scenario.uncertainty import Prior
@@ -27,6 +29,8 @@ __all__ = [
     "EnsembleResult",
     "arrival_column",
     "build_result",
+    "constraint_of",
+    "observation_columns",
     "prior_provenance",
 ]
 
@@ -55,8 +59,9 @@ class EnsembleResult:
     realizations : pandas.DataFrame
         One row per realization: ``realization``, the value of every prior (its key as
         column), the arrival time at every receptor and threshold (:func:`arrival_column`;
-        NaN: not within the horizon) and ``kept`` (True for every realization until
-        observations constrain the ensemble).
+        NaN: not within the horizon), the modelled concentration at every observation and
+        whether it agrees (:func:`observation_columns`), and ``kept`` (agrees with every
+        observation; True for every realization without observations).
     priors : tuple of Prior
         What was sampled.
     seed : int
@@ -68,6 +73,9 @@ class EnsembleResult:
     isochrones : geopandas.GeoDataFrame
         EPSG:4326: where each threshold is exceeded with at least each probability level
         at each output time (:func:`atlas.ensemble.contours.probability_isochrones`).
+    constraint : Constraint or None
+        What the scenario's observations kept and which parameters they constrain
+        (:mod:`atlas.ensemble.constraint`); None without observations.
     """
 
     scenario: Scenario
@@ -78,6 +86,7 @@ class EnsembleResult:
     kept: int
     assumptions: tuple[str, ...]
     isochrones: gpd.GeoDataFrame
+    constraint: Constraint | None = None
 
     @property
     def name(self) -> str:
@@ -94,6 +103,12 @@ def arrival_column(receptor: str, threshold_mg_per_l: float) -> str:
     """Column of the realization table with the arrival time of ``threshold_mg_per_l`` (mg/L)
     at ``receptor``, years since t = 0."""
     return f"arrival_yr.{receptor}.{threshold_mg_per_l:g}"
+
+
+def observation_columns(observation: str) -> tuple[str, str]:
+    """Columns of the realization table for ``observation``: the modelled concentration at
+    it (mg/L) and whether the realization agrees with it."""
+    return f"observed_mg_per_l.{observation}", f"agrees.{observation}"
 
 
 def prior_provenance(scenario: Scenario, prior: Prior) -> str:
@@ -139,12 +154,35 @@ def _table(
     for r, receptor in enumerate(scenario.receptors):
         for t, threshold in enumerate(scenario.thresholds_mg_per_l):
             columns[arrival_column(receptor.name, threshold)] = tally.arrival_yr[:, r, t]
+    met = agreement(scenario, tally.observed_mg_per_l)
+    for k, observation in enumerate(scenario.observations):
+        value, agrees = observation_columns(observation.name)
+        columns[value] = tally.observed_mg_per_l[:, k]
+        columns[agrees] = met[:, k]
     columns["kept"] = tally.kept_flags
     return pd.DataFrame(columns)
 
 
+def constraint_of(
+    scenario: Scenario, priors: tuple[Prior, ...], table: pd.DataFrame
+) -> Constraint | None:
+    """The constraint report of an ensemble from its realization table (:func:`_table`:
+    every prior's values, each observation's agreement and ``kept``, in realization order);
+    None when the scenario has no observation."""
+    if not scenario.observations:
+        return None
+    agrees = [observation_columns(o.name)[1] for o in scenario.observations]
+    return constrain(
+        scenario,
+        priors,
+        table[[p.key for p in priors]].to_numpy(dtype=float),
+        table["kept"].to_numpy(dtype=bool),
+        table[agrees].to_numpy(dtype=bool),
+    )
+
+
 def build_result(
-    scenario: Scenario, samples: np.ndarray, tally: Tally, *, seed: int
+    scenario: Scenario, samples: np.ndarray, tally: Tally, *, seed: int, analytic: bool = False
 ) -> EnsembleResult:
     """The :class:`EnsembleResult` of a complete tally.
 
@@ -158,6 +196,8 @@ def build_result(
         The reduction of all ``n`` realizations.
     seed : int
         The seed the samples were drawn with.
+    analytic : bool, optional
+        Whether the realizations were computed in closed form (a strip) rather than run.
     """
     if scenario.uncertainty is None:
         raise ValueError("the scenario has no [uncertainty]")
@@ -216,10 +256,26 @@ def build_result(
         arrival_quantile=("arrival_quantile", np.asarray(ARRIVAL_QUANTILES), {"units": "1"}),
         receptor=("receptor", [r.name for r in scenario.receptors], {"long_name": "receptor"}),
     )
+    table = _table(scenario, priors, samples, tally)
+    if scenario.observations:
+        kept_line = (
+            f"{tally.kept} realizations kept: those that agree with every observation "
+            f"({'; '.join(f'{o.name}: {o.describe()}' for o in scenario.observations)}); "
+            "the others are rejected, and the probabilities are over the kept ones"
+        )
+    else:
+        kept_line = f"{tally.kept} realizations kept (no observation constrains this ensemble)"
     lines = (
         f"{len(tally.index)} realizations of the scenario, Latin hypercube samples of the "
-        f"priors (seed {seed}); every realization is an ordinary run of the plume model",
-        f"{tally.kept} realizations kept (no observation constrains this ensemble)",
+        f"priors (seed {seed}); "
+        + (
+            "the scenario is a strip (a held inlet across uniform flow along a grid axis), so "
+            "every realization is the exact Ogata-Banks solution (Ogata and Banks 1961) of "
+            "its parameters instead of a numerical run"
+            if analytic
+            else "every realization is an ordinary run of the plume model"
+        ),
+        kept_line,
         "probabilities are over the priors' samples, not measured frequencies",
     )
     dataset.attrs = {
@@ -240,7 +296,7 @@ def build_result(
     return EnsembleResult(
         scenario=scenario,
         dataset=dataset,
-        realizations=_table(scenario, priors, samples, tally),
+        realizations=table,
         priors=priors,
         seed=seed,
         kept=tally.kept,
@@ -251,4 +307,5 @@ def build_result(
             scenario=scenario.name,
             start_year=scenario.start_year,
         ),
+        constraint=constraint_of(scenario, priors, table),
     )

@@ -3,10 +3,11 @@
 A :class:`Tally` holds, for the kept realizations, integer counts of exceedance per threshold,
 output time and cell, a fixed-bin histogram of the concentration per output time and cell, and
 the lowest and highest concentration per cell; and, for every realization, its index, its
-arrival times and whether it was kept. Sums of integers, minima, maxima and rows keyed by
-their index do not depend on the order of merging: the ensemble's outputs are the same
-whatever the number of workers or the order in which they finish. Its size is independent of
-the number of realizations but for the per-realization rows (a few numbers each).
+arrival times, its modelled values at the observations and whether it was kept. Sums of
+integers, minima, maxima and rows keyed by their index do not depend on the order of merging:
+the ensemble's outputs are the same whatever the number of workers or the order in which they
+finish. Its size is independent of the number of realizations but for the per-realization rows
+(a few numbers each).
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ class Tally:
     arrival_yr : numpy.ndarray, shape (n, n_receptors, n_thresholds)
         Their arrival times, years since t = 0 (NaN: not within the horizon).
     kept_flags : numpy.ndarray of bool, shape (n,)
+    observed_mg_per_l : numpy.ndarray, shape (n, n_observations)
+        Their modelled concentrations at the scenario's observations, mg/L.
     """
 
     thresholds_mg_per_l: np.ndarray
@@ -62,6 +65,7 @@ class Tally:
     index: np.ndarray
     arrival_yr: np.ndarray
     kept_flags: np.ndarray
+    observed_mg_per_l: np.ndarray
 
     @classmethod
     def empty(
@@ -70,9 +74,11 @@ class Tally:
         field_shape: tuple[int, int, int],
         receptors: int,
         realizations: int = 2**32 - 1,
+        observations: int = 0,
     ) -> Tally:
         """A tally of no realization, for fields of ``field_shape`` (n_times, ny, nx), whose
-        counts hold up to ``realizations`` (:func:`count_dtype`)."""
+        counts hold up to ``realizations`` (:func:`count_dtype`), with ``observations``
+        modelled values per realization."""
         count = count_dtype(realizations)
         times, ny, nx = field_shape
         thresholds = np.asarray(thresholds_mg_per_l, dtype=float)
@@ -86,6 +92,7 @@ class Tally:
             index=np.empty(0, dtype=np.int64),
             arrival_yr=np.empty((0, receptors, thresholds.size)),
             kept_flags=np.empty(0, dtype=bool),
+            observed_mg_per_l=np.empty((0, observations)),
         )
 
     def add(
@@ -95,8 +102,14 @@ class Tally:
         arrival_yr: np.ndarray,
         *,
         keep: bool = True,
+        observed_mg_per_l: np.ndarray | None = None,
     ) -> None:
-        """Count one realization: its fields (n_times, ny, nx) only when ``keep``."""
+        """Count one realization: its fields (n_times, ny, nx) only when ``keep``; its
+        modelled values at the observations (default: none) in every case."""
+        observed = np.empty(0) if observed_mg_per_l is None else observed_mg_per_l
+        self.observed_mg_per_l = np.concatenate(
+            [self.observed_mg_per_l, np.asarray(observed, dtype=float)[None]]
+        )
         self.index = np.append(self.index, np.int64(index))
         self.arrival_yr = np.concatenate([self.arrival_yr, np.asarray(arrival_yr)[None]])
         self.kept_flags = np.append(self.kept_flags, keep)
@@ -128,6 +141,7 @@ class Tally:
             index=np.concatenate([self.index, other.index]),
             arrival_yr=np.concatenate([self.arrival_yr, other.arrival_yr]),
             kept_flags=np.concatenate([self.kept_flags, other.kept_flags]),
+            observed_mg_per_l=np.concatenate([self.observed_mg_per_l, other.observed_mg_per_l]),
         )
 
     def in_order(self) -> Tally:
@@ -143,6 +157,7 @@ class Tally:
             self.index[order],
             self.arrival_yr[order],
             self.kept_flags[order],
+            self.observed_mg_per_l[order],
         )
 
 

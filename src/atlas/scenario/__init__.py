@@ -34,13 +34,20 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
                  fixed_head_2, ... by position)   (no flow across the grid edges)
     [[source]]   zero or more: name, geometry, and one of concentration_mg_per_l (held in the
                  source cells) or mass_rate_kg_per_yr; start_yr (default 0), end_yr (default:
-                 the horizon)
+                 the horizon); optional leakage of water, leakage_mm_per_yr (over the
+                 source's cells) or leakage_m3_per_day (in all), >= 0: recharge under the
+                 source in the steady flow, for the whole run (under uniform flow its mound
+                 is superposed and needs the conductivity; see atlas.run.flow_field)
     [initial]    optional: raster = "path"  or  geometry + concentration_mg_per_l
                  (with neither [[source]] nor [initial], the scenario is flow only:
                  ``Scenario.sources == ()`` and no concentration)
     [[receptor]] zero or more: name, geometry, thresholds_mg_per_l = [...]
     [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
                  arrival_resolution_yr (record step for arrival times; default horizon / 500)
+    [[observation]] zero or more: name, geometry (or lon, lat), year (or time_yr), and
+                 min_concentration_mg_per_l or detected + threshold_mg_per_l: what was seen
+                 (see :mod:`atlas.scenario.observations`); a run reports whether it agrees,
+                 an ensemble keeps the realizations that agree with all
     [uncertainty] optional, for ``atlas ensemble``: realizations, seed, and a prior per
                  parameter, e.g. velocity_m_per_yr = {uniform = [20, 30]}
                  (see :mod:`atlas.scenario.uncertainty`)
@@ -60,6 +67,7 @@ and have a valid value in every grid cell.
 * :mod:`atlas.scenario.parse` — :func:`load_scenario`, section by section;
 * :mod:`atlas.scenario.medium` — the grid, aquifer and flow sections;
 * :mod:`atlas.scenario.uncertainty` — the ``[uncertainty]`` section (priors of an ensemble);
+* :mod:`atlas.scenario.observations` — the ``[[observation]]`` entries;
 * :mod:`atlas.scenario.fields`, :mod:`atlas.scenario.inputs` — typed fields, geometries, rasters.
 """
 
@@ -71,6 +79,7 @@ from atlas.scenario.schema import (
     GridRaster,
     HeadDrivenFlow,
     InitialConcentration,
+    Observation,
     Receptor,
     Scenario,
     Source,
@@ -85,6 +94,7 @@ __all__ = [
     "GridRaster",
     "HeadDrivenFlow",
     "InitialConcentration",
+    "Observation",
     "Prior",
     "Receptor",
     "Scenario",

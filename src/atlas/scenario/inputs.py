@@ -60,6 +60,13 @@ class Inputs:
             return geometry
         return self._inside_grid(self.grid, geometry, where, clip=clip)
 
+    def placed(self, geometry: BaseGeometry, where: str) -> BaseGeometry | None:
+        """``geometry`` (in the scenario CRS) when it lies wholly on the grid; None (noted)
+        when it does not."""
+        if self.grid is None:
+            return geometry
+        return self._inside_grid(self.grid, geometry, where, clip=False)
+
     def _wkt(self, text: str, where: str) -> BaseGeometry | None:
         try:
             with warnings.catch_warnings():  # GEOS overflows on 1e400: invalid below

@@ -26,6 +26,7 @@ from atlas.scenario.fields import (
 )
 from atlas.scenario.inputs import Inputs
 from atlas.scenario.medium import read_aquifer, read_flow, read_grid
+from atlas.scenario.observations import read_observations
 from atlas.scenario.schema import (
     SCHEMA_VERSION,
     Aquifer,
@@ -34,6 +35,7 @@ from atlas.scenario.schema import (
     Receptor,
     Scenario,
     Source,
+    UniformFlow,
 )
 from atlas.scenario.text import check_structure, read_document
 from atlas.scenario.uncertainty import read_uncertainty
@@ -57,6 +59,7 @@ _TOP = [
     "output",
     "provenance",
     "uncertainty",
+    "observation",
 ]
 
 
@@ -74,6 +77,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 "mass_rate_kg_per_yr",
                 "start_yr",
                 "end_yr",
+                *LEAKAGE_KEYS,
             ],
             where,
         )
@@ -85,6 +89,14 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 f"found {kinds or 'neither'}",
             )
         strength = {k: r.number(item, k, f"{where}.{k}", rule=NON_NEGATIVE) for k in kinds}
+        leaks = [k for k in LEAKAGE_KEYS if k in item]
+        if len(leaks) > 1:
+            r.note(
+                where,
+                f"gives both {' and '.join(leaks)}",
+                "give the leakage once: in mm/yr over the source's area, or in m3/day in all",
+            )
+        leakage = {k: r.number(item, k, f"{where}.{k}", rule=NON_NEGATIVE) for k in leaks}
         start = r.number(item, "start_yr", f"{where}.start_yr", default=0.0, rule=NON_NEGATIVE)
         end = r.number(item, "end_yr", f"{where}.end_yr", default=None)
         if start is not None and end is not None and end <= start:
@@ -93,7 +105,14 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
         geometry = (
             None if spec is MISSING else inputs.geometry(spec, f"{where}.geometry", clip=False)
         )
-        if name and geometry is not None and len(kinds) == 1 and None not in strength.values():
+        if (
+            name
+            and geometry is not None
+            and len(kinds) == 1
+            and None not in strength.values()
+            and len(leaks) <= 1
+            and None not in leakage.values()
+        ):
             sources.append(
                 Source(
                     name,
@@ -102,9 +121,45 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                     strength.get(kinds[0]) if kinds[0].startswith("mass") else None,
                     start or 0.0,
                     end,
+                    **leakage,
                 )
             )
     return sources
+
+
+LEAKAGE_KEYS = ("leakage_mm_per_yr", "leakage_m3_per_day")
+"""The keys of a source's leakage of water (at most one per source)."""
+
+
+def _check_leakage(
+    r: FieldReader, sources: list[Source], flow: Any, aquifer: Aquifer | None, grid: Grid | None
+) -> None:
+    """A leaking source under uniform flow needs the conductivity, and must keep off the grid's
+    outer cells: its mound is solved for with the outer ring of cells held at 0 m and
+    superposed on the uniform flow (:func:`atlas.run.flow_field`), and water leaking into a
+    held cell would vanish."""
+    if not isinstance(flow, UniformFlow) or aquifer is None:
+        return
+    for source in sources:
+        key = next((k for k in LEAKAGE_KEYS if getattr(source, k) is not None), None)
+        if key is None:
+            continue
+        where = f"{key_path('source', source.name)}.{key}"
+        if aquifer.hydraulic_conductivity_m_per_day is None:
+            r.note(
+                where,
+                "under uniform flow the leakage mound needs the aquifer's conductivity",
+                "add aquifer.hydraulic_conductivity_m_per_day (m/d), or leave the leakage out",
+            )
+        elif grid is not None:
+            mask = grid.rasterize(source.geometry)
+            if mask[[0, -1], :].any() or mask[:, [0, -1]].any():
+                r.note(
+                    where,
+                    "the source touches the grid's outer cells, where a mound under uniform "
+                    "flow is held at the undisturbed head (the water leaking there would vanish)",
+                    "enlarge grid.bounds_m so that the source keeps off the edge",
+                )
 
 
 def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Receptor]:
@@ -330,6 +385,7 @@ def load_scenario(
     aquifer = read_aquifer(r, document, inputs)
     flow = read_flow(r, document, inputs, aquifer)
     sources = _sources(r, document, inputs)
+    _check_leakage(r, sources, flow, aquifer, grid)
     receptors = _receptors(r, document, inputs)
     initial = _initial(r, document, inputs)
     if aquifer is not None:
@@ -345,6 +401,14 @@ def load_scenario(
     if initial is not None:
         _check_raster(r, "initial.raster", initial.raster, lambda v: v >= 0, ">= 0", sources, grid)
     times, resolution = _output(r, document)
+    observations = read_observations(
+        r,
+        document,
+        inputs,
+        start_year=None if start_year is MISSING else start_year,
+        horizon_yr=None if times is None else times[-1],
+        transports="source" in document or "initial" in document,
+    )
     uncertainty = read_uncertainty(r, document, aquifer, flow, sources)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
@@ -380,4 +444,5 @@ def load_scenario(
         referenced_files=tuple(inputs.files),
         document_json=json.dumps(document, sort_keys=True, default=str, ensure_ascii=False),
         uncertainty=uncertainty,
+        observations=tuple(observations),
     )

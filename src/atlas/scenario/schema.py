@@ -25,6 +25,7 @@ __all__ = [
     "GridRaster",
     "HeadDrivenFlow",
     "InitialConcentration",
+    "Observation",
     "Receptor",
     "Scenario",
     "Source",
@@ -34,7 +35,7 @@ __all__ = [
 SCHEMA_VERSION = 1
 """The scenario file format this package reads."""
 
-_PHYSICAL_SECTIONS = ("aquifer.", "flow.", "source.", "initial.", "receptor.")
+_PHYSICAL_SECTIONS = ("aquifer.", "flow.", "source.", "initial.", "receptor.", "observation.")
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,12 @@ class HeadDrivenFlow:
 @dataclass(frozen=True)
 class Source:
     """A contaminant source: a fixed concentration (mg/L) or a mass rate (kg/yr), active
-    from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon)."""
+    from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon).
+
+    It may also leak water, ``leakage_mm_per_yr`` over its area or ``leakage_m3_per_day`` in
+    all (at most one of them): recharge under it in the steady flow (a mound), for the whole
+    run (see :func:`atlas.run.flow_field`).
+    """
 
     name: str
     geometry: BaseGeometry
@@ -122,6 +128,13 @@ class Source:
     mass_rate_kg_per_yr: float | None
     start_yr: float = 0.0
     end_yr: float | None = None
+    leakage_mm_per_yr: float | None = None
+    leakage_m3_per_day: float | None = None
+
+    @property
+    def leaks(self) -> bool:
+        """Whether the source adds water to the aquifer (a leakage above 0)."""
+        return bool(self.leakage_mm_per_yr or self.leakage_m3_per_day)
 
 
 @dataclass(frozen=True)
@@ -142,6 +155,48 @@ class Receptor:
     name: str
     geometry: BaseGeometry
     thresholds_mg_per_l: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What was seen at a place and time, against which realizations are kept or rejected.
+
+    Attributes
+    ----------
+    name : str
+        Unique among the scenario's observations.
+    geometry : BaseGeometry
+        Where (usually a point), in the scenario CRS; the modelled value is the highest
+        concentration in the cells it covers.
+    time_yr : float
+        When, in years since t = 0 (``year - start_year`` when given as a calendar year: the
+        start of that year).
+    threshold_mg_per_l : float
+        The concentration the observation is about, mg/L.
+    detected : bool
+        True: the modelled concentration must be >= the threshold (``min_concentration_mg_per_l``
+        or ``detected = true``); False: it must stay below it (``detected = false``).
+    year : int or None
+        The calendar year as written, when given as one.
+    """
+
+    name: str
+    geometry: BaseGeometry
+    time_yr: float
+    threshold_mg_per_l: float
+    detected: bool
+    year: int | None = None
+
+    def met(self, concentration_mg_per_l: np.ndarray | float) -> np.ndarray:
+        """Whether modelled concentrations (mg/L) agree with the observation."""
+        reached = np.asarray(concentration_mg_per_l) >= self.threshold_mg_per_l
+        return reached if self.detected else ~reached
+
+    def describe(self) -> str:
+        """The observation in words, e.g. ``>= 250 mg/L in 1995``."""
+        when = f"in {self.year}" if self.year is not None else f"at year {self.time_yr:g}"
+        sign = ">=" if self.detected else "<"
+        return f"{sign} {self.threshold_mg_per_l:g} mg/L {when}"
 
 
 @dataclass(frozen=True)
@@ -166,6 +221,10 @@ class Scenario:
     uncertainty : Uncertainty or None
         The ``[uncertainty]`` section (:mod:`atlas.scenario.uncertainty`): the priors of an
         ensemble (``atlas ensemble``); None when the file has none. A plain run ignores it.
+    observations : tuple of Observation
+        ``[[observation]]`` entries (:mod:`atlas.scenario.observations`): a run reports
+        whether it agrees with each; an ensemble keeps only the realizations that agree with
+        all of them.
     """
 
     name: str
@@ -186,6 +245,7 @@ class Scenario:
     referenced_files: tuple[Path, ...] = ()
     document_json: str = "{}"
     uncertainty: Uncertainty | None = None
+    observations: tuple[Observation, ...] = ()
 
     @property
     def horizon_yr(self) -> float:
@@ -226,6 +286,7 @@ class Scenario:
         named: list[tuple[str, BaseGeometry]] = [
             *((s.name, s.geometry) for s in self.sources),
             *((r.name, r.geometry) for r in self.receptors),
+            *((o.name, o.geometry) for o in self.observations),
         ]
         if isinstance(self.flow, HeadDrivenFlow):
             named += [(item.name, item.geometry) for item in self.flow.fixed_heads]

@@ -12,8 +12,14 @@ File format (keys under ``[uncertainty]``; see :mod:`atlas.scenario`)::
     half_life_yr = {lognormal = [50, 0.5]}           # median, sigma of ln; bounds optional
     retardation = 1.5                                          # a fixed value
     source.pond.concentration_mg_per_l = {uniform = [2000, 3000]}
+    source.pond.leakage_mm_per_yr = {loguniform = [10, 1000]}   # the source must leak
     fixed_head.yellow_river.head_m = {uniform = [998, 1002]}
     correlations = [["velocity_m_per_yr", "longitudinal_dispersivity_m", 0.5]]   # rank
+
+    [[uncertainty.claim]]                # optional: a claim the observations may rule out
+    name = "seepage of 20-30 m/yr"
+    parameter = "velocity_m_per_yr"      # a sampled parameter
+    range = [20, 30]                     # in its units
 
 Each prior replaces one field of the scenario in every realization; a prior on a parameter that
 does not act in this scenario (a velocity under head-driven flow, a raster conductivity given as a
@@ -30,13 +36,14 @@ from typing import Any
 
 import numpy as np
 
-from atlas.scenario.fields import FieldReader, is_number, key_path, shown, suggest
+from atlas.scenario.fields import MISSING, FieldReader, is_number, key_path, shown, suggest
 from atlas.scenario.schema import Aquifer, GridRaster, HeadDrivenFlow, Source, UniformFlow
 
 __all__ = [
     "DISTRIBUTIONS",
     "MOST_REALIZATIONS",
     "PARAMETER_RANGES",
+    "Claim",
     "Prior",
     "Uncertainty",
     "read_uncertainty",
@@ -73,13 +80,20 @@ PARAMETER_RANGES: dict[str, tuple[float, bool, float, bool]] = {
     "molecular_diffusion_m2_per_yr": _NON_NEGATIVE,
     "concentration_mg_per_l": _NON_NEGATIVE,
     "mass_rate_kg_per_yr": _NON_NEGATIVE,
+    "leakage_mm_per_yr": _NON_NEGATIVE,
+    "leakage_m3_per_day": _NON_NEGATIVE,
     "head_m": _ANY,
 }
 """Valid range of each sampled parameter (the last part of its key)."""
 
-_SECTION_KEYS = ["realizations", "seed", "correlations", "source", "fixed_head"]
-_FLAT = [k for k in PARAMETER_RANGES if k not in ("concentration_mg_per_l", "mass_rate_kg_per_yr")]
-_FLAT.remove("head_m")
+_SECTION_KEYS = ["realizations", "seed", "correlations", "claim", "source", "fixed_head"]
+_SOURCE_KEYS = [
+    "concentration_mg_per_l",
+    "mass_rate_kg_per_yr",
+    "leakage_mm_per_yr",
+    "leakage_m3_per_day",
+]
+_FLAT = [k for k in PARAMETER_RANGES if k not in (*_SOURCE_KEYS, "head_m")]
 
 
 @dataclass(frozen=True)
@@ -133,6 +147,17 @@ class Prior:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """A claim about one sampled parameter: its value lies in ``[low, high]`` (the
+    parameter's units); an ensemble says whether the observations leave it standing."""
+
+    name: str
+    key: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
 class Uncertainty:
     """How a scenario's ensemble is drawn.
 
@@ -146,12 +171,15 @@ class Uncertainty:
         One per parameter, in the file's order.
     correlations : tuple of (str, str, float)
         Target Spearman rank correlations between two sampled parameters.
+    claims : tuple of Claim
+        Claims to test against the observations (``[[uncertainty.claim]]``).
     """
 
     realizations: int
     seed: int
     priors: tuple[Prior, ...]
     correlations: tuple[tuple[str, str, float], ...] = ()
+    claims: tuple[Claim, ...] = ()
 
 
 def _distribution(r: FieldReader, value: Any, where: str) -> Prior | None:
@@ -250,20 +278,32 @@ def _applies(
         ), "applies to uniform flow only; this flow is head-driven"
     if key == "recharge_mm_per_yr":
         return head_driven, "applies to head-driven flow only; this flow is uniform"
+    # under uniform flow the conductivity shapes the mound of a leaking source
+    mounded = any(
+        s.leakage_mm_per_yr is not None or s.leakage_m3_per_day is not None for s in sources
+    )
     if key == "hydraulic_conductivity_m_per_day":
-        if not head_driven:
-            return False, "does not move the plume under uniform flow (the velocity is given)"
+        if not (head_driven or mounded):
+            return False, (
+                "does not move the plume under uniform flow (the velocity is given) without a "
+                "leaking source"
+            )
         if isinstance(conductivity, GridRaster):
             return False, "the conductivity is a raster: sample conductivity_multiplier instead"
         return True, ""
     if key == "conductivity_multiplier":
-        return head_driven, "applies to head-driven flow only (a factor on the conductivity)"
+        return head_driven or mounded, (
+            "applies to head-driven flow, or to a leaking source's mound (a factor on the "
+            "conductivity)"
+        )
     parts = key.split(".")
     if parts[0] == "source":
         source = next((s for s in sources if s.name == parts[1]), None)
         if source is None:
             return False, f"this scenario has no source named {shown(parts[1])}"
         if getattr(source, parts[2]) is None:
+            if parts[2].startswith("leakage"):
+                return False, f"source {shown(parts[1])} has no {parts[2]}: give it one"
             return False, f"source {shown(parts[1])} is not given by {parts[2]}"
         return True, ""
     if parts[0] == "fixed_head":
@@ -277,7 +317,7 @@ def _entries(r: FieldReader, table: Mapping[str, Any]) -> list[tuple[str, Any]]:
     """(key below uncertainty, value) of every parameter entry, the nested ones flattened."""
     entries = [(key, value) for key, value in table.items() if key in _FLAT]
     for kind, allowed in (
-        ("source", ["concentration_mg_per_l", "mass_rate_kg_per_yr"]),
+        ("source", _SOURCE_KEYS),
         ("fixed_head", ["head_m"]),
     ):
         items = r.table(table, kind, f"uncertainty.{kind}", required=False) or {}
@@ -323,6 +363,38 @@ def _correlations(
         if np.linalg.eigvalsh(matrix).min() <= 1e-9:
             r.note(where, "the correlations are not consistent (not positive definite)")
     return tuple(found)
+
+
+def _claims(r: FieldReader, table: Mapping[str, Any], priors: list[Prior]) -> tuple[Claim, ...]:
+    sampled = [p.key for p in priors if p.sampled]
+    claims = []
+    for index, item in enumerate(r.tables(table, "claim", "uncertainty.claim")):
+        where = f"uncertainty.claim[{index}]"
+        r.keys(item, ["name", "parameter", "range"], where)
+        name = r.text(item, "name", f"{where}.name")
+        key = r.text(item, "parameter", f"{where}.parameter")
+        if key is not None and key not in sampled:
+            r.note(
+                f"{where}.parameter",
+                f"{shown(key)} is not a sampled parameter of this ensemble",
+                suggest(key, sampled) if sampled else "sample it first",
+            )
+            key = None
+        bounds = r.get(item, "range", f"{where}.range", True)
+        if bounds is MISSING:
+            continue
+        if not (
+            isinstance(bounds, list)
+            and len(bounds) == 2
+            and all(is_number(v) for v in bounds)
+            and bounds[0] <= bounds[1]
+        ):
+            r.note(
+                f"{where}.range", f"expected [lower, upper], lower <= upper, found {shown(bounds)}"
+            )
+        elif name is not None and key is not None:
+            claims.append(Claim(name, key, float(bounds[0]), float(bounds[1])))
+    return tuple(claims)
 
 
 def _count(r: FieldReader, table: Mapping[str, Any], key: str, default: Any, low: int, high: int):
@@ -376,6 +448,13 @@ def read_uncertainty(
                 continue
         priors.append(prior)
     correlations = _correlations(r, table, priors)
+    claims = _claims(r, table, priors)
+    if claims and "observation" not in doc:
+        r.note(
+            "uncertainty.claim",
+            "a claim is judged by the observations, and this scenario has none",
+            "add [[observation]] entries, or leave the claims out",
+        )
     if realizations is None or seed is None:
         return None
-    return Uncertainty(realizations, seed, tuple(priors), correlations)
+    return Uncertainty(realizations, seed, tuple(priors), correlations, claims)

@@ -7,13 +7,17 @@ Files of an ensemble output folder (all modelled, and labelled so):
   (quantile, time_yr, y, x), ``arrival_quantile_yr`` and ``never_arrived_probability``
   (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
 * ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
-  arrival times and ``kept``.
+  arrival times, modelled values at the observations and whether it agrees with each, and
+  ``kept``.
 * ``probability_isochrones.geojson`` — where each threshold is exceeded with probability at
   least 0.05, 0.5 and 0.95 at each output time (EPSG:4326).
 * ``quicklook_arrival_probability.png`` — the probability of arrival at each receptor against
   the year (:func:`atlas.publish.charts.arrival_probability_chart`).
 * ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
-  area likely above each threshold, the seed, the counts and the inputs' hash.
+  area likely above each threshold, the seed, the counts, the inputs' hash and, with
+  observations, the ``constraint`` report (how many realizations agree with each observation,
+  prior against posterior P5/P50/P95 per parameter ranked by their KS distance, and a sentence
+  per claim).
 
 Like :func:`atlas.publish.outputs.write_result`, everything is written into a temporary folder
 beside the output folder and moved into place at the end: a failure leaves it as it was.
@@ -31,8 +35,14 @@ import numpy as np
 import pandas as pd
 
 from atlas import __version__
+from atlas.ensemble.constraint import REPORTED_QUANTILES, SIGNIFICANCE, Constraint
 from atlas.ensemble.contours import PROBABILITY_ISOCHRONE_COLUMNS, PROBABILITY_LEVELS
-from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, prior_provenance
+from atlas.ensemble.result import (
+    ARRIVAL_QUANTILES,
+    EnsembleResult,
+    constraint_of,
+    prior_provenance,
+)
 from atlas.publish.charts import arrival_probability_chart, save_png
 from atlas.publish.outputs.isochrones import read_isochrones, write_isochrones
 from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
@@ -152,6 +162,74 @@ def _areas(result: EnsembleResult) -> list[dict[str, Any]]:
     return rows
 
 
+def _quantiles(values: tuple[float, float, float]) -> dict[str, float | None]:
+    return {
+        f"P{round(100 * q)}": json_number(float(f"{v:.6g}"))
+        for q, v in zip(REPORTED_QUANTILES, values, strict=True)
+    }
+
+
+def _constraint(constraint: Constraint | None) -> dict[str, Any] | None:
+    """The observations' report: counts, prior against posterior, claims (None without
+    observations)."""
+    if constraint is None:
+        return None
+    return {
+        "sentence": constraint.sentence(),
+        "realizations": constraint.realizations,
+        "kept": constraint.kept,
+        "observations": [
+            {
+                "observation": o.name,
+                "condition": o.describe(),
+                "year": o.year,
+                "time_yr": o.time_yr,
+                "threshold_mg_per_l": o.threshold_mg_per_l,
+                "detected": o.detected,
+                "realizations_agreeing": count,
+            }
+            for o, count in zip(constraint.observations, constraint.met_counts, strict=True)
+        ],
+        "ranking": "sampled parameters, most constrained first: two-sample "
+        "Kolmogorov-Smirnov distance between the prior (all realizations) and the posterior "
+        "(the kept ones); below ks_noise the shift is within sampling noise (5 % level)",
+        "ks_noise": json_number(round(constraint.noise_ks, 4)),
+        "claim_test": "a claim is ruled out when no kept realization lies in its range and, "
+        "were the range as consistent with the observations as the whole ensemble, seeing no "
+        "agreement there (with all the observations, or with one of them) would have a "
+        f"binomial probability (p_value) below {SIGNIFICANCE:g} / (observations + 1)",
+        "parameters": [
+            {
+                "key": shift.key,
+                "prior": _quantiles(shift.prior),
+                "posterior": _quantiles(shift.posterior),
+                "width_ratio_p5_p95": json_number(round(shift.width_ratio, 4)),
+                "ks_distance": json_number(round(shift.ks_distance, 4)),
+            }
+            for shift in constraint.parameters
+        ],
+        "claims": [
+            {
+                "claim": verdict.claim.name,
+                "parameter": verdict.claim.key,
+                "range": [verdict.claim.low, verdict.claim.high],
+                "realizations_in_range": verdict.prior_count,
+                "kept_in_range": verdict.kept_count,
+                "agreeing_in_range": {
+                    o.name: count
+                    for o, count in zip(
+                        constraint.observations, verdict.agreeing_in_range, strict=True
+                    )
+                },
+                "p_value": json_number(float(f"{verdict.p_value:.3g}")),
+                "ruled_out": verdict.ruled_out,
+                "sentence": verdict.sentence,
+            }
+            for verdict in constraint.claims
+        ],
+    }
+
+
 def ensemble_summary(result: EnsembleResult, *, files: list[str]) -> dict[str, Any]:
     """The content of ``ensemble_summary.json``, in plain JSON types (None for NaN)."""
     scenario = result.scenario
@@ -181,6 +259,7 @@ def ensemble_summary(result: EnsembleResult, *, files: list[str]) -> dict[str, A
         if uncertainty is None
         else [list(c) for c in uncertainty.correlations],
         "assumptions": list(result.assumptions),
+        "constraint": _constraint(result.constraint),
         "arrivals": _arrivals(result),
         "exceedance_areas": _areas(result),
         "files": sorted(files),
@@ -254,15 +333,18 @@ def read_ensemble(folder: str | os.PathLike[str], scenario: Scenario) -> Ensembl
         if sorted(content["files"]) != sorted(ENSEMBLE_FILES):
             return None
         dataset = read_netcdf(folder / ENSEMBLE_FILES[0], inputs_sha256=expected, widen=_FLOAT32)
+        table = pd.read_parquet(folder / ENSEMBLE_FILES[1])
+        priors = scenario.uncertainty.priors
         return EnsembleResult(
             scenario=scenario,
             dataset=dataset,
-            realizations=pd.read_parquet(folder / ENSEMBLE_FILES[1]),
-            priors=scenario.uncertainty.priors,
+            realizations=table,
+            priors=priors,
             seed=int(content["seed"]),
             kept=int(content["kept"]),
             assumptions=tuple(content["assumptions"]),
             isochrones=read_isochrones(folder / ENSEMBLE_FILES[3], PROBABILITY_ISOCHRONE_COLUMNS),
+            constraint=constraint_of(scenario, priors, table),
         )
     except (OSError, RuntimeError, ValueError, KeyError, TypeError, AttributeError, IndexError):
         return None

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from atlas import __version__
+from atlas.observed import observation_rows
 from atlas.result import (
     ARRIVAL_COLUMNS,
     MODELLED_LABEL,
@@ -100,6 +101,7 @@ def summary(result: PlumeResult, *, files: Iterable[str] = ()) -> dict[str, Any]
         "arrivals": arrivals,
         "output_times": output_times,
         "source_flow": _source_flow(result.source_flow),
+        "observations": observation_rows(result),
         "files": sorted(files),
     }
 

@@ -163,8 +163,20 @@ def write_scenario_pages(
     written = []
     for view in views:
         chrome = _chrome(view, sections)
+        grid = by_name[view.name].scenario.grid
+        nearby = [
+            other.name
+            for other in views
+            if other.verdicts
+            and by_name[other.name].scenario.crs == grid.crs
+            and by_name[other.name].scenario.grid.box.intersects(grid.box)
+        ]
         check = claim_check(
-            view, tables, views, observed_on_grid(layers.observations, by_name[view.name])
+            view,
+            tables,
+            views,
+            observed_on_grid(layers.observations, by_name[view.name]),
+            nearby,
         )
         values = {"view": view, "check": check}
         full = render_map_page(_scenario_map(view, layers), "scenario.html", chrome, **values)

@@ -74,6 +74,9 @@ class ScenarioView:
         The concentration at the receptors; the probability of arrival (with an ensemble).
     assumptions, ensemble_assumptions : tuple of str
         The model's and the ensemble's assumptions.
+    verdicts : tuple of str
+        What the observations that constrain the ensemble say: how many realizations agree,
+        then the verdict on each claim (empty without such an ensemble).
     plume : PlumeView
         The facts, downloads and label of the result (:mod:`.plume_tables`).
     """
@@ -89,6 +92,7 @@ class ScenarioView:
     assumptions: tuple[str, ...]
     ensemble_assumptions: tuple[str, ...]
     plume: PlumeView
+    verdicts: tuple[str, ...] = ()
 
     @property
     def legend(self) -> tuple[tuple[str, str], ...]:
@@ -104,10 +108,11 @@ class ScenarioView:
 
 @dataclass(frozen=True)
 class ClaimCheck:
-    """Scenarios of one grid side by side, and the observations on it."""
+    """Scenarios of one place side by side (the table of those on one grid, when there are
+    several), and the observations on the grid."""
 
-    table: PlumeTable
-    scenarios: tuple[tuple[str, str, str], ...]
+    table: PlumeTable | None
+    scenarios: tuple[tuple[str, str, str, tuple[str, ...]], ...]
     observations: tuple[Observed, ...]
 
 
@@ -323,7 +328,16 @@ def scenario_view(
         assumptions=result.assumptions,
         ensemble_assumptions=() if ensemble is None else ensemble.assumptions,
         plume=plume,
+        verdicts=_verdicts(ensemble),
     )
+
+
+def _verdicts(ensemble: EnsembleResult | None) -> tuple[str, ...]:
+    """How many realizations the observations kept, and the verdict on each claim."""
+    constraint = None if ensemble is None else ensemble.constraint
+    if constraint is None:
+        return ()
+    return (constraint.sentence(), *(claim.sentence for claim in constraint.claims))
 
 
 def claim_check(
@@ -331,16 +345,22 @@ def claim_check(
     tables: Sequence[PlumeTable],
     views: Sequence[ScenarioView],
     observed: tuple[Observed, ...],
+    nearby: Sequence[str] = (),
 ) -> ClaimCheck | None:
-    """The scenarios shown beside ``view`` (those of its grid, :func:`~.plume_tables.plume_tables`)
-    with their sentences and the observations on the grid; None when it stands alone."""
+    """The scenarios shown beside ``view``: those of its grid
+    (:func:`~.plume_tables.plume_tables`) and the ``nearby`` ones (names of scenarios whose
+    grid overlaps it and whose ensemble observations constrain), with their sentences and
+    verdicts, and the observations on the grid; None when it stands alone."""
     table = next((t for t in tables if view.name in {p.name for p in t.projections}), None)
-    if table is None or len(table.projections) < 2:
+    names = [p.name for p in table.projections] if table is not None else [view.name]
+    names += [name for name in nearby if name not in names]
+    if len(names) < 2:
         return None
     by_name = {v.name: v for v in views}
     scenarios = tuple(
-        (p.name, by_name[p.name].slug, by_name[p.name].sentence)
-        for p in table.projections
-        if p.name in by_name
+        (name, by_name[name].slug, by_name[name].sentence, by_name[name].verdicts)
+        for name in names
+        if name in by_name
     )
-    return ClaimCheck(table, scenarios, observed)
+    shown = table if table is not None and len(table.projections) > 1 else None
+    return ClaimCheck(shown, scenarios, observed)
