@@ -23,6 +23,7 @@ from atlas.publish.outputs.contents import export_contents
 from atlas.publish.outputs.ensemble import read_ensemble, write_ensemble
 from atlas.publish.outputs.export_layers import ExportContents
 from atlas.publish.outputs.geopackage import write_geopackage
+from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site import check_site_folder, write_site
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
@@ -65,9 +66,15 @@ def joined_layers(root: Path) -> Layers:
     return replace(layers, sites=sites)
 
 
-def cached_result(scenario: Scenario, folder: Path, progress: BuildProgress | None) -> PlumeResult:
+def cached_result(
+    scenario: Scenario,
+    folder: Path,
+    progress: BuildProgress | None,
+    surroundings: Surroundings | None = None,
+) -> PlumeResult:
     """The result of ``scenario``: read from ``folder`` when its inputs are unchanged, else run
-    and kept there (the cache of :func:`build_site` and of the exports)."""
+    and kept there (the cache of :func:`build_site` and of the exports), its quicklook maps
+    drawn over ``surroundings``."""
     result = read_result(folder, scenario)
     if result is not None:
         if progress is not None:
@@ -75,7 +82,7 @@ def cached_result(scenario: Scenario, folder: Path, progress: BuildProgress | No
         return result
     report = None if progress is None else partial(progress, scenario.name)
     result = run_scenario(scenario, progress=report)
-    write_result(result, folder)
+    write_result(result, folder, surroundings=surroundings)
     return result
 
 
@@ -142,11 +149,13 @@ def build_site(
     """Build the static site from the data root into ``out``; returns the index page.
 
     Every scenario of ``<root>/scenarios/`` is run, or its earlier result reused when the
-    inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged; the page shows
-    their outlines and tables, and ``out/plumes/<name>/`` holds their files. The GeoPackage of
-    every layer and result (:mod:`atlas.publish.outputs.geopackage`, with the ensembles of the
-    scenarios that have an ``[uncertainty]`` table) is written as ``out/downloads/atlas.gpkg``
-    in the same build, so the site's link to it always holds.
+    inputs' hash (:func:`atlas.scenario.digest.inputs_sha256`) is unchanged, and so is the
+    ensemble of each one with an ``[uncertainty]`` table (:func:`scenario_ensembles`); the
+    index shows their outlines, each has its page (``out/scenarios/<slug>/``, with its
+    ensemble's probability of arrival and verdict), and ``out/plumes/<name>/`` holds their
+    files. The GeoPackage of every layer, result and ensemble
+    (:mod:`atlas.publish.outputs.geopackage`) is written as ``out/downloads/atlas.gpkg`` in the
+    same build, so the site's link to it always holds.
 
     Parameters
     ----------
@@ -173,16 +182,24 @@ def build_site(
     check_site_folder(out)
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
+    surroundings = surroundings_of(layers)
     scenarios = load_scenarios(root)
     results = [
-        cached_result(scenario, cache_dir / scenario.name, progress) for scenario in scenarios
+        cached_result(scenario, cache_dir / scenario.name, progress, surroundings)
+        for scenario in scenarios
     ]
+    ensembles = scenario_ensembles(root, scenarios, progress)
     screened = screen_sites(layers) if screening else None
     package = None
     if geopackage:
-        ensembles = scenario_ensembles(root, scenarios, progress)
         contents = contents_of(root, layers, results, ensembles=ensembles, screening=screened)
         package = partial(write_geopackage, contents=contents)
     return write_site(
-        out, layers, tiles=tiles, results=results, screening=screened, geopackage=package
+        out,
+        layers,
+        tiles=tiles,
+        results=results,
+        screening=screened,
+        geopackage=package,
+        ensembles={ensemble.name: ensemble for ensemble in ensembles},
     )

@@ -24,6 +24,7 @@ from atlas.publish.outputs.ensemble import check_ensemble_folder, write_ensemble
 from atlas.publish.outputs.export_layers import ExportContents
 from atlas.publish.outputs.flat import Format, check_folder_target, write_folder
 from atlas.publish.outputs.geopackage import check_geopackage_target, write_geopackage
+from atlas.publish.outputs.quicklook import read_surroundings, surroundings_of
 from atlas.result import PlumeResult
 from atlas.run import run_scenario
 from atlas.scenario import Scenario, load_scenario
@@ -86,7 +87,8 @@ def export_contents_of(
     chosen = _chosen(load_scenarios(root), scenarios, root)
     layers = joined_layers(root)
     cache_dir = root / PLUME_CACHE if cache_dir is None else cache_dir
-    results = [cached_result(s, cache_dir / s.name, progress) for s in chosen]
+    surroundings = surroundings_of(layers)
+    results = [cached_result(s, cache_dir / s.name, progress, surroundings) for s in chosen]
     if ensembles is None:
         ensembles = scenario_ensembles(root, chosen, progress)
     screened = screen_sites(layers) if screening else None
@@ -154,16 +156,19 @@ def run_file(
     scenario_path : pathlib.Path
         The scenario TOML file.
     out : pathlib.Path or None
-        Output folder for NetCDF, GeoTIFFs, isochrones and ``summary.json``; None writes
-        nothing. Nothing is written when the scenario is invalid either.
+        Output folder for NetCDF, GeoTIFFs, isochrones, quicklook PNGs and ``summary.json``;
+        None writes nothing. Nothing is written when the scenario is invalid either.
     root : pathlib.Path, optional
-        Data root for layer references (default: decided by :func:`atlas.load_scenario`).
+        Data root for layer references (default: decided by :func:`atlas.load_scenario`);
+        its ponds, rivers and observations are drawn under the quicklook maps.
     progress : callable, optional
         Called with the fraction of the run done, in [0, 1].
     """
-    result = run_scenario(load_scenario(scenario_path, root=root), progress=progress)
+    scenario = load_scenario(scenario_path, root=root)
+    surroundings = None if out is None or root is None else read_surroundings(root)
+    result = run_scenario(scenario, progress=progress)
     if out is not None:
-        write_result(result, out)
+        write_result(result, out, surroundings=surroundings)
     return result
 
 

@@ -36,6 +36,7 @@ def test_the_files_are_written(written):
         "ensemble.nc",
         ENSEMBLE_SUMMARY,
         "probability_isochrones.geojson",
+        "quicklook_arrival_probability.png",
         "realizations.csv",
         "realizations.parquet",
     ]

@@ -37,6 +37,10 @@ def test_the_expected_files_are_written(written):
         "concentration_01_6yr.tif",
         "concentration_02_10yr.tif",
         "isochrones.geojson",
+        "quicklook_00_2yr.png",
+        "quicklook_01_6yr.png",
+        "quicklook_02_10yr.png",
+        "quicklook_receptors.png",
         "summary.json",
     ]
     assert all(f.parent == out for f in files)

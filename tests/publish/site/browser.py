@@ -45,25 +45,40 @@ def serve(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
-def chromium_page(url: str) -> Iterator[Page]:
-    """``url`` loaded in headless Chromium (1280 x 800) once its map shows a site marker.
+def chromium_page(
+    url: str, *, ready: str = ".leaflet-container .atlas-site", width_px: int = 1280
+) -> Iterator[Page]:
+    """``url`` loaded in headless Chromium (``width_px`` x 800) once the selector ``ready``
+    matches (by default: its map shows a site marker).
 
-    The page records what it did in three lists: ``page.requests`` (every URL requested),
-    ``page.dialogs`` (the message of every dialog, each dismissed) and ``page.errors`` (every
-    uncaught script error). Fails the test when Debian chromium is missing.
+    The page records what it did in lists: ``page.requests`` (every URL requested),
+    ``page.dialogs`` (the message of every dialog, each dismissed), ``page.errors`` (every
+    uncaught script error), ``page.console_errors`` (every error written to the console) and
+    ``page.failed`` (every request that failed or was answered with a status of 400 or more).
+    Fails the test when Debian chromium is missing.
     """
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` to install Debian chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            tab = browser.new_page(viewport={"width": 1280, "height": 800})
+            tab = browser.new_page(viewport={"width": width_px, "height": 800})
             tab.requests, tab.dialogs, tab.errors = [], [], []
+            tab.console_errors, tab.failed = [], []
+            tab.on(
+                "console",
+                lambda message: message.type == "error" and tab.console_errors.append(message.text),
+            )
+            tab.on("requestfailed", lambda request: tab.failed.append(request.url))
+            tab.on(
+                "response",
+                lambda response: response.status >= 400 and tab.failed.append(response.url),
+            )
             tab.on("request", lambda request: tab.requests.append(request.url))
             tab.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
             tab.on("pageerror", lambda error: tab.errors.append(str(error)))
             tab.goto(url)
-            tab.wait_for_selector(".leaflet-container .atlas-site")
+            tab.wait_for_selector(ready)
             yield tab
         finally:
             browser.close()

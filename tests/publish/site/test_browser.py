@@ -197,6 +197,7 @@ PAGE_TYPES = {
     "site-embed": "sites/mountain-pass-mine-and-mill/embed.html",
     "embed-guide": "embed/index.html",
     "downloads": "downloads/index.html",
+    "context": "context/index.html",
 }
 
 

@@ -189,7 +189,12 @@ def test_a_build_with_probes_in_every_field_succeeds_and_shows_them_literally(tm
     root = _probed_root(tmp_path / "root")
     page = build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
     html = page.read_text(encoding="utf-8")
-    shown = shown_tags(html + (page.parent / DATA_FILE).read_text(encoding="utf-8"))
+    scenario_pages = sorted((page.parent / "scenarios").glob("*/*.html"))
+    assert scenario_pages, "the probed scenario has its page and embed"
+    texts = [path.read_text(encoding="utf-8") for path in scenario_pages]
+    shown = shown_tags(
+        "".join([html, (page.parent / DATA_FILE).read_text(encoding="utf-8"), *texts])
+    )
     layers_shown = {tag.split(".")[0] for tag in shown}
     assert layers_shown >= {"sites", "usgs_sites", "tailings_pond", "observations", "sc"}
     assert {tag for tag in shown if tag.startswith("sc.")} >= {

@@ -1,4 +1,5 @@
-"""The site with plume results: side-by-side tables with sources, outlines, downloads.
+"""The site with plume results: side-by-side tables with sources on the scenario pages, the
+index's outlines and links to those pages, downloads.
 
 The site is built once from the shipped layers and tiny scenarios (:mod:`tiny_roots`).
 """
@@ -14,9 +15,7 @@ from pathlib import Path
 import pytest
 from browser import chromium_page, off_host, serve
 
-from atlas.pipeline import build_site
 from atlas.result import MODELLED_LABEL
-from tiny_roots import write_root
 
 pytestmark = pytest.mark.slow
 
@@ -82,16 +81,20 @@ def _check_arrival(cell: str, arrival: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[Path, str]:
-    """The site of the tiny root (built once for the read-only tests) and its page."""
-    root = write_root(tmp_path_factory.mktemp("data") / "root")
-    site = build_site(root, tmp_path_factory.mktemp("out") / "site").parent
-    return site, (site / "index.html").read_text(encoding="utf-8")
+def built(built_site) -> tuple[Path, str]:
+    """The site of the tiny root (built once, ``conftest.built_site``) and its page."""
+    return built_site, (built_site / "index.html").read_text(encoding="utf-8")
+
+
+def _scenario_page(site: Path, slug: str) -> str:
+    return (site / "scenarios" / slug / "index.html").read_text(encoding="utf-8")
 
 
 def test_the_pair_is_side_by_side_with_arrival_years_read_from_the_summaries(built):
-    site, html = built
-    table = _table_after(html, "Baotou: two projections side by side")
+    site, _ = built
+    html = _scenario_page(site, "baotou")
+    assert "Claim check: Baotou: two projections side by side" in html
+    table = _table_after(html, "Side by side, with every source")
     header, *rows = table["rows"]
     assert header == ["Quantity", "baotou", "baotou_fast_path"]
     assert "MODELLED" in html
@@ -118,30 +121,42 @@ def test_the_pair_is_side_by_side_with_arrival_years_read_from_the_summaries(bui
     assert fast < _summary(site, "baotou")["arrivals"][0]["arrival_yr"]
 
 
-def test_a_projection_on_another_grid_gets_its_own_table(built):
-    _, html = built
-    table = _table_after(html, "Far Away")
-    assert table["rows"][0] == ["Quantity", "far_away"]
-    assert "far_away" in table["caption"]
+def test_a_projection_on_another_grid_stands_alone_with_its_facts(built):
+    site, _ = built
+    html = _scenario_page(site, "far-away")
+    assert "Side by side" not in html
+    assert "Parameters and their sources" in html
+    assert "Source: the report that far_away stands for" in html
 
 
 def test_every_projection_is_labelled_modelled_with_its_assumptions(built):
     site, html = built
     assert MODELLED_LABEL in html
-    summaries = [_summary(site, name) for name in ("baotou", "baotou_fast_path", "far_away")]
-    # the plume menu's heading and every arrival cell; the flow is given, nothing else is modelled
-    arrival_cells = sum(len(summary["arrivals"]) for summary in summaries)
-    assert html.count('class="modelled-tag"') == 1 + arrival_cells
-    for summary in summaries:
-        for line in summary["assumptions"]:
-            assert html_text.escape(line, quote=False) in html, line
+    for name, slug in (("baotou", "baotou"), ("baotou_fast_path", "baotou-fast-path")):
+        page = _scenario_page(site, slug)
+        assert MODELLED_LABEL in page
+        # every arrival cell of the pair's table is tagged modelled
+        arrivals = sum(len(_summary(site, n)["arrivals"]) for n in ("baotou", "baotou_fast_path"))
+        table = page.split('id="facts-table"', 1)[1].split("</table>", 1)[0]
+        assert table.count('class="modelled-tag"') == arrivals
+        for line in _summary(site, name)["assumptions"]:
+            assert html_text.escape(line, quote=False) in page, line
+
+
+def test_the_index_links_each_scenario_page_instead_of_its_tables(built):
+    site, html = built
+    assert 'id="projection-table-' not in html
+    for slug in ("baotou", "baotou-fast-path", "far-away"):
+        assert f'href="scenarios/{slug}/index.html"' in html
+        assert (site / "scenarios" / slug / "index.html").is_file()
 
 
 def test_scenario_text_is_escaped(built):
-    _, html = built
-    assert "<b>tiny</b>" not in html
-    assert "&lt;b&gt;tiny&lt;/b&gt; &amp; fast pair" in html
-    assert "<test>" not in html
+    site, html = built
+    for page in (html, _scenario_page(site, "baotou")):
+        assert "<b>tiny</b>" not in page
+        assert "&lt;b&gt;tiny&lt;/b&gt; &amp; fast pair" in page
+        assert "<test>" not in page
 
 
 def _plume_layers(html: str) -> dict[str, str]:
@@ -177,9 +192,14 @@ def test_the_time_menu_offers_every_output_year(built):
 
 
 def test_downloads_are_linked_and_hold_the_projection_bytes(built, tmp_path):
-    site, html = built
-    links = re.findall(r'href="(plumes/[^"]+)"', html)
-    assert len(links) == 3 * (3 + 3)  # nc, geojson, json and 3 GeoTIFFs per scenario
+    site, _ = built
+    links = [
+        link
+        for slug in ("baotou", "baotou-fast-path", "far-away")
+        for link in re.findall(r'href="\.\./\.\./(plumes/[^"]+)"', _scenario_page(site, slug))
+    ]
+    # nc, geojson, json, 3 GeoTIFFs, 3 quicklook maps and the receptor chart per scenario
+    assert len(links) == 3 * (3 + 3 + 4)
     for link in links:
         assert (site / link).is_file(), link
     for name in ("baotou", "baotou_fast_path", "far_away"):

@@ -8,6 +8,9 @@ Files of an output folder (all modelled, and labelled so):
 * ``concentration_<k>_<t>yr.tif`` — one float32 north-up GeoTIFF per output time (k = 00, 01,
   ...), in the scenario CRS, nodata -9999.
 * ``isochrones.geojson`` — EPSG:4326 polygons of C >= each threshold at each output time.
+* ``quicklook_<k>_<t>yr.png`` and ``quicklook_receptors.png`` — pictures for a first look:
+  the concentration map at each output time and the concentration at each receptor against
+  the year (:mod:`atlas.publish.outputs.quicklook`).
 * ``summary.json`` — arrival times per receptor and threshold, the mass budget, the plume's
   extent per threshold, the flow at the source, the assumptions, the provenance of every
   parameter and the inputs' hash.
@@ -28,6 +31,7 @@ import xarray as xr
 from atlas.publish.outputs.geotiff import write_geotiff
 from atlas.publish.outputs.isochrones import read_isochrones, write_isochrones
 from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
+from atlas.publish.outputs.quicklook import Surroundings, quicklook_names, write_quicklooks
 from atlas.publish.outputs.summary import SUMMARY, dump_json, read_tables, summary
 from atlas.publish.staging import staged_folder
 from atlas.result import MODELLED_LABEL, PlumeResult
@@ -51,7 +55,7 @@ def _geotiff_names(scenario: Scenario) -> list[str]:
 def _file_names(scenario: Scenario) -> list[str]:
     """The files of a result of ``scenario``, NetCDF first, in the order they are written."""
     netcdf = "concentration.nc" if _transports(scenario) else "flow.nc"
-    return [netcdf, ISOCHRONES, *_geotiff_names(scenario), SUMMARY]
+    return [netcdf, ISOCHRONES, *_geotiff_names(scenario), *quicklook_names(scenario), SUMMARY]
 
 
 def _write_geotiffs(result: PlumeResult, folder: Path) -> None:
@@ -81,7 +85,12 @@ def _write_geotiffs(result: PlumeResult, folder: Path) -> None:
         )
 
 
-def write_result(result: PlumeResult, out_dir: str | os.PathLike[str]) -> list[Path]:
+def write_result(
+    result: PlumeResult,
+    out_dir: str | os.PathLike[str],
+    *,
+    surroundings: Surroundings | None = None,
+) -> list[Path]:
     """Write a result's files into ``out_dir`` (see the module docstring).
 
     Parameters
@@ -90,6 +99,9 @@ def write_result(result: PlumeResult, out_dir: str | os.PathLike[str]) -> list[P
         What :func:`atlas.run.run_scenario` returned (or :func:`read_result` read).
     out_dir : str or os.PathLike
         Output folder; created, or replaced when it holds earlier plume outputs.
+    surroundings : Surroundings, optional
+        Layers of the data root drawn under the quicklook maps (ponds, rivers,
+        observations); without them the maps show the scenario's own geometries.
 
     Returns
     -------
@@ -108,6 +120,7 @@ def write_result(result: PlumeResult, out_dir: str | os.PathLike[str]) -> list[P
         write_netcdf(result.dataset, folder / names[0], inputs_sha256=result.inputs_sha256)
         write_isochrones(result.isochrones, folder / ISOCHRONES, scenario=result.name)
         _write_geotiffs(result, folder)
+        write_quicklooks(result, folder, surroundings)
         dump_json(summary(result, files=names), folder / SUMMARY)
     return sorted(out_dir / name for name in names)
 

@@ -7,11 +7,12 @@ Files of an ensemble output folder (all modelled, and labelled so):
   (quantile, time_yr, y, x), ``arrival_quantile_yr`` and ``never_arrived_probability``
   (receptor, threshold_mg_per_l); its attributes hold the priors with their provenance.
 * ``realizations.parquet`` and ``realizations.csv`` — one row per realization: its parameters,
-  arrival times and ``kept``.
-* ``probability_isochrones.geojson`` — where each threshold is exceeded with probability at
-  least 0.05, 0.5 and 0.95 at each output time (EPSG:4326).
   arrival times, modelled values at the observations and whether it agrees with each, and
   ``kept``.
+* ``probability_isochrones.geojson`` — where each threshold is exceeded with probability at
+  least 0.05, 0.5 and 0.95 at each output time (EPSG:4326).
+* ``quicklook_arrival_probability.png`` — the probability of arrival at each receptor against
+  the year (:func:`atlas.publish.charts.arrival_probability_chart`).
 * ``ensemble_summary.json`` — the priors, the arrival quantiles with a plain sentence each, the
   area likely above each threshold, the seed, the counts, the inputs' hash and, with
   observations, the ``constraint`` report (how many realizations agree with each observation,
@@ -48,6 +49,7 @@ from atlas.ensemble.result import (
     constraint_of,
     prior_provenance,
 )
+from atlas.publish.charts import arrival_probability_chart, save_png
 from atlas.publish.outputs.isochrones import read_isochrones, write_isochrones
 from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
@@ -57,6 +59,7 @@ from atlas.scenario import Scenario
 from atlas.scenario.digest import inputs_sha256
 
 __all__ = [
+    "ARRIVAL_CHART",
     "ENSEMBLE_FILES",
     "ENSEMBLE_SUMMARY",
     "check_ensemble_folder",
@@ -67,11 +70,15 @@ __all__ = [
 ENSEMBLE_SUMMARY = "ensemble_summary.json"
 """The summary of an ensemble folder (it marks the folder as ensemble outputs)."""
 
+ARRIVAL_CHART = "quicklook_arrival_probability.png"
+"""The chart of the probability of arrival of an ensemble folder."""
+
 ENSEMBLE_FILES = (
     "ensemble.nc",
     "realizations.parquet",
     "realizations.csv",
     "probability_isochrones.geojson",
+    ARRIVAL_CHART,
     ENSEMBLE_SUMMARY,
 )
 """Every file of an ensemble output folder."""
@@ -316,6 +323,7 @@ def write_ensemble(result: EnsembleResult, out_dir: str | os.PathLike[str]) -> l
         result.realizations.to_parquet(folder / names[1], index=False)
         result.realizations.to_csv(folder / names[2], index=False, lineterminator="\n")
         write_isochrones(result.isochrones, folder / names[3], scenario=result.name)
+        save_png(arrival_probability_chart(result), folder / ARRIVAL_CHART)
         dump_json(ensemble_summary(result, files=names), folder / ENSEMBLE_SUMMARY)
     return sorted(out_dir / name for name in names)
 

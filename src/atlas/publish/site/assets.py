@@ -71,7 +71,15 @@ ASSETS: tuple[Asset, ...] = (
     ),
     *_from(
         _OWN,
-        ("atlas.js", "atlas.css", "site.js", "embed.js", "table.js", "THIRD_PARTY_NOTICES.txt"),
+        (
+            "atlas.js",
+            "atlas.css",
+            "site.js",
+            "embed.js",
+            "table.js",
+            "plume.js",
+            "THIRD_PARTY_NOTICES.txt",
+        ),
         "assets",
     ),
 )

@@ -44,6 +44,7 @@ from atlas.publish.site.overlays import (
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, write_page
 from atlas.publish.site.plume_tables import PlumeView, featured
+from atlas.publish.site.scenario_pages import scenario_folders
 from atlas.publish.site.site_table import site_data, write_site_data
 
 __all__ = [
@@ -180,7 +181,10 @@ def render_index(
     chrome = index_chrome(text, sections, modelled=modelled)
     atlas_map = build_map(layers, tiles=tiles, plumes=plumes, text=text)
     name = "map_embed.html" if embed else "index.html"
-    return render_map_page(atlas_map, name, chrome, page=text, screening_label=screening_label)
+    scenarios = {name: f"{folder}/index.html" for name, folder in scenario_folders(plumes).items()}
+    return render_map_page(
+        atlas_map, name, chrome, page=text, screening_label=screening_label, scenarios=scenarios
+    )
 
 
 def write_index(

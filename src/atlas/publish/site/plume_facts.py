@@ -17,7 +17,7 @@ import pandas as pd
 from atlas.result import PlumeResult, SourceFlow
 from atlas.scenario import GridRaster, HeadDrivenFlow, Scenario
 
-__all__ = ["UNDOCUMENTED", "Entry", "Fact", "plume_facts"]
+__all__ = ["UNDOCUMENTED", "Entry", "Fact", "plain_number", "plume_facts"]
 
 UNDOCUMENTED = "no source given in the scenario"
 
@@ -35,7 +35,7 @@ Fact = tuple[str, Entry]
 """A labelled entry of a projection."""
 
 
-def _number(value: float) -> str:
+def plain_number(value: float) -> str:
     """Three significant digits, thousands separated: 2,725; 220; 4.3; 0.00402."""
     if abs(value) >= 1000:
         return f"{value:,.0f}"
@@ -46,8 +46,10 @@ def _range(values: tuple[float, float, float], unit: str) -> str:
     """``"25.1 m/yr (median; 24.4-26 m/yr)"`` for (median, min, max); one number when equal."""
     median, low, high = values
     if math.isclose(low, high, rel_tol=1e-9):
-        return f"{_number(median)} {unit}"
-    return f"{_number(median)} {unit} (median; {_number(low)}-{_number(high)} {unit})"
+        return f"{plain_number(median)} {unit}"
+    return (
+        f"{plain_number(median)} {unit} (median; {plain_number(low)}-{plain_number(high)} {unit})"
+    )
 
 
 def _provenance(provenance: Mapping[str, str], *keys: str) -> str:
@@ -105,11 +107,11 @@ def _flow_facts(scenario: Scenario, flow: SourceFlow) -> list[Fact]:
         conductivity_text = (
             _range(flow.conductivity_m_per_day, "m/d")
             + " at the source"
-            + f"; {_number(low)}-{_number(high)} m/d over the grid (raster "
+            + f"; {plain_number(low)}-{plain_number(high)} m/d over the grid (raster "
             f"{conductivity.path.name})"
         )
     else:
-        conductivity_text = f"{_number(flow.conductivity_m_per_day[0])} m/d, uniform"
+        conductivity_text = f"{plain_number(flow.conductivity_m_per_day[0])} m/d, uniform"
     gradient = (
         Entry("not used", "no hydraulic conductivity in the scenario")
         if flow.gradient is None
@@ -135,7 +137,7 @@ def _flow_facts(scenario: Scenario, flow: SourceFlow) -> list[Fact]:
         (
             "Effective porosity n_e",
             Entry(
-                _number(aquifer.effective_porosity),
+                plain_number(aquifer.effective_porosity),
                 _provenance(provenance, "aquifer.effective_porosity"),
             ),
         ),
@@ -143,8 +145,8 @@ def _flow_facts(scenario: Scenario, flow: SourceFlow) -> list[Fact]:
         (
             "Dispersivity (longitudinal / transverse)",
             Entry(
-                f"{_number(aquifer.longitudinal_dispersivity_m)} m / "
-                f"{_number(aquifer.transverse_dispersivity_m)} m",
+                f"{plain_number(aquifer.longitudinal_dispersivity_m)} m / "
+                f"{plain_number(aquifer.transverse_dispersivity_m)} m",
                 _provenance(
                     provenance,
                     "aquifer.longitudinal_dispersivity_m",
@@ -159,9 +161,9 @@ def _source_facts(scenario: Scenario) -> list[Fact]:
     facts = []
     for source in scenario.sources:
         strength = (
-            f"{_number(source.concentration_mg_per_l)} mg/L held in the source cells"
+            f"{plain_number(source.concentration_mg_per_l)} mg/L held in the source cells"
             if source.concentration_mg_per_l is not None
-            else f"{_number(source.mass_rate_kg_per_yr or 0.0)} kg/yr released"
+            else f"{plain_number(source.mass_rate_kg_per_yr or 0.0)} kg/yr released"
         )
         until = "the horizon" if source.end_yr is None else _year(scenario, source.end_yr)
         key = f"source.{source.name}"

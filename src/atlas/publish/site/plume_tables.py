@@ -65,6 +65,8 @@ class PlumeView:
         The "modelled, not measured" label.
     downloads : tuple of Download
         The files written for the result, sorted by name.
+    transports : bool
+        The run moved solute (a flow-only run has no plume to draw).
     """
 
     name: str
@@ -75,6 +77,7 @@ class PlumeView:
     assumptions: tuple[str, ...]
     modelled: str
     downloads: tuple[Download, ...]
+    transports: bool = True
 
     @property
     def download_groups(self) -> tuple[tuple[str, tuple[Download, ...]], ...]:
@@ -99,6 +102,8 @@ _DESCRIPTIONS = {
     ".nc": "NetCDF (CF-1.8): concentrations at every output time, heads, velocities, arrivals",
     ".tif": "GeoTIFF (scenario CRS, mg/L), one per output time: the concentration",
     ".geojson": "GeoJSON (EPSG:4326): the plume outlines drawn on the map",
+    ".png": "PNG quicklooks: the concentration map at each output time and the concentration "
+    "at each receptor against the year",
     ".json": "JSON: arrival times, mass budget, assumptions and the source of every parameter",
 }
 """What each kind of output file holds, by suffix, in the order the page lists them."""
@@ -123,6 +128,7 @@ def plume_view(result: PlumeResult, files: Iterable[Path]) -> PlumeView:
         assumptions=result.assumptions,
         modelled=MODELLED_LABEL,
         downloads=tuple(Download(path.name, path.stat().st_size) for path in sorted(files)),
+        transports=result.transports,
     )
 
 

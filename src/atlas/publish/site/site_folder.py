@@ -8,18 +8,22 @@ link of a page points to a file of the same build.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
 from markupsafe import Markup
 
+from atlas.ensemble.result import EnsembleResult
 from atlas.load import Layers
 from atlas.publish.outputs import write_result
+from atlas.publish.outputs.quicklook import Surroundings, surroundings_of
 from atlas.publish.site.assets import copy_assets
+from atlas.publish.site.context_page import write_context_page
 from atlas.publish.site.map import write_index
 from atlas.publish.site.pages import RESIZE_SCRIPT, Chrome, embed_id, render_page, write_page
 from atlas.publish.site.plume_tables import Download, PlumeView, plume_view
+from atlas.publish.site.scenario_pages import write_scenario_pages
 from atlas.publish.site.site_pages import SitePage, site_pages, write_site_pages
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import PlumeResult
@@ -36,10 +40,16 @@ GEOPACKAGE = "downloads/atlas.gpkg"
 """Where the build's GeoPackage goes in the site."""
 
 
-def _write_plumes(results: Sequence[PlumeResult], site: Path) -> list[PlumeView]:
-    """Write each result's files into ``plumes/<scenario>/`` of the site; their views."""
+def _write_plumes(
+    results: Sequence[PlumeResult], site: Path, surroundings: Surroundings
+) -> list[PlumeView]:
+    """Write each result's files into ``plumes/<scenario>/`` of the site, the quicklook maps
+    over ``surroundings``; their views."""
     return [
-        plume_view(result, write_result(result, site / PLUMES_FOLDER / result.name))
+        plume_view(
+            result,
+            write_result(result, site / PLUMES_FOLDER / result.name, surroundings=surroundings),
+        )
         for result in results
     ]
 
@@ -101,6 +111,7 @@ def write_site(
     results: Sequence[PlumeResult] = (),
     screening: gpd.GeoDataFrame | None = None,
     geopackage: Callable[[Path], Path] | None = None,
+    ensembles: Mapping[str, EnsembleResult] | None = None,
 ) -> Path:
     """Write every page of the site, ``assets/``, ``plumes/`` and ``downloads/`` into
     ``out_dir``; return the index page's path.
@@ -128,6 +139,9 @@ def write_site(
         Writes the build's GeoPackage at the path it is given and returns it (e.g.
         :func:`atlas.publish.outputs.geopackage.write_geopackage` with the build's contents):
         called with :data:`GEOPACKAGE` in the staged site, and the file linked from the pages.
+    ensembles : mapping of str to EnsembleResult, optional
+        Ensembles by scenario name, shown on their scenario's page
+        (:func:`~.scenario_pages.write_scenario_pages`).
 
     Raises
     ------
@@ -139,13 +153,13 @@ def write_site(
     out_dir = Path(out_dir)
     pages = site_pages(layers.sites)
     with staged_folder(out_dir, marker=SITE_PAGE, kind="site") as staging:
-        plumes = _write_plumes(results, staging)
+        plumes = _write_plumes(results, staging, surroundings_of(layers))
         package = None
         if geopackage is not None:
             path = geopackage(staging.joinpath(*GEOPACKAGE.split("/")))
             package = Download(GEOPACKAGE, path.stat().st_size)
         # The nav sections this build writes a page for (see atlas.publish.site.pages.NAV).
-        sections = frozenset({"index", "sites", "embed", "downloads"})
+        sections = frozenset({"index", "sites", "scenarios", "context", "embed", "downloads"})
         links = {page.name: f"{page.folder}/{SITE_PAGE}" for page in pages}
         write_index(
             staging,
@@ -164,6 +178,10 @@ def write_site(
             screening=screening,
             geopackage=None if package is None else package.name,
         )
+        write_scenario_pages(
+            staging, layers, results, plumes, sections=sections, ensembles=ensembles
+        )
+        write_context_page(staging, layers.context_facts, sections=sections)
         write_embed_guide(staging, sections)
         write_downloads(staging, sections, pages, plumes, package)
         copy_assets(staging)
