@@ -11,7 +11,7 @@ from atlas.scenario.schema import Scenario
 
 __all__ = ["NOT_MODEL_CODE", "inputs_sha256", "model_code_sha256"]
 
-NOT_MODEL_CODE = ("publish/site", "cli.py", "__main__.py", "pipeline.py")
+NOT_MODEL_CODE = ("publish/site/", "cli/", "__main__.py", "pipeline.py")
 """The parts of the atlas package (paths below ``atlas/``) whose code does not shape a stored
 result: the pages, which are drawn anew at every build, and the command line."""
 
