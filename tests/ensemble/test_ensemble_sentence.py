@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from atlas.ensemble.result import arrival_column
 from atlas.publish.site.plume_sentence import ensemble_clause, result_sentence
 from atlas.run import run_scenario
 
@@ -45,3 +46,21 @@ def test_when_few_realizations_arrive_the_clause_says_so(velocity_ensemble):
     clause = ensemble_clause(replace(ensemble, dataset=dataset), receptor.name, high)
     horizon = math.floor(scenario.start_year + scenario.horizon_yr)
     assert clause.endswith(f"fewer than 5 % arrive by {horizon}")
+
+
+def test_with_few_kept_the_clause_gives_their_range_not_quantiles(velocity_ensemble):
+    scenario, ensemble = velocity_ensemble
+    receptor = scenario.receptors[0]
+    threshold = min(receptor.thresholds_mg_per_l)
+    table = ensemble.realizations.copy()
+    table["kept"] = table["realization"] % 11 == 0  # 10 of 100 kept
+    few = replace(ensemble, realizations=table, kept=int(table["kept"].sum()))
+    arrivals = table.loc[table["kept"], arrival_column(receptor.name, threshold)]
+    assert arrivals.notna().all()
+    start = scenario.start_year
+    clause = ensemble_clause(few, receptor.name, threshold)
+    assert clause == (
+        f"with the ensemble (10 of 100 realizations kept): between "
+        f"{math.floor(start + arrivals.min())} and {math.floor(start + arrivals.max())} "
+        "(the range of the 10 kept: too few for P5-P95)"
+    )

@@ -15,7 +15,8 @@ import math
 
 import numpy as np
 
-from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult
+from atlas.ensemble.constraint import FEW_KEPT
+from atlas.ensemble.result import ARRIVAL_QUANTILES, EnsembleResult, arrival_column
 from atlas.publish.site.plume_facts import plain_number
 from atlas.result import PlumeResult
 from atlas.scenario import Scenario
@@ -50,10 +51,33 @@ def _speed(result: PlumeResult) -> str:
     return f"At {speeds} m/yr (modelled seepage speed at the source), "
 
 
+def _few_kept_clause(
+    ensemble: EnsembleResult, receptor: str, threshold_mg_per_l: float, head: str
+) -> str:
+    """The clause when too few realizations are kept for P5-P95: the range of their arrivals
+    and how many do not arrive."""
+    scenario = ensemble.scenario
+    table = ensemble.realizations
+    arrivals = table.loc[table["kept"], arrival_column(receptor, threshold_mg_per_l)]
+    arrived = arrivals.dropna()
+    horizon = when(scenario, scenario.horizon_yr)
+    if arrived.empty:
+        return head + f"none of them arrives by {horizon}"
+    span = f"between {when(scenario, arrived.min())} and {when(scenario, arrived.max())}"
+    late = len(arrivals) - len(arrived)
+    tail = f", {late} of them not by {horizon}" if late else ""
+    return head + f"{span} (the range of the {len(arrivals)} kept: too few for P5-P95){tail}"
+
+
 def ensemble_clause(ensemble: EnsembleResult, receptor: str, threshold_mg_per_l: float) -> str:
     """ "with the ensemble (K of N realizations): between YEAR and YEAR (P5-P95)", or how many
-    arrive within the horizon when P5 or P95 does not."""
+    arrive within the horizon when P5 or P95 does not; with fewer than
+    :data:`~atlas.ensemble.constraint.FEW_KEPT` kept realizations the range of their arrivals
+    instead of P5-P95."""
     scenario = ensemble.scenario
+    if ensemble.kept < FEW_KEPT:
+        head = f"with the ensemble ({ensemble.kept} of {ensemble.count} realizations kept): "
+        return _few_kept_clause(ensemble, receptor, threshold_mg_per_l, head)
     where = {"receptor": receptor, "threshold_mg_per_l": threshold_mg_per_l}
     quantiles = ensemble.dataset["arrival_quantile_yr"].sel(where).values
     early = float(quantiles[ARRIVAL_QUANTILES.index(0.05)])
