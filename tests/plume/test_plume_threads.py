@@ -28,16 +28,16 @@ pytestmark = pytest.mark.skipif(
 
 
 def _run(threads: int):
-    n, dx = 192, 20.0
+    n, dx = 512, 20.0
     rng = np.random.default_rng(11)
     k = np.exp(gaussian_filter(rng.normal(0.0, 1.0, (n, n)), 4) * 3 + 2)
     heads = np.full((n, n), np.nan)
     heads[:, 0], heads[-1, :] = 120.0, 100.0  # flow toward the north-east, oblique
     vx, vy = flow.darcy_face_velocities(flow.steady_heads(k, 10.0, dx, heads, 0.0), k, 0.25, dx)
     block = np.zeros((n, n), bool)
-    block[40:44, 20:24] = True
+    block[100:104, 50:54] = True
     point = np.zeros((n, n), bool)
-    point[100, 60] = True
+    point[260, 160] = True
     offset = (np.arange(n) - n / 2) / (n / 6)
     initial = 50.0 * np.exp(-0.5 * (offset[:, None] ** 2 + offset[None, :] ** 2))
     previous = numba.get_num_threads()
@@ -55,7 +55,7 @@ def _run(threads: int):
                 retardation=1.5,
                 half_life_yr=80.0,
             ),
-            output_times_yr=[2.0, 5.0],
+            output_times_yr=[0.5, 1.0],
             initial_mg_per_l=initial,
             sources=[FixedConcentrationSource(block, 100.0), MassRateSource(point, 500.0)],
         )

@@ -49,9 +49,11 @@ StageArrays = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 BLOCK_ROWS = 8
 """Rows per parallel task. Fixed, so that no number depends on how many threads share them."""
 
-PARALLEL_CELLS = 32768
-"""Regions with fewer cells run on the calling thread alone: their stages take well under a
-millisecond, less than waking the other threads costs on a busy machine."""
+PARALLEL_CELLS = 1 << 18
+"""Regions with fewer cells (512^2) run on the calling thread alone. A stage of a smaller region
+takes a few milliseconds or less, and on a machine shared with other work the threads of a
+parallel stage wait for each other: the Baotou scenario (52,800 cells, regions above 32,768
+cells) took 35-59 s on 2 threads against 6-8 s on one, at a load average of 6-7 on 2 cores."""
 
 RATE_ONLY: Combination = (0.0, 0.0, 0.0, 0.0, 0.0)
 """The combination of a stage that only stores the rate."""
