@@ -2,15 +2,15 @@
 
 A region is rows ``[j_lo, j_hi)`` and columns ``[i_lo, i_hi)`` of cells (see
 :mod:`atlas.plume.fluxes`); nothing outside it is read or written, except the held cells, which
-are written wherever they are. No validation: these are numba kernels on bare arrays; rows go
-over numba's threads, and every sum is taken row by row in a fixed order, so no number depends
-on the number of threads.
+are written wherever they are. No validation: these are numba kernels on bare arrays, on one
+thread (a pass of a few nanoseconds per cell: on a busy machine waking the other threads for
+it cost more than it saved); every sum is taken row by row in a fixed order.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from atlas.plume.fluxes import FloatArray, Held, Region
 
@@ -24,20 +24,20 @@ __all__ = [
 ]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def copy_region(region: Region, source: FloatArray, out: FloatArray) -> None:
     j_lo, j_hi, i_lo, i_hi = region
-    for j in prange(j_lo, j_hi):
+    for j in range(j_lo, j_hi):
         out[j, i_lo:i_hi] = source[j, i_lo:i_hi]
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def decay(region: Region, conc: FloatArray, factor: float) -> float:
     """Multiply ``conc`` by ``factor`` in ``region``; returns the concentration sum removed
     (summed row by row in a fixed order: the same whatever the number of threads)."""
     j_lo, j_hi, i_lo, i_hi = region
     totals = np.zeros(conc.shape[0])
-    for j in prange(j_lo, j_hi):
+    for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             totals[j] += conc[j, i]
             conc[j, i] *= factor
@@ -47,12 +47,12 @@ def decay(region: Region, conc: FloatArray, factor: float) -> float:
     return total * (1.0 - factor)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def grow_box(conc: FloatArray, floor: float, region: Region, box: Region) -> Region:
     """``box`` grown to hold every cell of ``region`` whose concentration exceeds ``floor``."""
     ny, nx = conc.shape
     firsts, lasts = np.full(ny, nx), np.full(ny, -1)
-    for j in prange(region[0], region[1]):
+    for j in range(region[0], region[1]):
         for i in range(region[2], region[3]):
             if abs(conc[j, i]) > floor:
                 firsts[j] = min(firsts[j], i)

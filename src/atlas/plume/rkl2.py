@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
 from atlas.plume.regions import around, copy_region, restore_held
@@ -133,7 +133,7 @@ _ROUND_OFF = 8.0 * np.finfo(np.float64).eps
 """Relative size of an excursion beyond the bounds that is round-off, not a failure."""
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def _clip_to_range(
     region: Region, field: FloatArray, reference: FloatArray, rise: float
 ) -> tuple[bool, float]:
@@ -141,26 +141,26 @@ def _clip_to_range(
 
     Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
     returns whether the field is accepted and the mass the clipping added (summed row by row in
-    a fixed order, so the same whatever the number of threads).
+    a fixed order).
     """
     j_lo, j_hi, i_lo, i_hi = region
     ny = field.shape[0]
     lows, highs = np.full(ny, math.inf), np.full(ny, -math.inf)
-    for j in prange(j_lo, j_hi):
+    for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             lows[j] = min(lows[j], reference[j, i])
             highs[j] = max(highs[j], reference[j, i])
     lowest, highest = lows.min(), highs.max() + rise
     slack = _ROUND_OFF * max(abs(lowest), abs(highest))
     outside = np.zeros(ny, dtype=np.bool_)
-    for j in prange(j_lo, j_hi):
+    for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             if not lowest - slack <= field[j, i] <= highest + slack:
                 outside[j] = True
     if outside.any():
         return False, 0.0
     added = np.zeros(ny)
-    for j in prange(j_lo, j_hi):
+    for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             value = min(max(field[j, i], lowest), highest)
             added[j] += value - field[j, i]
