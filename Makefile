@@ -71,6 +71,7 @@ $(BENCH): $(STAMP)
 bench: $(BENCH) ## benchmarks: transport vs FiPy, heads, screening, ensembles (tens of minutes)
 	$(BIN)/python bench/transport_bench.py
 	$(BIN)/python bench/heads_bench.py
+	$(BIN)/python bench/baotou_bench.py
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/ensemble_bench.py
 

@@ -18,7 +18,6 @@ import json
 import math
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,8 +33,10 @@ Result = dict[str, Any]
 
 SIZES = (256, 512, 1024, 2048)
 FIPY_SIZES = (256, 512, 1024)
-SMALL_CELLS = 512 * 512  # cases up to this size are repeated and the median time reported
-REPEATS = 3
+REPEATS = 3  # every throughput case runs this often; the table shows the fastest run
+THREADS = (1, 2)
+GROWTH_TARGET = 1.2  # ns/cell-step at the largest grid over the smallest, at most
+SPEEDUP_TARGET = 1.7  # 2 threads over 1, at least
 FIPY_THROUGHPUT_STEPS = 10
 LADDER = (80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384)
 FIPY_STEP_COUNTS = (40, 80, 160, 320, 640)
@@ -53,8 +54,9 @@ def launch(task: Task, cache_dir: str) -> Result:
 
 
 def seconds(result: Result) -> float:
-    """Median wall time of the repeats, in s."""
-    return statistics.median(result["seconds"])
+    """Fastest wall time of the repeats, in s: on a shared machine the others are slowed by
+    other work, never sped up."""
+    return min(result["seconds"])
 
 
 def cell_steps(result: Result) -> int:
@@ -100,6 +102,7 @@ def row(cells: Sequence[object], widths: Sequence[int]) -> str:
 THROUGHPUT_COLUMNS = (
     ("solver", 10),
     ("grid", 11),
+    ("threads", 9),
     ("steps", 7),
     ("runs", 6),
     ("seconds", 10),
@@ -139,6 +142,7 @@ def throughput_line(result: Result, smallest_ns: float) -> str:
         [
             result["task"]["solver"],
             f"{n}x{n}",
+            result["task"].get("threads", 1),
             result["steps"],
             len(result["seconds"]),
             f"{time_s:.3f}",
@@ -200,6 +204,36 @@ def versions() -> str:
     )
 
 
+def ns_per_cell_step(result: Result) -> float:
+    """Wall time per cell and step of the fastest run, in ns."""
+    return seconds(result) / cell_steps(result) * 1e9
+
+
+def summarize_throughput(atlas: Sequence[Result]) -> None:
+    """Cost growth from the smallest to the largest grid per thread count, and the speed-up of
+    each thread count over one thread per grid, against the issue's targets."""
+    by_case = {(r["cells"], r["task"].get("threads", 1)): ns_per_cell_step(r) for r in atlas}
+    cells = sorted({c for c, _ in by_case})
+    threads = sorted({t for _, t in by_case})
+    small, large = cells[0], cells[-1]
+    for count in threads:
+        if (small, count) in by_case and (large, count) in by_case and small != large:
+            growth = by_case[large, count] / by_case[small, count]
+            say(
+                f"   {count} thread(s): cost per cell-step {round(large**0.5)}^2 / "
+                f"{round(small**0.5)}^2 = {growth:.2f} (target <= {GROWTH_TARGET:g}; "
+                f"{growth / GROWTH_TARGET:.2f} of it)"
+            )
+    for count in threads[1:]:
+        for c in cells:
+            if (c, 1) in by_case and (c, count) in by_case:
+                speedup = by_case[c, 1] / by_case[c, count]
+                say(
+                    f"   {round(c**0.5)}^2: {count} threads {speedup:.2f} x faster than 1 "
+                    f"(efficiency {speedup / count:.0%}; target >= {SPEEDUP_TARGET:g} x for 2)"
+                )
+
+
 def throughput(args: argparse.Namespace, cache_dir: str) -> list[Result]:
     """Part 1: time per cell-step and memory of both solvers on a grid-filling plume."""
     say(
@@ -213,26 +247,29 @@ def throughput(args: argparse.Namespace, cache_dir: str) -> list[Result]:
     )
     say(header(THROUGHPUT_COLUMNS))
     results: list[Result] = []
-    for solver, sizes, extra in (
-        ("atlas", args.sizes, {}),
-        ("fipy", args.fipy_sizes, {"fipy_steps": FIPY_THROUGHPUT_STEPS}),
+    for solver, sizes, threads, extra in (
+        ("atlas", args.sizes, args.threads, {}),
+        ("fipy", args.fipy_sizes, (1,), {"fipy_steps": FIPY_THROUGHPUT_STEPS}),
     ):
         smallest_ns = 0.0
         for n in sizes:
-            result = launch(
-                {
-                    "solver": solver,
-                    "problem": "throughput",
-                    "n": n,
-                    "repeats": REPEATS if n * n <= SMALL_CELLS else 1,
-                    "longitudinal_dispersivity_m": args.dispersivity_m,
-                    **extra,
-                },
-                cache_dir,
-            )
-            smallest_ns = smallest_ns or seconds(result) / cell_steps(result) * 1e9
-            say(throughput_line(result, smallest_ns))
-            results.append(result)
+            for count in threads:
+                result = launch(
+                    {
+                        "solver": solver,
+                        "problem": "throughput",
+                        "n": n,
+                        "threads": count,
+                        "repeats": REPEATS,
+                        "longitudinal_dispersivity_m": args.dispersivity_m,
+                        **extra,
+                    },
+                    cache_dir,
+                )
+                smallest_ns = smallest_ns or ns_per_cell_step(result)
+                say(throughput_line(result, smallest_ns))
+                results.append(result)
+    summarize_throughput([r for r in results if r["task"]["solver"] == "atlas"])
     skipped = sorted(set(args.sizes) - set(args.fipy_sizes))
     if skipped:
         say(f"   FiPy not run at {', '.join(f'{n}x{n}' for n in skipped)}: time budget")
@@ -335,6 +372,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, metavar="N")
     parser.add_argument("--fipy-sizes", type=int, nargs="*", default=FIPY_SIZES, metavar="N")
+    parser.add_argument("--threads", type=int, nargs="+", default=THREADS, metavar="T")
     parser.add_argument("--target", type=float, default=TARGET, help="max error in C/C0")
     parser.add_argument(
         "--dispersivity-m",

@@ -33,7 +33,8 @@ from plume_problem import AQUIFER, Case, GaussianPlume, Solution, throughput_cas
 
 Task = dict[str, Any]
 """``solver`` ("atlas", "fipy" or "fipy-lu"), ``problem`` ("throughput" or "accuracy"),
-``n`` (cells per side), ``repeats``, ``fipy_steps`` (FiPy only) and
+``n`` (cells per side), ``repeats``, ``threads`` (numba's threads, atlas only; default all),
+``fipy_steps`` (FiPy only) and
 ``longitudinal_dispersivity_m``; the accuracy tasks also carry their error ``target``."""
 
 WARMUP_CELLS = 16
@@ -94,6 +95,10 @@ def run(task: Task) -> dict[str, Any]:
     accuracy = task["problem"] == "accuracy"
     case = plume.case(n) if accuracy else throughput_case(n, plume.aquifer)
     solve = _solver(task)
+    if "threads" in task and task["solver"] == "atlas":
+        import numba
+
+        numba.set_num_threads(int(task["threads"]))
 
     _, warmup_s = timed(solve, throughput_case(WARMUP_CELLS, case.aquifer))
 

@@ -2,7 +2,7 @@
 
 Mission regime (HYDROGEOLOGY.md 1.5): seepage 20-30 m/yr, dispersivity 10-100 m, cells of
 min(25 m, alpha_L). A mass-rate source shares the step's time integration with the operator
-that carries its mass away (``atlas.plume.fluxes.share_sources``), so the concentration next to
+that carries its mass away (``atlas.plume.stages.share_sources``), so the concentration next to
 it does not depend on where a step ends.
 """
 

@@ -2,19 +2,20 @@
 
 A region is rows ``[j_lo, j_hi)`` and columns ``[i_lo, i_hi)`` of cells (see
 :mod:`atlas.plume.fluxes`); nothing outside it is read or written, except the held cells, which
-are written wherever they are. No validation: these are numba kernels on bare arrays.
+are written wherever they are. No validation: these are numba kernels on bare arrays, on one
+thread (a pass of a few nanoseconds per cell: on a busy machine waking the other threads for
+it cost more than it saved); every sum is taken row by row in a fixed order.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import FloatArray, Held, Region
 
 __all__ = [
     "around",
-    "average_update",
-    "axpy",
     "copy_region",
     "decay",
     "decay_held",
@@ -24,49 +25,43 @@ __all__ = [
 
 
 @njit(cache=True)
-def axpy(region: Region, base: FloatArray, dt: float, rate: FloatArray, out: FloatArray) -> None:
-    j_lo, j_hi, i_lo, i_hi = region
-    for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            out[j, i] = base[j, i] + dt * rate[j, i]
-
-
-@njit(cache=True)
 def copy_region(region: Region, source: FloatArray, out: FloatArray) -> None:
     j_lo, j_hi, i_lo, i_hi = region
-    out[j_lo:j_hi, i_lo:i_hi] = source[j_lo:j_hi, i_lo:i_hi]
-
-
-@njit(cache=True)
-def average_update(
-    region: Region, conc: FloatArray, dt: float, first: FloatArray, second: FloatArray
-) -> None:
-    j_lo, j_hi, i_lo, i_hi = region
     for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            conc[j, i] += 0.5 * dt * (first[j, i] + second[j, i])
+        out[j, i_lo:i_hi] = source[j, i_lo:i_hi]
 
 
 @njit(cache=True)
 def decay(region: Region, conc: FloatArray, factor: float) -> float:
+    """Multiply ``conc`` by ``factor`` in ``region``; returns the concentration sum removed
+    (summed row by row in a fixed order: the same whatever the number of threads)."""
     j_lo, j_hi, i_lo, i_hi = region
-    total = 0.0
+    totals = np.zeros(conc.shape[0])
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
-            total += conc[j, i]
+            totals[j] += conc[j, i]
             conc[j, i] *= factor
+    total = 0.0
+    for j in range(j_lo, j_hi):
+        total += totals[j]
     return total * (1.0 - factor)
 
 
 @njit(cache=True)
 def grow_box(conc: FloatArray, floor: float, region: Region, box: Region) -> Region:
     """``box`` grown to hold every cell of ``region`` whose concentration exceeds ``floor``."""
-    j_lo, j_hi, i_lo, i_hi = box
+    ny, nx = conc.shape
+    firsts, lasts = np.full(ny, nx), np.full(ny, -1)
     for j in range(region[0], region[1]):
         for i in range(region[2], region[3]):
             if abs(conc[j, i]) > floor:
-                j_lo, j_hi = min(j_lo, j), max(j_hi, j + 1)
-                i_lo, i_hi = min(i_lo, i), max(i_hi, i + 1)
+                firsts[j] = min(firsts[j], i)
+                lasts[j] = i
+    j_lo, j_hi, i_lo, i_hi = box
+    for j in range(region[0], region[1]):
+        if lasts[j] >= 0:
+            j_lo, j_hi = min(j_lo, j), max(j_hi, j + 1)
+            i_lo, i_hi = min(i_lo, firsts[j]), max(i_hi, lasts[j] + 1)
     return j_lo, j_hi, i_lo, i_hi
 
 

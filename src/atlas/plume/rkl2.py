@@ -19,9 +19,10 @@ import math
 import numpy as np
 from numba import njit
 
-from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_rate
-from atlas.plume.regions import around, average_update, axpy, copy_region, restore_held
+from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
+from atlas.plume.regions import around, copy_region, restore_held
 from atlas.plume.selling import dispersion_reach
+from atlas.plume.stages import dispersive_stage
 
 __all__ = ["coefficients", "disperse", "reach", "stages_for"]
 
@@ -65,32 +66,6 @@ def coefficients(stages: int, dt: float) -> FloatArray:
 
 
 @njit(cache=True)
-def _rkl_stage(
-    region: Region,
-    coefficients: FloatArray,
-    first: FloatArray,
-    previous: FloatArray,
-    before: FloatArray,
-    rate: FloatArray,
-    first_rate: FloatArray,
-    out: FloatArray,
-) -> None:
-    """One RKL2 stage into ``out`` (which may be ``before``), in the cells of ``region``."""
-    mu, nu, mu_dt, gamma_dt = coefficients
-    rest = 1.0 - mu - nu
-    j_lo, j_hi, i_lo, i_hi = region
-    for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            out[j, i] = (
-                mu * previous[j, i]
-                + nu * before[j, i]
-                + rest * first[j, i]
-                + mu_dt * rate[j, i]
-                + gamma_dt * first_rate[j, i]
-            )
-
-
-@njit(cache=True)
 def disperse(
     conc: FloatArray,
     region: Region,
@@ -101,25 +76,31 @@ def disperse(
     inv_r_dx2: float,
     held: Held,
     sources: Rates,
-    work: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    work: tuple[FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, Region]:
     """One dispersive step of ``conc`` in place; returns the held inflow and the region done.
 
     The RKL2 super-step (stages from ``table``) is kept when it stays within the bounds of the
     module notes; otherwise the step is redone with the fewest SSP-RK2 substeps whose stages are
     convex combinations (``fe_limits`` is ``dt`` in forward-Euler limits of dispersion), on
-    ``region`` widened by their reach, which is then the region returned.
+    ``region`` widened by their reach, which is then the region returned. Each stage computes
+    the rate and the stage together, row by row (:func:`atlas.plume.stages.dispersive_stage`).
     """
-    first_rate, rate, previous, before = work
+    first_rate, previous, before = work
     stages = table.shape[0] - 1
-    in_0 = dispersive_rate(conc, region, dispersion, inv_r_dx2, held, sources, first_rate)
-    _rkl_stage(region, table[1], conc, conc, conc, first_rate, first_rate, previous)
+    in_0 = dispersive_stage(
+        conc, region, dispersion, inv_r_dx2, held, sources, (1.0, 0.0, 0.0, table[1, 2], 0.0),
+        (conc, conc, first_rate, first_rate, previous), True, True,
+    )  # fmt: skip
     inflow, inflow_before = table[1, 2] * in_0, 0.0
     for j in range(2, stages + 1):
-        in_j = dispersive_rate(previous, region, dispersion, inv_r_dx2, held, sources, rate)
-        earlier = conc if j == 2 else before  # Y_{j-2}
-        _rkl_stage(region, table[j], conc, previous, earlier, rate, first_rate, before)
         mu, nu, mu_dt, gamma_dt = table[j]
+        earlier = conc if j == 2 else before  # Y_{j-2}
+        in_j = dispersive_stage(
+            previous, region, dispersion, inv_r_dx2, held, sources,
+            (mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt),
+            (conc, earlier, first_rate, first_rate, before), False, True,
+        )  # fmt: skip
         inflow, inflow_before = (
             mu * inflow + nu * inflow_before + mu_dt * in_j + gamma_dt * in_0,
             inflow,
@@ -136,10 +117,14 @@ def disperse(
     h = dt / substeps
     inflow = 0.0
     for _ in range(substeps):
-        in_1 = dispersive_rate(conc, wide, dispersion, inv_r_dx2, held, sources, first_rate)
-        axpy(wide, conc, h, first_rate, previous)
-        in_2 = dispersive_rate(previous, wide, dispersion, inv_r_dx2, held, sources, rate)
-        average_update(wide, conc, h, first_rate, rate)
+        in_1 = dispersive_stage(
+            conc, wide, dispersion, inv_r_dx2, held, sources, (1.0, 0.0, 0.0, h, 0.0),
+            (conc, conc, first_rate, first_rate, previous), True, True,
+        )  # fmt: skip
+        in_2 = dispersive_stage(
+            previous, wide, dispersion, inv_r_dx2, held, sources, (0.0, 0.0, 1.0, 0.5 * h, 0.5 * h),
+            (conc, conc, first_rate, first_rate, conc), False, True,
+        )  # fmt: skip
         inflow += 0.5 * h * (in_1 + in_2)
     return inflow, wide
 
@@ -155,24 +140,32 @@ def _clip_to_range(
     """Whether ``field`` stays within ``[min, max + rise]`` of ``reference`` in ``region``.
 
     Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
-    returns whether the field is accepted and the mass the clipping added.
+    returns whether the field is accepted and the mass the clipping added (summed row by row in
+    a fixed order).
     """
     j_lo, j_hi, i_lo, i_hi = region
-    lowest, highest = math.inf, -math.inf
+    ny = field.shape[0]
+    lows, highs = np.full(ny, math.inf), np.full(ny, -math.inf)
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
-            lowest = min(lowest, reference[j, i])
-            highest = max(highest, reference[j, i])
-    highest += rise
+            lows[j] = min(lows[j], reference[j, i])
+            highs[j] = max(highs[j], reference[j, i])
+    lowest, highest = lows.min(), highs.max() + rise
     slack = _ROUND_OFF * max(abs(lowest), abs(highest))
+    outside = np.zeros(ny, dtype=np.bool_)
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             if not lowest - slack <= field[j, i] <= highest + slack:
-                return False, 0.0
-    added = 0.0
+                outside[j] = True
+    if outside.any():
+        return False, 0.0
+    added = np.zeros(ny)
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             value = min(max(field[j, i], lowest), highest)
-            added += value - field[j, i]
+            added[j] += value - field[j, i]
             field[j, i] = value
-    return True, added
+    total = 0.0
+    for j in range(j_lo, j_hi):
+        total += added[j]
+    return True, total

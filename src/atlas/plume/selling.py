@@ -42,7 +42,7 @@ diffusion. Journal of Mathematical Imaging and Vision 49, 123-147.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import NDArray
 
 __all__ = ["MIN_PRINCIPAL_RATIO", "Dispersion", "dispersion_reach", "pair_dispersion", "selling"]
@@ -115,7 +115,7 @@ def selling(d_xx: float, d_xy: float, d_yy: float) -> tuple[NDArray[np.int64], F
     return offsets, weights
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _cell_decompositions(
     vx: FloatArray, vy: FloatArray, alpha_l: float, alpha_t: float, diffusion: float
 ) -> tuple[NDArray[np.int8], FloatArray]:
@@ -125,7 +125,7 @@ def _cell_decompositions(
     ny, nx = vx.shape
     offsets = np.empty((ny, nx, 3, 2), dtype=np.int8)  # |offset| <= _MAX_REACH
     weights = np.empty((ny, nx, 3))
-    for j in range(ny):
+    for j in prange(ny):
         for i in range(nx):
             u, w = vx[j, i], vy[j, i]
             speed = np.hypot(u, w)
@@ -180,7 +180,7 @@ def pair_dispersion(
     return _pairs(cell_offsets, cell_weights)
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersion:
     """Distinct offsets of the cells' decompositions, and the pair weights of each (the mean of
     the two cells' weights for that offset; zero where the pair leaves the grid)."""
@@ -202,7 +202,7 @@ def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersi
                     n_found += 1
                 index[j, i, m] = k
     on_cell = np.zeros((n_found, ny, nx))
-    for j in range(ny):
+    for j in prange(ny):
         for i in range(nx):
             for m in range(3):
                 if index[j, i, m] >= 0:
@@ -210,7 +210,7 @@ def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersi
     weights = np.zeros((n_found, ny, nx))
     for k in range(n_found):
         ex, ey = found[k, 0], found[k, 1]
-        for j in range(ny - ey):
+        for j in prange(ny - ey):
             for i in range(max(0, -ex), min(nx, nx - ex)):
                 weights[k, j, i] = 0.5 * (on_cell[k, j, i] + on_cell[k, j + ey, i + ex])
     return found[:n_found].copy(), weights

@@ -309,7 +309,9 @@ def simulate(
         budget[0] += hold(conc, held)
         dt = (t1 - t0) / n_steps
         largest_step = max(largest_step, dt)
-        for chunk in _chunks(n_steps, max(1, total_steps // _STEPS_PER_PROGRESS)):
+        # one call per interval unless progress is reported: each call sets up its work arrays
+        chunk_size = n_steps if progress is None else max(1, total_steps // _STEPS_PER_PROGRESS)
+        for chunk in _chunks(n_steps, chunk_size):
             budget += scheme.advance(
                 conc,
                 chunk,

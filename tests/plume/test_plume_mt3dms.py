@@ -1,0 +1,136 @@
+"""MT3DMS benchmark problems 3 and 4 (Zheng and Wang 1999), built from their published
+definitions, against their analytic solutions.
+
+Definitions as published in the MT3DMS documentation (Zheng and Wang 1999, section 7) and
+re-stated in the MODFLOW 6 examples that rebuild them (``ex-gwt-mt3dms-p03`` and ``-p04``,
+modflow6-examples): days are turned into years of 365 days, which changes no result.
+
+* Problem 3, two-dimensional transport in a uniform flow field: 31 rows x 46 columns of 10 m,
+  10 m thick, porosity 0.3, seepage 1/3 m/d along the rows, alpha_L = 10 m, alpha_T = 3 m,
+  a well in row 16, column 16 injecting 1 m^3/d at 1000 mg/L (1 kg/d), 365 days. Analytic:
+  Wilson and Miller (1978), :func:`atlas.plume.analytic.continuous_point_2d`, at cell centres
+  as MT3DMS's documentation compares it.
+* Problem 4, two-dimensional transport in a diagonal flow field: 100 x 100 cells of 10 m,
+  1 m thick, porosity 0.14, seepage 1 m/d at 45 degrees to the grid, alpha_L = 2 m,
+  alpha_T = 0.2 m, D_m = 1e-9 m^2/d, a well in row 80, column 21 (counted from the north)
+  injecting 0.01 m^3/d at 1000 mg/L, 1000 days. Analytic: the same solution along and across
+  the flow, averaged over each cell (the plume is about two cells wide).
+
+Reference errors (the limit is half of each): issue 10 quotes MT3DMS at 5 % on the centreline
+near the source of problem 3, and an error of 0.25 of the peak along the diagonal of problem 4,
+read from the comparisons with the analytic solution in Zheng and Wang (1999). Measured here
+(November 2026): problem 3, 0.108 relative, 1-10 cells downstream (largest 2 cells from the
+well); problem 4, 0.53 of the peak along the diagonal (the simulated diagonal is 43-61 % of the
+analytic one). The scheme does not meet either limit: crosswind numerical diffusion of the
+dimension-by-dimension limited advection widens a plume that is one or two cells wide when it
+runs along the diagonal. The tests assert the limits and are marked as expected failures
+(strict), so that a scheme that meets them turns them into failures to be unmarked.
+
+References
+----------
+Zheng, C. and Wang, P. P. (1999). MT3DMS: a modular three-dimensional multispecies transport
+model, documentation and user's guide. Contract report SERDP-99-1, U.S. Army Engineer Research
+and Development Center, Vicksburg, MS.
+Wilson, J. L. and Miller, P. J. (1978). Two-dimensional plume in uniform ground-water flow.
+Journal of the Hydraulics Division, ASCE 104(HY4), 503-514.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from atlas.plume import analytic, flow
+from atlas.plume.transport import MassRateSource, TransportParameters, simulate
+
+DAYS_PER_YR = 365.0
+KG_PER_G = 1e-3
+
+
+def cell_average(function, x, y, dx, points=16):
+    """Mean of ``function`` over the square cells centred on ``x, y`` (midpoint rule)."""
+    offsets = ((np.arange(points) + 0.5) / points - 0.5) * dx
+    return sum(function(x + a, y + b) for a in offsets for b in offsets) / points**2
+
+
+def _run(shape, dx, velocity_m_per_d, direction_deg, well, injected_g_per_d, parameters, days):
+    """The problem's concentration (mg/L) at its end, and the coordinates of the cell centres
+    east and north of the well (m). ``well`` is (row from the south, column)."""
+    vx, vy = flow.uniform_face_velocities(shape, velocity_m_per_d * DAYS_PER_YR, direction_deg)
+    source = np.zeros(shape, bool)
+    source[well] = True
+    rate_kg_per_yr = injected_g_per_d * KG_PER_G * DAYS_PER_YR
+    result = simulate(
+        cell_size_m=dx,
+        vx_face_m_per_yr=vx,
+        vy_face_m_per_yr=vy,
+        parameters=parameters,
+        output_times_yr=[days / DAYS_PER_YR],
+        sources=[MassRateSource(source, rate_kg_per_yr)],
+    )
+    assert abs(result.mass_balance_error_kg[-1]) <= 1e-12 * result.mass_in_kg[-1]
+    east, north = np.meshgrid(
+        (np.arange(shape[1]) - well[1]) * dx, (np.arange(shape[0]) - well[0]) * dx
+    )
+    return result.concentration_mg_per_l[-1], east, north, rate_kg_per_yr
+
+
+@pytest.mark.xfail(strict=True, reason="measured 0.108 against a limit of 0.025 (docstring)")
+def test_problem_3_point_injection_in_uniform_flow():
+    parameters = TransportParameters(
+        effective_porosity=0.3,
+        thickness_m=10.0,
+        longitudinal_dispersivity_m=10.0,
+        transverse_dispersivity_m=3.0,
+    )
+    well = (15, 15)  # row 16 of 31 from the north is row 16 from the south
+    conc, east, north, rate = _run((31, 46), 10.0, 1 / 3, 90.0, well, 1000.0, parameters, 365.0)
+    v = DAYS_PER_YR / 3
+    expected = analytic.continuous_point_2d(
+        east[well[0], well[1] + 1 : well[1] + 11],
+        north[well[0], well[1] + 1 : well[1] + 11],
+        1.0,
+        rate,
+        velocity_m_per_yr=v,
+        longitudinal_dispersion_m2_per_yr=10.0 * v,
+        transverse_dispersion_m2_per_yr=3.0 * v,
+        effective_porosity=0.3,
+        thickness_m=10.0,
+    )
+    simulated = conc[well[0], well[1] + 1 : well[1] + 11]
+    assert np.abs(simulated / expected - 1).max() <= 0.5 * 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="measured 0.53 against a limit of 0.125 (docstring)")
+def test_problem_4_point_injection_in_diagonal_flow():
+    diffusion_m2_per_d = 1e-9
+    parameters = TransportParameters(
+        effective_porosity=0.14,
+        thickness_m=1.0,
+        longitudinal_dispersivity_m=2.0,
+        transverse_dispersivity_m=0.2,
+        molecular_diffusion_m2_per_yr=diffusion_m2_per_d * DAYS_PER_YR,
+    )
+    well = (99 - 79, 20)  # row 80 of 100 from the north, column 21
+    conc, east, north, rate = _run((100, 100), 10.0, 1.0, 45.0, well, 10.0, parameters, 1000.0)
+    v, d_m = DAYS_PER_YR, diffusion_m2_per_d * DAYS_PER_YR
+    half = math.sqrt(0.5)
+
+    def plume(e, n):
+        return analytic.continuous_point_2d(
+            (e + n) * half,
+            (n - e) * half,
+            1000.0 / DAYS_PER_YR,
+            rate,
+            velocity_m_per_yr=v,
+            longitudinal_dispersion_m2_per_yr=2.0 * v + d_m,
+            transverse_dispersion_m2_per_yr=0.2 * v + d_m,
+            effective_porosity=0.14,
+            thickness_m=1.0,
+        )
+
+    steps = np.arange(1, 100 - max(well))  # the diagonal downstream of the well
+    rows, columns = well[0] + steps, well[1] + steps
+    expected = cell_average(plume, east[rows, columns], north[rows, columns], 10.0)
+    peak = cell_average(plume, east, north, 10.0).max()
+    assert np.abs(conc[rows, columns] - expected).max() / peak <= 0.5 * 0.25
