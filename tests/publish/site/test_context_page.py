@@ -84,3 +84,10 @@ def test_the_page_escapes_a_statement_and_shows_each_chart_with_its_data(facts, 
     assert all(len(html_text.unescape(alt)) > 40 for _, alt in images)
     assert page.count('<details class="chart-data">') == 4
     assert 'href="../index.html"' in page  # the nav leads back to the index
+
+
+def test_a_percent_axis_stops_at_100(facts, tmp_path):
+    context_figures(facts, tmp_path)
+    ticks = re.findall(r">\s*(\d+)\s*<", (tmp_path / "shares.svg").read_text(encoding="utf-8"))
+    assert "100" in ticks
+    assert max(int(t) for t in ticks if len(t) <= 3) == 100

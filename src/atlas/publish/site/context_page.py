@@ -87,7 +87,9 @@ def _bars(rows: pd.DataFrame, axis_label: str, title: str) -> MatplotlibFigure:
             fontsize=8,
         )
     axes.set_yticks(positions, labels, fontsize=7.5)
-    axes.set_xlim(0, max(values, default=1.0) * 1.45)
+    axes.set_xlim(0, max(values, default=1.0) * 1.45)  # room for the value labels
+    if all(str(unit).startswith("percent") for unit in drawn["unit"]):
+        axes.set_xticks(np.arange(0, 101, 20))  # no share beyond 100 % on the axis
     axes.set_xlabel(axis_label)
     axes.set_title(title, loc="left")
     return figure
