@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import geopandas as gpd
 
@@ -52,6 +53,8 @@ ENSEMBLE_CACHE = Path(".cache") / "ensembles"
 """Where the ensembles of the scenarios with an ``[uncertainty]`` table are kept between
 builds and exports, relative to the data root: ``<root>/.cache/ensembles/<scenario name>/``."""
 
+T = TypeVar("T")
+
 BuildProgress = Callable[[str, float], None]
 """Called with a scenario name and the fraction of its run done, in [0, 1]."""
 
@@ -75,15 +78,13 @@ def cached_result(
     """The result of ``scenario``: read from ``folder`` when its inputs are unchanged, else run
     and kept there (the cache of :func:`build_site` and of the exports), its quicklook maps
     drawn over ``surroundings``."""
-    result = read_result(folder, scenario)
-    if result is not None:
-        if progress is not None:
-            progress(scenario.name, 1.0)
-        return result
-    report = None if progress is None else partial(progress, scenario.name)
-    result = run_scenario(scenario, progress=report)
-    write_result(result, folder, surroundings=surroundings)
-    return result
+    return _cached(
+        scenario,
+        progress,
+        partial(read_result, folder),
+        partial(run_scenario, scenario),
+        partial(write_result, out_dir=folder, surroundings=surroundings),
+    )
 
 
 def cached_ensemble(
@@ -92,14 +93,31 @@ def cached_ensemble(
     """The ensemble of ``scenario`` (which has an ``[uncertainty]`` table): read from
     ``folder`` when its inputs are unchanged, else run on a local Dask cluster and kept
     there."""
-    result = read_ensemble(folder, scenario)
-    if result is not None:
+    return _cached(
+        scenario,
+        progress,
+        partial(read_ensemble, folder),
+        partial(run_ensemble, scenario),
+        partial(write_ensemble, out_dir=folder),
+    )
+
+
+def _cached(
+    scenario: Scenario,
+    progress: BuildProgress | None,
+    read: Callable[[Scenario], T | None],
+    run: Callable[..., T],
+    write: Callable[[T], object],
+) -> T:
+    """What ``read`` finds for ``scenario`` (reported done at once), else what ``run`` gives
+    (reporting its progress under the scenario's name), kept by ``write``."""
+    found = read(scenario)
+    if found is not None:
         if progress is not None:
             progress(scenario.name, 1.0)
-        return result
-    report = None if progress is None else partial(progress, scenario.name)
-    result = run_ensemble(scenario, progress=report)
-    write_ensemble(result, folder)
+        return found
+    result = run(progress=None if progress is None else partial(progress, scenario.name))
+    write(result)
     return result
 
 
