@@ -17,6 +17,11 @@ def _no_holds(shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return np.zeros(0, np.int64), np.zeros(0), np.zeros(shape, bool)
 
 
+def _fe_limits(dispersion, dt: float, inv_dx: float) -> float:
+    """``dt`` in forward-Euler limits of dispersion, with R = 1 (``inv_dx`` in 1/m)."""
+    return dt * scheme.dispersive_limit_per_yr(dispersion, inv_dx * inv_dx)
+
+
 def _still_water(
     conc: np.ndarray, diffusion_m2_per_yr: float, rates=NO_RATES, *, floor: float
 ) -> float:
@@ -27,8 +32,8 @@ def _still_water(
     sink = scheme.sink_rate_per_yr(vx, vy, 1.0, 1.0)
     dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, 1.0)
     scheme.advance(
-        conc, 1, dt, 1.0, (vx, vy), dispersion, sink, 1.0, 1.0, _no_holds(conc.shape), rates,
-        floor, 0,
+        conc, 1, dt, 1.0, (vx, vy), dispersion, _fe_limits(dispersion, dt, 1.0), sink, 1.0, 1.0,
+        _no_holds(conc.shape), rates, floor, 0,
     )  # fmt: skip
     return dt
 
@@ -55,8 +60,8 @@ def _run(case, steps: int, dt: float, chunks: list[int] | None = None) -> np.nda
     done = 0
     for chunk in chunks or [steps]:
         scheme.advance(
-            conc, chunk, dt, math.exp(-0.01 * dt), velocity, dispersion, sink, inv_dx, inv_dx,
-            held, NO_RATES, -1.0, done,
+            conc, chunk, dt, math.exp(-0.01 * dt), velocity, dispersion,
+            _fe_limits(dispersion, dt, inv_dx), sink, inv_dx, inv_dx, held, NO_RATES, -1.0, done,
         )  # fmt: skip
         done += chunk
     return conc
@@ -86,8 +91,9 @@ def test_held_cells_keep_their_value_to_the_last_bit():
     held = (np.flatnonzero(block), np.full(int(block.sum()), 3.0), block)
     conc = np.where(block, 3.0, 0.0)
     scheme.advance(
-        conc, 200, dt, 1.0, velocity, dispersion, sink, inv_dx, inv_dx, held, NO_RATES, 0.0, 0
-    )
+        conc, 200, dt, 1.0, velocity, dispersion, _fe_limits(dispersion, dt, inv_dx), sink,
+        inv_dx, inv_dx, held, NO_RATES, 0.0, 0,
+    )  # fmt: skip
     assert np.all(conc[block] == 3.0)
     assert conc.max() == 3.0
 
@@ -156,7 +162,8 @@ def test_skipping_negligible_cells_changes_nothing_measurable():
     fields, budgets = [], []
     for floor in (1e-30 * 3.0, -1.0):  # the box of significant cells, then every cell
         conc = np.where(source, 3.0, 0.0)
-        args = (conc, 12, dt, math.exp(-math.log(2) / 30.0 * dt), (vx, vy), dispersion, sink)
+        decay = math.exp(-math.log(2) / 30.0 * dt)
+        args = (conc, 12, dt, decay, (vx, vy), dispersion, _fe_limits(dispersion, dt, 1 / dx), sink)
         budgets.append(scheme.advance(*args, 1 / dx, 1 / dx, held, NO_RATES, floor, 0))
         fields.append(conc)
     # cells far ahead were never computed, though the whole-grid run put traces there

@@ -69,7 +69,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_weight
 from atlas.plume.regions import around, decay_held, grow_box
@@ -83,6 +83,7 @@ __all__ = [
     "Held",
     "Rates",
     "advance",
+    "dispersive_limit_per_yr",
     "face_dispersion",
     "sink_rate_per_yr",
     "stable_time_step_yr",
@@ -148,7 +149,7 @@ def stable_time_step_yr(
     advective = float(np.max(np.maximum(inflow + outflow, 2.0 * outflow))) / (
         retardation * cell_size_m
     )
-    dispersive = _dispersive_limit(dispersion, 1.0 / (retardation * cell_size_m**2))
+    dispersive = dispersive_limit_per_yr(dispersion, 1.0 / (retardation * cell_size_m**2))
     step = min(
         1.0 / advective if advective > 0 else math.inf,
         reach(MAX_STAGES) / dispersive if dispersive > 0 else math.inf,
@@ -156,15 +157,17 @@ def stable_time_step_yr(
     return float(step)
 
 
-@njit(cache=True, parallel=True)
-def _dispersive_limit(dispersion: Dispersion, inv_r_dx2: float) -> float:
-    """Largest dispersive rate ``d`` (1/yr) of any cell: ``1 / d`` is the forward-Euler limit."""
+@njit(cache=True)
+def dispersive_limit_per_yr(dispersion: Dispersion, inv_r_dx2: float) -> float:
+    """Largest dispersive rate ``d`` (1/yr) of any cell, ``inv_r_dx2`` being ``1 / (R dx^2)``
+    in 1/m^2: ``1 / d`` is the forward-Euler limit of dispersion. One thread: a run computes
+    it once (a parallel loop here left numba's threads spinning between the calls)."""
     weights = dispersion[1]
-    fastest = np.zeros(weights.shape[1])
-    for j in prange(weights.shape[1]):
+    fastest = 0.0
+    for j in range(weights.shape[1]):
         for i in range(weights.shape[2]):
-            fastest[j] = max(fastest[j], dispersive_weight(dispersion, j, i))
-    return fastest.max() * inv_r_dx2
+            fastest = max(fastest, dispersive_weight(dispersion, j, i))
+    return fastest * inv_r_dx2
 
 
 @njit(cache=True)
@@ -203,6 +206,7 @@ def advance(
     decay_factor: float,
     velocity: tuple[FloatArray, FloatArray],
     dispersion: Dispersion,
+    fe_limits: float,
     sink: FloatArray,
     inv_dx: float,
     inv_r_dx: float,
@@ -227,6 +231,10 @@ def advance(
         Seepage velocities on faces, m/yr.
     dispersion : tuple
         Output of :func:`face_dispersion`, m^2/yr.
+    fe_limits : float
+        ``dt`` in forward-Euler limits of dispersion: ``dt`` times
+        :func:`dispersive_limit_per_yr` (taken as given, so that a run of many calls computes
+        that limit once).
     sink : float64 array (ny, nx)
         Output of :func:`sink_rate_per_yr`, 1/yr.
     inv_dx, inv_r_dx : float
@@ -252,7 +260,6 @@ def advance(
     """
     ny, nx = conc.shape
     inv_r_dx2 = inv_dx * inv_r_dx
-    fe_limits = dt * _dispersive_limit(dispersion, inv_r_dx2)
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
     # outside the computed region every work array equals conc

@@ -288,6 +288,8 @@ def simulate(
         raise ParameterError(f"first_step must be an integer >= 0, got {first_step!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
+    inv_dx, inv_r_dx = 1.0 / cell_size_m, 1.0 / (r * cell_size_m)
+    dispersive_per_yr = scheme.dispersive_limit_per_yr(dispersion, inv_dx * inv_r_dx)
     cell_storage_kg = (
         r * parameters.effective_porosity * parameters.thickness_m * cell_size_m**2
     ) * _KG_PER_MG_L_M3
@@ -319,9 +321,10 @@ def simulate(
                 math.exp(-parameters.decay_per_yr * dt),
                 (vx, vy),
                 dispersion,
+                dt * dispersive_per_yr,
                 sink,
-                1.0 / cell_size_m,
-                1.0 / (r * cell_size_m),
+                inv_dx,
+                inv_r_dx,
                 held,
                 rates,
                 floor,
