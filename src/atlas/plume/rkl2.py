@@ -141,7 +141,8 @@ def _clip_to_range(
 
     Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
     returns whether the field is accepted and the mass the clipping added (summed row by row in
-    a fixed order).
+    a fixed order). Two passes: the bounds, then the check and the clip at once (a rejected
+    field is left partly clipped; the caller then recomputes it).
     """
     j_lo, j_hi, i_lo, i_hi = region
     ny = field.shape[0]
@@ -152,16 +153,11 @@ def _clip_to_range(
             highs[j] = max(highs[j], reference[j, i])
     lowest, highest = lows.min(), highs.max() + rise
     slack = _ROUND_OFF * max(abs(lowest), abs(highest))
-    outside = np.zeros(ny, dtype=np.bool_)
-    for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            if not lowest - slack <= field[j, i] <= highest + slack:
-                outside[j] = True
-    if outside.any():
-        return False, 0.0
     added = np.zeros(ny)
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
+            if not lowest - slack <= field[j, i] <= highest + slack:
+                return False, 0.0
             value = min(max(field[j, i], lowest), highest)
             added[j] += value - field[j, i]
             field[j, i] = value
