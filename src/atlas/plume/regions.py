@@ -26,9 +26,12 @@ __all__ = [
 
 @njit(cache=True)
 def copy_region(region: Region, source: FloatArray, out: FloatArray) -> None:
+    """Copy ``source`` into ``out`` in ``region`` (a loop: a slice assignment compiles numba's
+    shape checks and their messages, seconds of a cold compile)."""
     j_lo, j_hi, i_lo, i_hi = region
     for j in range(j_lo, j_hi):
-        out[j, i_lo:i_hi] = source[j, i_lo:i_hi]
+        for i in range(i_lo, i_hi):
+            out[j, i] = source[j, i]
 
 
 @njit(cache=True)
