@@ -246,7 +246,7 @@ def advance(
     floor : float
         Concentrations at or below this are negligible: only the box holding the larger ones
         (and the source cells), widened by the reach of one step, is computed. Use a tiny
-        fraction of the largest concentration (the wrapper uses 1e-30 of it), or 0 for all
+        fraction of the largest concentration (the wrapper uses 1e-12 of it), or 0 for all
         nonzero cells.
     first_step : int
         Number of steps taken before this call in the run: it sets the order of the split
