@@ -50,7 +50,9 @@ print(f"wall {{time.perf_counter() - start:.1f}}")
 print(f"compiled {{len(compiled)}}")
 for module in (fluxes, regions, rkl2, scheme, selling, stages):
     for name, kernel in vars(module).items():
-        for result in getattr(kernel, "overloads", {{}}).values():
+        if getattr(getattr(kernel, "py_func", None), "__module__", None) != module.__name__:
+            continue  # not a kernel, or one imported from another module
+        for result in kernel.overloads.values():
             seconds = (result.metadata or {{}}).get("timers", {{}}).get("compiler_lock", 0.0)
             print(f"kernel {{seconds:.2f}} {{module.__name__.rsplit('.', 1)[1]}}.{{name}}")
 """
