@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from atlas.errors import GridError, ParameterError
-from atlas.plume import flow
+from atlas.plume import flow, heads_solver
 
 DAYS = flow.DAYS_PER_YEAR
 
@@ -149,6 +149,19 @@ def test_multigrid_heads_equal_the_direct_solve():
     np.testing.assert_array_equal(flow.steady_heads(k, 20.0, 25.0, fixed, recharge), direct)
 
 
+def conductance_sum(k_m_per_day, thickness_m):
+    """Sum of each cell's face conductances (harmonic-mean transmissivities), m^2/yr."""
+    t = k_m_per_day * thickness_m * DAYS
+    x_faces = 2 * t[:, :-1] * t[:, 1:] / (t[:, :-1] + t[:, 1:])
+    y_faces = 2 * t[:-1] * t[1:] / (t[:-1] + t[1:])
+    total = np.zeros_like(t)
+    total[:, :-1] += x_faces
+    total[:, 1:] += x_faces
+    total[:-1] += y_faces
+    total[1:] += y_faces
+    return total
+
+
 def test_multigrid_heads_balance_the_recharge():
     k, fixed, recharge = heterogeneous_aquifer(60, 90, seed=2)
     dx, b, porosity = 25.0, 20.0, 0.3
@@ -156,8 +169,13 @@ def test_multigrid_heads_balance_the_recharge():
     vx, vy = flow.darcy_face_velocities(heads, k, porosity, dx)
     outflow = (np.diff(vx, axis=1) + np.diff(vy, axis=0)) * porosity * b * dx  # m^3/yr per cell
     free = ~np.isfinite(fixed)
-    # head errors of ~1e-9 m, times face conductances of ~1e4 m^2/yr, against 6 m^3/yr of recharge
-    np.testing.assert_allclose(outflow[free], recharge[free] * dx**2, rtol=1e-5)
+    # each cell balances to within what head errors of the solver's tolerance (1e-7 m) in it
+    # and its neighbours can unbalance: face conductances (up to ~1e7 m^2/yr) x 2e-7 m
+    imbalance = np.abs(outflow - recharge * dx**2)[free]
+    allowed = conductance_sum(k, b)[free] * 2 * heads_solver.HEAD_TOLERANCE_M
+    assert (imbalance <= allowed).all()
+    # and the whole aquifer far closer (7e-9 measured): the cells' errors mostly cancel
+    np.testing.assert_allclose(outflow[free].sum(), (recharge[free] * dx**2).sum(), rtol=1e-7)
 
 
 def recharged_aquifer_with_one_river(ny, nx, seed):
@@ -185,8 +203,6 @@ def test_multigrid_heads_of_a_recharged_aquifer_equal_the_direct_solve(ny, nx, s
 
 
 def test_auto_solver_uses_multigrid_above_the_direct_limit(monkeypatch):
-    from atlas.plume import heads_solver
-
     k, fixed, recharge = recharged_aquifer_with_one_river(90, 120, seed=5)
     direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
     monkeypatch.setattr(heads_solver, "DIRECT_MAX_CELLS", 1000)
