@@ -231,7 +231,7 @@ def _hierarchy(system: sparse.csr_matrix) -> tuple[list[_Level], SuperLU]:
     candidates = np.ones(operator.shape[0])
     while operator.shape[0] > _COARSEST_CELLS:
         aggregates, _ = standard_aggregation(operator)
-        if aggregates.shape[1] == 0:
+        if aggregates.nnz == 0:
             break  # no row is coupled to another: the operator is diagonal
         tentative, candidates = _tentative_prolongation(aggregates, candidates)
         del aggregates
