@@ -53,6 +53,7 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int32] | NDArray[np.int64]
 
 SOLVERS = ("auto", "direct", "amg")
 """Accepted values of the ``solver`` argument of :func:`atlas.plume.flow.steady_heads`."""
@@ -82,12 +83,14 @@ def assemble(
     fixed_head_m: FloatArray,
     recharge_m_per_yr: FloatArray,
     cell_size_m: float,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], FloatArray, FloatArray]:
+    index_like: IndexArray,
+) -> tuple[NDArray[np.int64], IndexArray, IndexArray, FloatArray, FloatArray]:
     """CSR system of the free cells.
 
     Returns ``(number, indptr, indices, data, rhs)``: ``number`` (ny, nx) is each free cell's
-    unknown (-1 where the head is fixed); the rest is the matrix in CSR form (m^2/yr) and the
-    right-hand side (m^3/yr).
+    unknown (-1 where the head is fixed); the rest is the matrix in CSR form (m^2/yr), whose
+    index arrays take the integer type of ``index_like`` (int32 halves their memory while it
+    holds the count, and pyamg's kernels want it), and the right-hand side (m^3/yr).
     """
     ny, nx = transmissivity_m2_per_yr.shape
     number = np.full((ny, nx), -1, dtype=np.int64)
@@ -97,7 +100,7 @@ def assemble(
             if np.isnan(fixed_head_m[j, i]):
                 number[j, i] = n_free
                 n_free += 1
-    indptr = np.zeros(n_free + 1, dtype=np.int64)
+    indptr = np.zeros(n_free + 1, dtype=index_like.dtype)
     for j in range(ny):
         for i in range(nx):
             k = number[j, i]
@@ -115,7 +118,7 @@ def assemble(
             indptr[k + 1] = count
     for k in range(n_free):
         indptr[k + 1] += indptr[k]
-    indices = np.empty(indptr[n_free], dtype=np.int64)
+    indices = np.empty(indptr[n_free], dtype=index_like.dtype)
     data = np.empty(indptr[n_free])
     rhs = np.empty(n_free)
     area = cell_size_m * cell_size_m
@@ -173,18 +176,23 @@ def solve(
     # relative to a reference head, the right-hand side and the iterates scale with the head
     # differences, not with the heads: round-off is then relative to metres, not to an altitude
     reference_m = float(np.nanmean(fixed_head_m))
+    index_like: IndexArray = (
+        np.empty(0, dtype=np.int32)
+        if 5 * fixed_head_m.size < np.iinfo(np.int32).max  # at most 5 entries per cell
+        else np.empty(0, dtype=np.int64)
+    )
     number, indptr, indices, data, rhs = assemble(
-        transmissivity_m2_per_yr, fixed_head_m - reference_m, recharge_m_per_yr, cell_size_m
+        transmissivity_m2_per_yr,
+        fixed_head_m - reference_m,
+        recharge_m_per_yr,
+        cell_size_m,
+        index_like,
     )
     n_free = rhs.shape[0]
     heads = np.array(fixed_head_m, dtype=float)
     if n_free == 0:
         return heads
-    # int32 indices halve the index memory (and pyamg's kernels want them) while they fit
-    index_type = np.int32 if indices.shape[0] < np.iinfo(np.int32).max else np.int64
-    system = sparse.csr_matrix(
-        (data, indices.astype(index_type), indptr.astype(index_type)), shape=(n_free, n_free)
-    )
+    system = sparse.csr_matrix((data, indices, indptr), shape=(n_free, n_free))
     del data, indices, indptr
     if solver == "direct" or (solver == "auto" and n_free <= DIRECT_MAX_CELLS):
         free_heads = spsolve(system.tocsc(), rhs, permc_spec="MMD_AT_PLUS_A")
