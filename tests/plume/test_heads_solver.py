@@ -39,8 +39,6 @@ def test_multigrid_heads_equal_the_direct_solve():
     # the requirement is 1e-6 m; the stopping rule aims at a tenth of it, and reaches it here
     assert np.abs(amg - direct).max() <= heads_solver.HEAD_TOLERANCE_M
     assert np.array_equal(amg[np.isfinite(fixed)], fixed[np.isfinite(fixed)])
-    # the default picks the direct solve on a grid this small
-    np.testing.assert_array_equal(flow.steady_heads(k, 20.0, 25.0, fixed, recharge), direct)
 
 
 def conductance_sum(k_m_per_day, thickness_m):
@@ -96,13 +94,18 @@ def test_multigrid_heads_of_a_recharged_aquifer_equal_the_direct_solve(ny, nx, s
     np.testing.assert_allclose(to_river, recharge[:, 1:].sum() * dx**2, rtol=1e-9)
 
 
-def test_auto_solver_uses_multigrid_above_the_direct_limit(monkeypatch):
-    k, fixed, recharge = recharged_aquifer_with_one_river(90, 120, seed=5)
-    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
-    monkeypatch.setattr(heads_solver, "DIRECT_MAX_CELLS", 1000)
+@pytest.mark.parametrize(("ny", "nx", "expected"), [(90, 120, "direct"), (140, 160, "amg")])
+def test_auto_takes_the_direct_solve_on_small_grids_and_multigrid_above(ny, nx, expected):
+    k, fixed, recharge = recharged_aquifer_with_one_river(ny, nx, seed=5)
+    assert (ny * nx <= heads_solver.DIRECT_MAX_CELLS) == (expected == "direct")
     auto = flow.steady_heads(k, 20.0, 25.0, fixed, recharge)
-    assert not np.array_equal(auto, direct)  # not the direct solve (AMG is not bit-exact)
-    assert np.abs(auto - direct).max() <= 1e-6
+    chosen = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver=expected)
+    other = flow.steady_heads(
+        k, 20.0, 25.0, fixed, recharge, solver="amg" if expected == "direct" else "direct"
+    )
+    np.testing.assert_array_equal(auto, chosen)
+    assert not np.array_equal(auto, other)  # AMG is not bit-exact: the choice shows
+    assert np.abs(auto - other).max() <= 1e-6
 
 
 def test_unknown_solver_is_a_parameter_error():

@@ -58,8 +58,10 @@ IndexArray = NDArray[np.int32] | NDArray[np.int64]
 SOLVERS = ("auto", "direct", "amg")
 """Accepted values of the ``solver`` argument of :func:`atlas.plume.flow.steady_heads`."""
 
-DIRECT_MAX_CELLS = 512 * 512
-"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG."""
+DIRECT_MAX_CELLS = 128 * 128
+"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG:
+in ``bench/heads_bench.py`` both take about 0.05 s at 128^2 cells, the direct solve is faster
+below and AMG above (0.09 s against 0.36 s at 256^2)."""
 
 HEAD_TOLERANCE_M = 1e-7
 """Largest head error (m) that the AMG iteration may leave, as :func:`remaining_error_m`
