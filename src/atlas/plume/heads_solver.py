@@ -39,6 +39,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 from scipy import sparse
+from scipy.linalg.blas import daxpy as axpy
 from scipy.sparse.linalg import SuperLU, splu, spsolve
 
 from atlas.errors import ParameterError, SolverError
@@ -319,7 +320,10 @@ def _w_cycle(
     before, after = ("forward", "backward") if depth == 0 else ("symmetric", "symmetric")
     heads = np.zeros_like(rhs)
     gauss_seidel(level.operator, heads, rhs, sweep=before)
-    coarse_rhs = level.restriction @ (rhs - level.operator @ heads)
+    residual = level.operator @ heads
+    np.subtract(rhs, residual, out=residual)  # in place: no second grid-sized array
+    coarse_rhs = level.restriction @ residual
+    del residual
     correction = _w_cycle(levels, coarsest, coarse_rhs, depth + 1)
     if depth + 1 < len(levels):  # the coarsest level is solved exactly: once is enough
         coarse_residual = coarse_rhs - levels[depth + 1].operator @ correction
@@ -351,9 +355,9 @@ def _conjugate_gradients(
             return heads  # the residual is zero: these heads are exact
         product = system @ direction
         alpha = rz / float(direction @ product)
-        heads += alpha * direction
-        residual -= alpha * product
-        step_m = abs(alpha) * float(np.abs(direction).max())
+        axpy(direction, heads, a=alpha)  # in place, elementwise: no temporary array
+        axpy(product, residual, a=-alpha)
+        step_m = abs(alpha) * max(float(direction.max()), -float(direction.min()))
         if remaining_error_m(step_m, previous_step_m) <= HEAD_TOLERANCE_M:
             return heads
         previous_step_m = step_m
