@@ -188,6 +188,7 @@ def test_steps_that_do_not_shrink_leave_an_unbounded_error():
 
 def system(ny, nx, seed):
     k, fixed, recharge = heterogeneous_aquifer(ny, nx, seed)
+    fixed[10:16, 10:16] = np.where(np.indices((6, 6)).sum(axis=0) % 2 == 0, 1005.0, np.nan)
     transmissivity = k * 20.0 * flow.DAYS_PER_YEAR
     _, indptr, indices, data, rhs = heads_solver.assemble(
         transmissivity, fixed, recharge, 25.0, np.empty(0, dtype=np.int32)
@@ -195,16 +196,22 @@ def system(ny, nx, seed):
     return sparse.csr_matrix((data, indices, indptr)), rhs
 
 
-def test_the_tentative_prolongator_is_pyamgs_fit_candidates():
-    from pyamg.aggregation import fit_candidates, standard_aggregation
+def test_the_prolongator_is_pyamgs_smoothed_aggregation_prolongator():
+    from pyamg import aggregation
 
-    matrix, _ = system(50, 60, seed=6)
-    aggregates, _ = standard_aggregation(matrix)
+    matrix, _ = system(50, 60, seed=6)  # with free cells boxed in by fixed ones (left out)
+    aggregates, _ = aggregation.standard_aggregation(matrix)
+    assert (np.diff(aggregates.indptr) == 0).any()
     candidates = np.random.default_rng(0).uniform(0.5, 2.0, matrix.shape[0])
-    tentative, coarse = heads_solver._tentative_prolongation(aggregates, candidates)
-    expected, expected_coarse = fit_candidates(aggregates, candidates[:, None])
-    np.testing.assert_allclose(tentative.toarray(), expected.toarray(), rtol=1e-14, atol=0)
+    aggregate, share, coarse = heads_solver._tentative_prolongation(aggregates, candidates)
+    ours = heads_solver._smoothed_prolongation(matrix, aggregate, share, coarse.shape[0])
+    tentative, expected_coarse = aggregation.fit_candidates(aggregates, candidates[:, None])
+    expected = aggregation.jacobi_prolongation_smoother(
+        matrix, tentative.tocsr(), matrix, expected_coarse, omega=4 / 3, weighting="local"
+    )
     np.testing.assert_allclose(coarse, expected_coarse.ravel(), rtol=1e-14)
+    np.testing.assert_allclose(ours.toarray(), expected.toarray(), rtol=0, atol=1e-14)
+    assert ours.nnz == expected.nnz
 
 
 def test_the_w_cycle_is_symmetric_and_positive_definite_as_conjugate_gradients_need():

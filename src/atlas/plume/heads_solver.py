@@ -244,10 +244,10 @@ def _hierarchy(system: sparse.csr_matrix) -> tuple[list[_Level], SuperLU]:
         aggregates, _ = standard_aggregation(operator)
         if aggregates.nnz == 0:
             break  # no row is coupled to another: the operator is diagonal
-        tentative, candidates = _tentative_prolongation(aggregates, candidates)
+        aggregate, share, candidates = _tentative_prolongation(aggregates, candidates)
         del aggregates
-        prolongation = _smoothed_prolongation(operator, tentative)
-        del tentative
+        prolongation = _smoothed_prolongation(operator, aggregate, share, candidates.shape[0])
+        del aggregate, share
         restriction = prolongation.T.tocsr()
         levels.append(_Level(operator, prolongation, restriction))
         operator = sparse.csr_matrix(restriction @ (operator @ prolongation))
@@ -256,47 +256,109 @@ def _hierarchy(system: sparse.csr_matrix) -> tuple[list[_Level], SuperLU]:
 
 def _tentative_prolongation(
     aggregates: sparse.csr_matrix, candidates: FloatArray
-) -> tuple[sparse.csr_matrix, FloatArray]:
-    """Tentative prolongator ``T`` and the coarse candidates, from one near-null-space vector.
+) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """Tentative prolongator ``T`` from one near-null-space vector, and the coarse candidates.
 
     ``T`` maps each aggregate to its cells' share of the candidate vector, normalised over the
-    aggregate; the coarse candidate is that norm (what pyamg's ``fit_candidates`` computes by a
-    QR factorisation per aggregate, here without its transposes through BSR). ``aggregates``
-    has one entry in every aggregated row and none in a row left out (a cell without free
-    neighbours), which ``T`` leaves empty as well.
+    aggregate, and the coarse candidate is that norm: what pyamg's ``fit_candidates`` computes
+    by a QR factorisation per aggregate. ``aggregates`` has one entry in every aggregated row
+    and none in a row left out (a cell without free neighbours). Returns ``(aggregate, share,
+    coarse candidates)``: each row's aggregate (-1 if left out) and its one entry of ``T``.
     """
-    members = aggregates.indices
-    values = candidates[np.diff(aggregates.indptr) > 0]
-    norms = np.sqrt(np.bincount(members, weights=values * values, minlength=aggregates.shape[1]))
-    tentative = sparse.csr_matrix(
-        (values / norms[members], members, aggregates.indptr), shape=aggregates.shape
-    )
-    return tentative, norms
+    return _tentative_arrays(aggregates.indptr, aggregates.indices, candidates, aggregates.shape[1])
+
+
+@njit(cache=True)
+def _tentative_arrays(
+    indptr: IndexArray, indices: IndexArray, candidates: FloatArray, n_coarse: int
+) -> tuple[NDArray[np.int64], FloatArray, FloatArray]:
+    """The arrays of :func:`_tentative_prolongation`, in two passes over the rows."""
+    n = indptr.shape[0] - 1
+    aggregate = np.full(n, -1, dtype=np.int64)
+    norms = np.zeros(n_coarse)
+    for i in range(n):
+        if indptr[i + 1] > indptr[i]:
+            aggregate[i] = indices[indptr[i]]
+            norms[aggregate[i]] += candidates[i] * candidates[i]
+    norms = np.sqrt(norms)
+    share = np.zeros(n)
+    for i in range(n):
+        if aggregate[i] >= 0:
+            share[i] = candidates[i] / norms[aggregate[i]]
+    return aggregate, share, norms
 
 
 def _smoothed_prolongation(
-    operator: sparse.csr_matrix, tentative: sparse.csr_matrix
+    operator: sparse.csr_matrix, aggregate: NDArray[np.int64], share: FloatArray, n_coarse: int
 ) -> sparse.csr_matrix:
     """``P = (I - omega W A) T``: one damped Jacobi step on the tentative prolongator ``T``.
 
     ``W`` holds the inverse Gershgorin bound of each row, ``1 / sum_j |a_ij|`` (pyamg's
-    ``weighting='local'``), and ``omega`` = 4/3. pyamg's default divides by the spectral
-    radius of ``D^-1 A`` instead, which it estimates by Arnoldi iteration from a random start
-    vector: the hierarchy, and so the heads' last bits, then change from run to run. The
-    Gershgorin weights need no estimate; on the five-point operator they equal the spectral
-    radius weighting away from the fixed heads (``sum_j |a_ij| = 2 a_ii``). Every row holds its
-    diagonal, so no row sum is zero.
+    ``weighting='local'``), and ``omega`` = 4/3: the prolongator of pyamg's
+    ``jacobi_prolongation_smoother(A, T, A, B, weighting="local")``, built row by row in one
+    pass instead of through a sparse product, a difference and three copies of ``A``. pyamg's
+    default weighting divides by the spectral radius of ``D^-1 A`` instead, which it estimates
+    by Arnoldi iteration from a random start vector: the hierarchy, and so the heads' last
+    bits, then change from run to run. The Gershgorin weights need no estimate; on the
+    five-point operator they equal the spectral radius weighting away from the fixed heads
+    (``sum_j |a_ij| = 2 a_ii``).
     """
-    from pyamg.util.utils import scale_rows
+    indptr, indices, data = _smoothed_prolongation_csr(
+        operator.indptr, operator.indices, operator.data, aggregate, share, n_coarse,
+        _PROLONGATION_DAMPING,
+    )  # fmt: skip
+    return sparse.csr_matrix((data, indices, indptr), shape=(operator.shape[0], n_coarse))
 
-    magnitudes = sparse.csr_matrix(
-        (np.abs(operator.data), operator.indices, operator.indptr), shape=operator.shape
-    )
-    row_sums = magnitudes @ np.ones(operator.shape[0])
-    del magnitudes
-    correction = operator @ tentative
-    scale_rows(correction, _PROLONGATION_DAMPING / row_sums, copy=False)
-    return sparse.csr_matrix(tentative - correction)
+
+@njit(cache=True)
+def _smoothed_prolongation_csr(
+    indptr: IndexArray,
+    indices: IndexArray,
+    data: FloatArray,
+    aggregate: NDArray[np.int64],
+    share: FloatArray,
+    n_coarse: int,
+    damping: float,
+) -> tuple[IndexArray, IndexArray, FloatArray]:
+    """CSR arrays of :func:`_smoothed_prolongation`: row ``i`` holds, for every aggregate ``c``
+    of its neighbours (itself included), ``T_ic - damping / sum_j |a_ij| * sum_j a_ij T_jc``.
+    Every row holds its diagonal, so no row sum is zero; columns come in order of appearance."""
+    n = indptr.shape[0] - 1
+    seen_in_row = np.full(n_coarse, -1, dtype=np.int64)
+    slot = np.empty(n_coarse, dtype=np.int64)
+    p_indptr = np.zeros(n + 1, dtype=indptr.dtype)
+    for i in range(n):
+        count = 0
+        for k in range(indptr[i], indptr[i + 1]):
+            c = aggregate[indices[k]]
+            if c >= 0 and seen_in_row[c] != i:
+                seen_in_row[c] = i
+                count += 1
+        p_indptr[i + 1] = p_indptr[i] + count
+    p_indices = np.empty(p_indptr[n], dtype=indptr.dtype)
+    p_data = np.empty(p_indptr[n])
+    seen_in_row[:] = -1
+    for i in range(n):
+        row_sum = 0.0
+        for k in range(indptr[i], indptr[i + 1]):
+            row_sum += abs(data[k])
+        weight = damping / row_sum
+        end = p_indptr[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            j = indices[k]
+            c = aggregate[j]
+            if c < 0:
+                continue
+            if seen_in_row[c] != i:
+                seen_in_row[c] = i
+                slot[c] = end
+                p_indices[end] = c
+                p_data[end] = 0.0
+                end += 1
+            p_data[slot[c]] -= weight * data[k] * share[j]
+        if aggregate[i] >= 0:  # present: the diagonal entry put it there
+            p_data[slot[aggregate[i]]] += share[i]
+    return p_indptr, p_indices, p_data
 
 
 def _w_cycle(
