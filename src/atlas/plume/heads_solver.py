@@ -35,10 +35,12 @@ IndexArray = NDArray[np.int32] | NDArray[np.int64]
 SOLVERS = ("auto", "direct", "amg")
 """Accepted values of the ``solver`` argument of :func:`atlas.plume.flow.steady_heads`."""
 
-DIRECT_MAX_CELLS = 128 * 128
-"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG:
-in ``bench/heads_bench.py`` both take about 0.05 s at 128^2 cells, the direct solve is faster
-below and AMG above (0.09 s against 0.36 s at 256^2)."""
+DIRECT_MAX_CELLS = 512 * 512
+"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG.
+AMG is the faster from about 128^2 cells (``bench/heads_bench.py``: 0.09 s against 0.36 s at
+256^2, 0.4 s against 1.5 s at 512^2), but the direct solve is exact to round-off, which keeps
+the water balance of scenario-sized grids closed to 1e-9 and above (AMG: about 5e-9), and
+costs at most a second or two up to this size."""
 
 
 @njit(cache=True)
