@@ -28,6 +28,12 @@ runs along the diagonal. The tests therefore guard the measured errors (a little
 (:data:`PROBLEM_3_LIMIT`, :data:`PROBLEM_4_LIMIT`) stay open in issue 10, and a scheme that
 meets them should tighten the guards to them.
 
+Problem 3's error is resolution, not bias: next to the well the plume is one or two cells wide
+across the flow, and the centre cell of a discrete spreading kernel that wide holds 8-13 % more
+than a Gaussian's centre (``bench/near_source_bench.py``, recorded in
+``bench/results/2026-11-near-source.txt``). On 2 m cells the same problem meets the limit
+from 10 m downstream (tested below).
+
 References
 ----------
 Zheng, C. and Wang, P. P. (1999). MT3DMS: a modular three-dimensional multispecies transport
@@ -146,3 +152,32 @@ def test_problem_4_point_injection_in_diagonal_flow():
     peak = cell_average(plume, east, north, 10.0).max()
     error = np.abs(conc[rows, columns] - expected).max() / peak
     assert PROBLEM_4_LIMIT < error <= PROBLEM_4_MEASURED  # meeting the limit: tighten the guard
+
+
+def test_problem_3_meets_the_limit_once_the_plume_spans_cells():
+    """On cells five times finer (2 m) the centreline from 10 m to 100 m downstream is within
+    :data:`PROBLEM_3_LIMIT`: the error on the problem's 10 m cells is resolution (the plume is one
+    or two cells wide across the flow there; ``bench/near_source_bench.py``), not a bias."""
+    parameters = TransportParameters(
+        effective_porosity=0.3,
+        thickness_m=10.0,
+        longitudinal_dispersivity_m=10.0,
+        transverse_dispersivity_m=3.0,
+    )
+    well = (77, 77)  # the centre cell of row 16, column 16 split into 5 x 5
+    conc, east, north, rate = _run((155, 230), 2.0, 1 / 3, 90.0, well, 1000.0, parameters, 365.0)
+    v = DAYS_PER_YR / 3
+    columns = well[1] + 5 * np.arange(1, 11)  # every 10 m
+    expected = analytic.continuous_point_2d(
+        east[well[0], columns],
+        north[well[0], columns],
+        1.0,
+        rate,
+        velocity_m_per_yr=v,
+        longitudinal_dispersion_m2_per_yr=10.0 * v,
+        transverse_dispersion_m2_per_yr=3.0 * v,
+        effective_porosity=0.3,
+        thickness_m=10.0,
+    )
+    error = np.abs(conc[well[0], columns] / expected - 1).max()
+    assert error <= PROBLEM_3_LIMIT
