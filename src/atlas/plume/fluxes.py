@@ -7,12 +7,24 @@ exchange is the same number in both cells it joins, so mass stays exact, and no 
 another (the rows go over threads in :mod:`atlas.plume.stages`, which also adds the sources and
 holds the fixed cells). Faces between the region and the rest of the grid carry no flux.
 
-* advection: MUSCL reconstruction with the monotonized-central (MC) limiter, upwind face values
-  (the face value downstream of a fixed-concentration cell is the mean of the two cells, so that
-  cell acts as a node of known concentration, which is second-order accurate at the inlet); where
-  face velocities converge, the surplus water leaves with the cell's concentration (sinks);
-  mass-rate sources enter every stage of the advective step, in the share set by
-  :func:`atlas.plume.stages.share_sources`;
+* advection: a face flux carries the water that crosses the face along the grid axis and the
+  water that turns the corner: where water enters the upwind cell across the other axis (at
+  speed ``w``, shared among the faces it leaves by) and leaves through this face (speed ``u``),
+  a part ``d = min(u, w)`` of the flux crosses the cell diagonally. That part is carried by the
+  two diagonal lines of cells that pass the face (half each: the upwind cell's own, toward the
+  cell diagonally downstream, and the one from the corner cell upstream across the other axis,
+  toward the downwind cell), the rest ``u - d`` along the axis. In uniform flow this is
+  advection split along the lattice directions that bracket the flow (an axis and a diagonal),
+  so a plume oblique to the grid is not spread across the flow by the splitting: a point
+  release at 30-60 degrees is within 0.004 of its peak (was 0.015 split along the axes alone),
+  and MT3DMS problem 4 (flow along the diagonal) within 0.21 (was 0.53; tests). Along each
+  line the value carried is Koren's limited third-order upwind-biased reconstruction in the
+  upwind cell (the face value downstream of a fixed-concentration cell is the mean of the two
+  cells, so that cell acts as a node of known concentration, which is second-order accurate at
+  the inlet); ``skew=False`` leaves the diagonal part out (the stage's fallback, see
+  :mod:`atlas.plume.scheme`). Where face velocities converge, the surplus water leaves with the
+  cell's concentration (sinks); mass-rate sources enter every stage of the advective step, in
+  the share set by :func:`atlas.plume.stages.share_sources`;
 * dispersion: the full tensor as exchanges between pairs of cells with non-negative weights
   (Selling's decomposition, :mod:`atlas.plume.selling`): linear, monotone without a limiter, so
   a narrow plume oblique to the grid is not clipped. The earlier limited transverse gradient
@@ -22,8 +34,11 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
 
 References
 ----------
-van Leer, B. (1977). Towards the ultimate conservative difference scheme III. Journal of
-Computational Physics 23, 263-275.
+Koren, B. (1993). A robust upwind discretization method for advection, diffusion and source
+terms. In Vreugdenhil, C. B. and Koren, B. (eds.), Numerical Methods for Advection-Diffusion
+Problems, Notes on Numerical Fluid Mechanics 45, Vieweg, 117-138.
+Raithby, G. D. (1976). Skew upstream differencing schemes for problems involving fluid flow.
+Computer Methods in Applied Mechanics and Engineering 9, 153-164.
 Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion. Journal
 of Computational Physics 227, 123-142.
 Fehrenbach, J. and Mirebeau, J.-M. (2014). Sparse non-negative stencils for anisotropic
@@ -47,13 +62,18 @@ Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi)
 
 
 @njit(cache=True, inline="always")
-def _mc_slope(left: float, right: float) -> float:
-    """Monotonized-central limited slope from the one-sided differences of a cell."""
-    if left * right <= 0.0:
+def _limited_increment(behind_diff: float, ahead_diff: float) -> float:
+    """Koren-limited increment from the upwind cell's value to its downwind face value.
+
+    ``behind_diff`` is the upwind cell minus the cell behind it, ``ahead_diff`` the downwind cell
+    minus the upwind cell. The third-order upwind-biased (kappa = 1/3) increment, kept within
+    both differences (so the face value lies between the upwind cell and each neighbour's
+    reflection), and zero at a local extremum (Koren 1993).
+    """
+    if behind_diff * ahead_diff <= 0.0:
         return 0.0
-    central = 0.5 * (left + right)
-    size = min(abs(central), 2.0 * abs(left), 2.0 * abs(right))
-    return size if central > 0.0 else -size
+    size = min(abs(behind_diff / 6.0 + ahead_diff / 3.0), abs(behind_diff), abs(ahead_diff))
+    return size if ahead_diff > 0.0 else -size
 
 
 @njit(cache=True, inline="always")
@@ -67,9 +87,10 @@ def _upwind_face_value(
 ) -> float:
     """Concentration carried across a face, reconstructed in the upwind cell.
 
-    MC-limited MUSCL; first order (the cell value) against the model edge; the mean of the two
-    cells when the upwind cell is held at a fixed concentration (a node of known value, like a
-    Dirichlet boundary, which makes the inlet second-order accurate).
+    Koren-limited third-order upwind-biased reconstruction (:func:`_limited_increment`); first
+    order (the cell value) against the model edge; the mean of the two cells when the upwind cell
+    is held at a fixed concentration (a node of known value, like a Dirichlet boundary, which
+    makes the inlet second-order accurate).
     """
     if not has_downwind:
         return upwind
@@ -77,7 +98,7 @@ def _upwind_face_value(
         return 0.5 * (upwind + downwind)
     if not has_behind:
         return upwind
-    return upwind + 0.5 * _mc_slope(upwind - behind, downwind - upwind)
+    return upwind + _limited_increment(upwind - behind, downwind - upwind)
 
 
 @njit(cache=True, inline="always")
@@ -88,66 +109,114 @@ def _open(face: int, lo: int, hi: int, n: int) -> bool:
 
 
 @njit(cache=True, inline="always")
-def _x_flux(x: FloatArray, vx: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
-    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``."""
-    nx = x.shape[1]
-    u = vx[j, i]
-    if u > 0.0 and i > 0:
-        return u * _upwind_face_value(
-            x[j, i - 2] if i > 1 else 0.0,
-            x[j, i - 1],
-            x[j, i] if i < nx else 0.0,
-            i > 1,
-            i < nx,
-            fixed[j, i - 1],
-        )
-    if u < 0.0 and i < nx:
-        return u * _upwind_face_value(
-            x[j, i + 1] if i < nx - 1 else 0.0,
-            x[j, i],
-            x[j, i - 1] if i > 0 else 0.0,
-            i < nx - 1,
-            i > 0,
-            fixed[j, i],
-        )
-    return 0.0
+def _carried(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, dj: int, di: int) -> float:
+    """Value carried from cell ``(j, i)`` toward ``(j + dj, i + di)``, reconstructed along the
+    line through them (:func:`_upwind_face_value`); 0 (clean water) outside the grid."""
+    ny, nx = x.shape
+    if not (0 <= j < ny and 0 <= i < nx):
+        return 0.0
+    has_downwind = 0 <= j + dj < ny and 0 <= i + di < nx
+    has_behind = 0 <= j - dj < ny and 0 <= i - di < nx
+    return _upwind_face_value(
+        x[j - dj, i - di] if has_behind else 0.0,
+        x[j, i],
+        x[j + dj, i + di] if has_downwind else 0.0,
+        has_behind,
+        has_downwind,
+        fixed[j, i],
+    )
 
 
 @njit(cache=True, inline="always")
-def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
+def _corner_speed(speed: float, lower: float, upper: float, outflow: float) -> tuple[int, float]:
+    """Side (+1 or -1 along the other axis) and speed (m/yr) of the diagonal part of a flux.
+
+    ``speed`` is the flux's speed out of the upwind cell, ``lower`` and ``upper`` the face
+    velocities of that cell along the other axis, ``outflow`` its outflow speed along the flux's
+    axis (through both its faces). Water that enters the cell across the other axis and leaves
+    through this face crosses it diagonally: its speed is the inflow across the other axis,
+    shared among the faces it leaves by, and at most the flux's own; 0 without such inflow.
+    """
+    if lower > 0.0 and lower >= -upper:
+        return 1, speed * min(1.0, lower / outflow)
+    if upper < 0.0:
+        return -1, speed * min(1.0, -upper / outflow)
+    return 0, 0.0
+
+
+@njit(cache=True, inline="always")
+def _x_flux(
+    x: FloatArray,
+    velocity: tuple[FloatArray, FloatArray],
+    fixed: NDArray[np.bool_],
+    j: int,
+    i: int,
+    skew: bool,
+) -> float:
+    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``."""
+    vx, vy = velocity
+    nx = x.shape[1]
+    u = vx[j, i]
+    if u > 0.0 and i > 0:
+        up, di = i - 1, 1
+    elif u < 0.0 and i < nx:
+        up, di = i, -1
+    else:
+        return 0.0
+    speed = abs(u)
+    outflow = max(vx[j, up + 1], 0.0) - min(vx[j, up], 0.0)
+    dj, diagonal = _corner_speed(speed, vy[j, up], vy[j + 1, up], outflow) if skew else (0, 0.0)
+    value = (speed - diagonal) * _carried(x, fixed, j, up, 0, di)
+    if diagonal > 0.0:
+        own = _carried(x, fixed, j, up, dj, di)
+        value += 0.5 * diagonal * (own + _carried(x, fixed, j - dj, up, dj, di))
+    return di * value
+
+
+@njit(cache=True, inline="always")
+def _y_flux(
+    x: FloatArray,
+    velocity: tuple[FloatArray, FloatArray],
+    fixed: NDArray[np.bool_],
+    j: int,
+    i: int,
+    skew: bool,
+) -> float:
     """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``."""
+    vx, vy = velocity
     ny = x.shape[0]
     u = vy[j, i]
     if u > 0.0 and j > 0:
-        return u * _upwind_face_value(
-            x[j - 2, i] if j > 1 else 0.0,
-            x[j - 1, i],
-            x[j, i] if j < ny else 0.0,
-            j > 1,
-            j < ny,
-            fixed[j - 1, i],
-        )
-    if u < 0.0 and j < ny:
-        return u * _upwind_face_value(
-            x[j + 1, i] if j < ny - 1 else 0.0,
-            x[j, i],
-            x[j - 1, i] if j > 0 else 0.0,
-            j < ny - 1,
-            j > 0,
-            fixed[j, i],
-        )
-    return 0.0
+        up, dj = j - 1, 1
+    elif u < 0.0 and j < ny:
+        up, dj = j, -1
+    else:
+        return 0.0
+    speed = abs(u)
+    outflow = max(vy[up + 1, i], 0.0) - min(vy[up, i], 0.0)
+    di, diagonal = _corner_speed(speed, vx[up, i], vx[up, i + 1], outflow) if skew else (0, 0.0)
+    value = (speed - diagonal) * _carried(x, fixed, up, i, dj, 0)
+    if diagonal > 0.0:
+        own = _carried(x, fixed, up, i, dj, di)
+        value += 0.5 * diagonal * (own + _carried(x, fixed, up, i - di, dj, di))
+    return dj * value
 
 
 @njit(cache=True)
 def south_fluxes(
-    x: FloatArray, region: Region, vy: FloatArray, fixed: NDArray[np.bool_], j: int, out: FloatArray
+    x: FloatArray,
+    region: Region,
+    velocity: tuple[FloatArray, FloatArray],
+    fixed: NDArray[np.bool_],
+    j: int,
+    skew: bool,
+    out: FloatArray,
 ) -> None:
     """Fluxes across the y-faces ``j`` of the region's columns (zero where the face is shut)."""
     j_lo, j_hi, i_lo, i_hi = region
     shut = not _open(j, j_lo, j_hi, x.shape[0])
     for i in range(i_lo, i_hi):
-        out[i - i_lo] = 0.0 if shut else _y_flux(x, vy, fixed, j, i)
+        out[i - i_lo] = 0.0 if shut else _y_flux(x, velocity, fixed, j, i, skew)
 
 
 @njit(cache=True)
@@ -159,6 +228,7 @@ def advective_row(
     sink: FloatArray,
     fixed: NDArray[np.bool_],
     inv_r_dx: float,
+    skew: bool,
     south: FloatArray,
     north: FloatArray,
     row: FloatArray,
@@ -166,16 +236,15 @@ def advective_row(
     """Advective and sink rate of the region's cells of row ``j`` into ``row``, given the fluxes
     across its south faces in ``south``; those across its north faces go to ``north``. Returns
     the outflow of the row (at sinks and across the model edge)."""
-    vx, vy = velocity
     ny, nx = x.shape
     i_lo, i_hi = region[2], region[3]
-    south_fluxes(x, region, vy, fixed, j + 1, north)
+    south_fluxes(x, region, velocity, fixed, j + 1, skew, north)
     outflow = 0.0
-    west = _x_flux(x, vx, fixed, j, i_lo) if _open(i_lo, i_lo, i_hi, nx) else 0.0
+    west = _x_flux(x, velocity, fixed, j, i_lo, skew) if _open(i_lo, i_lo, i_hi, nx) else 0.0
     if i_lo == 0:
         outflow -= west * inv_r_dx
     for i in range(i_lo, i_hi):
-        east = _x_flux(x, vx, fixed, j, i + 1) if _open(i + 1, i_lo, i_hi, nx) else 0.0
+        east = _x_flux(x, velocity, fixed, j, i + 1, skew) if _open(i + 1, i_lo, i_hi, nx) else 0.0
         loss = sink[j, i] * x[j, i]
         outflow += loss
         row[i - i_lo] = (west - east + south[i - i_lo] - north[i - i_lo]) * inv_r_dx - loss

@@ -15,13 +15,19 @@ from numba import njit
 from atlas.plume.fluxes import FloatArray, Held, Region
 
 __all__ = [
+    "ROUND_OFF",
     "around",
+    "clip_round_off",
     "copy_region",
     "decay",
     "decay_held",
     "grow_box",
     "restore_held",
+    "value_range",
 ]
+
+ROUND_OFF = 8.0 * np.finfo(np.float64).eps
+"""Relative size of an excursion beyond the bounds that is round-off, not a failure."""
 
 
 @njit(cache=True)
@@ -95,3 +101,43 @@ def decay_held(region: Region, conc: FloatArray, factor: float, held: Held) -> t
     """Decay ``conc`` by ``factor`` in ``region``, then restore the held cells; returns
     ``(decayed, inflow)``."""
     return decay(region, conc, factor), restore_held(conc, held)
+
+
+@njit(cache=True)
+def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
+    """Smallest and largest value of ``field`` in ``region``."""
+    j_lo, j_hi, i_lo, i_hi = region
+    lowest, highest = np.inf, -np.inf
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            lowest = min(lowest, field[j, i])
+            highest = max(highest, field[j, i])
+    return lowest, highest
+
+
+@njit(cache=True)
+def clip_round_off(
+    region: Region, field: FloatArray, lowest: float, highest: float
+) -> tuple[bool, float]:
+    """Whether ``field`` stays within ``[lowest, highest]`` in ``region`` up to round-off.
+
+    Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude are clipped to the
+    bounds; returns whether the field is accepted (nothing is changed otherwise) and the mass
+    the clipping added (summed row by row in a fixed order).
+    """
+    j_lo, j_hi, i_lo, i_hi = region
+    slack = ROUND_OFF * max(abs(lowest), abs(highest))
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            if not lowest - slack <= field[j, i] <= highest + slack:
+                return False, 0.0
+    added = np.zeros(field.shape[0])
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            value = min(max(field[j, i], lowest), highest)
+            added[j] += value - field[j, i]
+            field[j, i] = value
+    total = 0.0
+    for j in range(j_lo, j_hi):
+        total += added[j]
+    return True, total

@@ -147,22 +147,24 @@ def _advective_block(
     sources: Rates,
     combination: Combination,
     arrays: StageArrays,
-    flags: tuple[bool, bool],
+    flags: tuple[bool, bool, bool],
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
-    """The rows of one block of :func:`advective_stage`; ``flags`` is (store rate, combine),
+    """The rows of one block of :func:`advective_stage`; ``flags`` is (store rate, combine, skew),
     ``per_row`` (held mask, rows with a source, outflow, held inflow), the last two written
     row by row."""
     fixed, has_source, outflow, held_inflow = per_row
-    store_rate, combine = flags
+    store_rate, combine, skew = flags
     j_lo, j_hi, i_lo, i_hi = region
     lo = j_lo + block * BLOCK_ROWS
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
-    south_fluxes(x, region, velocity[1], fixed, lo, south)
+    south_fluxes(x, region, velocity, fixed, lo, skew, south)
     for j in range(lo, min(lo + BLOCK_ROWS, j_hi)):
-        outflow[j] = advective_row(x, j, region, velocity, sink, fixed, inv_r_dx, south, north, row)
+        outflow[j] = advective_row(
+            x, j, region, velocity, sink, fixed, inv_r_dx, skew, south, north, row
+        )
         held_inflow[j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays, store_rate,
             combine, row,
@@ -183,6 +185,7 @@ def _advective_blocks(
     arrays: StageArrays,
     store_rate: bool,
     combine: bool,
+    skew: bool,
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
     """Every block of :func:`advective_stage`, over numba's threads (numba's parallel loops take
@@ -193,7 +196,7 @@ def _advective_blocks(
     for block in prange(blocks):
         _advective_block(
             block, x, region, velocity, sink, inv_r_dx, sources, (mu, nu, rest, mu_dt, gamma_dt),
-            (first, before, first_rate, rate, out), (store_rate, combine),
+            (first, before, first_rate, rate, out), (store_rate, combine, skew),
             (fixed, has_source, outflow, held_inflow),
         )  # fmt: skip
 
@@ -211,6 +214,7 @@ def advective_stage(
     arrays: StageArrays,
     store_rate: bool,
     combine: bool,
+    skew: bool,
 ) -> tuple[float, float]:
     """One stage with the advective, sink and source rate ``L(x)`` of the cells of ``region``.
 
@@ -229,13 +233,13 @@ def advective_stage(
     if _cells(region) >= PARALLEL_CELLS:
         _advective_blocks(
             blocks, x, region, velocity, sink, inv_r_dx, sources, combination, arrays,
-            store_rate, combine, per_row,
+            store_rate, combine, skew, per_row,
         )  # fmt: skip
     else:
         for block in range(blocks):
             _advective_block(
                 block, x, region, velocity, sink, inv_r_dx, sources, combination, arrays,
-                (store_rate, combine), per_row,
+                (store_rate, combine, skew), per_row,
             )  # fmt: skip
     return _ordered_sum(per_row[2], region), _ordered_sum(per_row[3], region)
 
@@ -345,7 +349,7 @@ def advective_rate(
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_stage` does."""
     arrays = (conc, conc, rate, rate, rate)
     return advective_stage(
-        conc, region, velocity, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False
+        conc, region, velocity, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False, True
     )
 
 
