@@ -7,24 +7,25 @@ exchange is the same number in both cells it joins, so mass stays exact, and no 
 another (the rows go over threads in :mod:`atlas.plume.stages`, which also adds the sources and
 holds the fixed cells). Faces between the region and the rest of the grid carry no flux.
 
-* advection: a face flux carries the water that crosses the face along the grid axis and the
-  water that turns the corner: where water enters the upwind cell across the other axis (at
-  speed ``w``, shared among the faces it leaves by) and leaves through this face (speed ``u``),
-  a part ``d = min(u, w)`` of the flux crosses the cell diagonally. That part is carried by the
-  two diagonal lines of cells that pass the face (half each: the upwind cell's own, toward the
-  cell diagonally downstream, and the one from the corner cell upstream across the other axis,
-  toward the downwind cell), the rest ``u - d`` along the axis. In uniform flow this is
-  advection split along the lattice directions that bracket the flow (an axis and a diagonal),
-  so a plume oblique to the grid is not spread across the flow by the splitting: a point
-  release at 30-60 degrees is within 0.004 of its peak (was 0.015 split along the axes alone),
-  and MT3DMS problem 4 (flow along the diagonal) within 0.21 (was 0.53; tests). Along each
-  line the value carried is Koren's limited third-order upwind-biased reconstruction in the
-  upwind cell (the face value downstream of a fixed-concentration cell is the mean of the two
-  cells, so that cell acts as a node of known concentration, which is second-order accurate at
-  the inlet); ``skew=False`` leaves the diagonal part out (the stage's fallback, see
-  :mod:`atlas.plume.scheme`). Where face velocities converge, the surplus water leaves with the
-  cell's concentration (sinks); mass-rate sources enter every stage of the advective step, in
-  the share set by :func:`atlas.plume.stages.share_sources`;
+* advection: a face flux carries the water that crosses the face along the grid axis, and the
+  water that turns the cell's corner along the cells' diagonals: on each side of the other axis,
+  the upwind cell's own half-path (from it across this face, then across the other axis) and
+  the corner cell's (from the cell beside it, into it and across this face), at the speeds of
+  :func:`atlas.plume.diagonals.half_paths`, which give a half-path one speed on both faces it
+  crosses; the rest of the face's speed goes along the axis. In uniform flow this is advection
+  split along the lattice directions that bracket the flow (an axis and a diagonal), so a plume
+  oblique to the grid is not spread across the flow by the splitting: a point release at 30-60
+  degrees is within 0.004 of its peak (was 0.015 split along the axes alone), and MT3DMS
+  problem 4 (flow along the diagonal) within 0.21 (was 0.53; tests). In any flow a cell at the
+  minimum does not fall and one at the maximum does not rise (tested on Darcy fields with
+  recharge and a well). Along each line the value carried is Koren's limited third-order
+  upwind-biased reconstruction in the upwind cell (the face value downstream of a
+  fixed-concentration cell is the mean of the two cells, so that cell acts as a node of known
+  concentration, which is second-order accurate at the inlet); ``skew=False`` leaves the
+  diagonals out (the fallback of :mod:`atlas.plume.scheme`). Where face velocities converge,
+  the surplus water leaves with the cell's concentration (sinks); mass-rate sources enter every
+  stage of the advective step, in the share set by :func:`atlas.plume.stages.share_sources`
+  (computed with the diagonals, also on a step redone without them);
 * dispersion: the full tensor as exchanges between pairs of cells with non-negative weights
   (Selling's decomposition, :mod:`atlas.plume.selling`): linear, monotone without a limiter, so
   a narrow plume oblique to the grid is not clipped. The earlier limited transverse gradient
@@ -53,12 +54,22 @@ from numpy.typing import NDArray
 
 from atlas.plume.selling import Dispersion
 
-__all__ = ["Dispersion", "advective_row", "dispersive_row", "dispersive_weight", "south_fluxes"]
+__all__ = [
+    "Dispersion",
+    "Flow",
+    "advective_row",
+    "dispersive_row",
+    "dispersive_weight",
+    "south_fluxes",
+]
 
 FloatArray = NDArray[np.float64]
 Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
+Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
+"""``(vx, vy, x_paths, y_paths)``: seepage velocities on the x- and y-faces and the speeds of
+their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr."""
 
 
 @njit(cache=True, inline="always")
@@ -128,33 +139,46 @@ def _carried(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, dj: int, d
 
 
 @njit(cache=True, inline="always")
-def _corner_speed(speed: float, lower: float, upper: float, outflow: float) -> tuple[int, float]:
-    """Side (+1 or -1 along the other axis) and speed (m/yr) of the diagonal part of a flux.
+def _skewed(
+    x: FloatArray,
+    fixed: NDArray[np.bool_],
+    paths: FloatArray,
+    face: tuple[int, int],
+    up: tuple[int, int],
+    step: tuple[int, int],
+    speed: float,
+) -> float:
+    """Speed times the value carried across a face (concentration m/yr, unsigned).
 
-    ``speed`` is the flux's speed out of the upwind cell, ``lower`` and ``upper`` the face
-    velocities of that cell along the other axis, ``outflow`` its outflow speed along the flux's
-    axis (through both its faces). Water that enters the cell across the other axis and leaves
-    through this face crosses it diagonally: its speed is the inflow across the other axis,
-    shared among the faces it leaves by, and at most the flux's own; 0 without such inflow.
+    ``paths`` holds the face's diagonal half-path speeds (:func:`atlas.plume.diagonals.half_paths`),
+    ``face`` its index in them, ``up`` the upwind cell, ``step`` the step from the upwind cell to
+    the downwind one and ``speed`` the face's. The half-paths carry the values of their diagonal
+    lines (the upwind cell's own and the corner cell's, on each side of the other axis); the rest
+    of the speed carries the value along the axis.
     """
-    if lower > 0.0 and lower >= -upper:
-        return 1, speed * min(1.0, lower / outflow)
-    if upper < 0.0:
-        return -1, speed * min(1.0, -upper / outflow)
-    return 0, 0.0
+    j, i = up
+    dj, di = step
+    across = (abs(di), abs(dj))  # unit step along the other axis, toward its side +1
+    value = 0.0
+    rest = speed
+    for k in range(4):
+        part = paths[face[0], face[1], k]
+        if part > 0.0:
+            side = 1 if k < 2 else -1
+            sj, si = side * across[0], side * across[1]
+            start = (j, i) if k % 2 == 0 else (j - sj, i - si)
+            value += part * _carried(x, fixed, start[0], start[1], dj + sj, di + si)
+            rest -= part
+    return value + rest * _carried(x, fixed, j, i, dj, di) if rest > 0.0 else value
 
 
 @njit(cache=True, inline="always")
 def _x_flux(
-    x: FloatArray,
-    velocity: tuple[FloatArray, FloatArray],
-    fixed: NDArray[np.bool_],
-    j: int,
-    i: int,
-    skew: bool,
+    x: FloatArray, flow: Flow, fixed: NDArray[np.bool_], j: int, i: int, skew: bool
 ) -> float:
-    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``."""
-    vx, vy = velocity
+    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``; along the
+    axis alone unless ``skew``."""
+    vx, paths = flow[0], flow[2]
     nx = x.shape[1]
     u = vx[j, i]
     if u > 0.0 and i > 0:
@@ -163,27 +187,18 @@ def _x_flux(
         up, di = i, -1
     else:
         return 0.0
-    speed = abs(u)
-    outflow = max(vx[j, up + 1], 0.0) - min(vx[j, up], 0.0)
-    dj, diagonal = _corner_speed(speed, vy[j, up], vy[j + 1, up], outflow) if skew else (0, 0.0)
-    value = (speed - diagonal) * _carried(x, fixed, j, up, 0, di)
-    if diagonal > 0.0:
-        own = _carried(x, fixed, j, up, dj, di)
-        value += 0.5 * diagonal * (own + _carried(x, fixed, j - dj, up, dj, di))
-    return di * value
+    if not skew:
+        return u * _carried(x, fixed, j, up, 0, di)
+    return di * _skewed(x, fixed, paths, (j, i), (j, up), (0, di), abs(u))
 
 
 @njit(cache=True, inline="always")
 def _y_flux(
-    x: FloatArray,
-    velocity: tuple[FloatArray, FloatArray],
-    fixed: NDArray[np.bool_],
-    j: int,
-    i: int,
-    skew: bool,
+    x: FloatArray, flow: Flow, fixed: NDArray[np.bool_], j: int, i: int, skew: bool
 ) -> float:
-    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``."""
-    vx, vy = velocity
+    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``; along the
+    axis alone unless ``skew``."""
+    vy, paths = flow[1], flow[3]
     ny = x.shape[0]
     u = vy[j, i]
     if u > 0.0 and j > 0:
@@ -192,21 +207,16 @@ def _y_flux(
         up, dj = j, -1
     else:
         return 0.0
-    speed = abs(u)
-    outflow = max(vy[up + 1, i], 0.0) - min(vy[up, i], 0.0)
-    di, diagonal = _corner_speed(speed, vx[up, i], vx[up, i + 1], outflow) if skew else (0, 0.0)
-    value = (speed - diagonal) * _carried(x, fixed, up, i, dj, 0)
-    if diagonal > 0.0:
-        own = _carried(x, fixed, up, i, dj, di)
-        value += 0.5 * diagonal * (own + _carried(x, fixed, up, i - di, dj, di))
-    return dj * value
+    if not skew:
+        return u * _carried(x, fixed, up, i, dj, 0)
+    return dj * _skewed(x, fixed, paths, (j, i), (up, i), (dj, 0), abs(u))
 
 
 @njit(cache=True)
 def south_fluxes(
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     fixed: NDArray[np.bool_],
     j: int,
     skew: bool,
@@ -216,7 +226,7 @@ def south_fluxes(
     j_lo, j_hi, i_lo, i_hi = region
     shut = not _open(j, j_lo, j_hi, x.shape[0])
     for i in range(i_lo, i_hi):
-        out[i - i_lo] = 0.0 if shut else _y_flux(x, velocity, fixed, j, i, skew)
+        out[i - i_lo] = 0.0 if shut else _y_flux(x, flow, fixed, j, i, skew)
 
 
 @njit(cache=True)
@@ -224,7 +234,7 @@ def advective_row(
     x: FloatArray,
     j: int,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     fixed: NDArray[np.bool_],
     inv_r_dx: float,
@@ -238,13 +248,13 @@ def advective_row(
     the outflow of the row (at sinks and across the model edge)."""
     ny, nx = x.shape
     i_lo, i_hi = region[2], region[3]
-    south_fluxes(x, region, velocity, fixed, j + 1, skew, north)
+    south_fluxes(x, region, flow, fixed, j + 1, skew, north)
     outflow = 0.0
-    west = _x_flux(x, velocity, fixed, j, i_lo, skew) if _open(i_lo, i_lo, i_hi, nx) else 0.0
+    west = _x_flux(x, flow, fixed, j, i_lo, skew) if _open(i_lo, i_lo, i_hi, nx) else 0.0
     if i_lo == 0:
         outflow -= west * inv_r_dx
     for i in range(i_lo, i_hi):
-        east = _x_flux(x, velocity, fixed, j, i + 1, skew) if _open(i + 1, i_lo, i_hi, nx) else 0.0
+        east = _x_flux(x, flow, fixed, j, i + 1, skew) if _open(i + 1, i_lo, i_hi, nx) else 0.0
         loss = sink[j, i] * x[j, i]
         outflow += loss
         row[i - i_lo] = (west - east + south[i - i_lo] - north[i - i_lo]) * inv_r_dx - loss

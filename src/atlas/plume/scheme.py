@@ -42,11 +42,12 @@ combination of neighbouring values when ``dt a <= 1`` in every cell, with ``a = 
 the range of the values, fixed concentrations and clean inflow, whatever the flow direction, except
 that a mass-rate source raises its cells by at most ``dt`` times its rate (the maximum principle
 with sources). With the diagonal part of the fluxes the same holds in uniform flow (it is then a
-sum of such schemes along lattice lines, and a cell's outflow speed only falls), up to round-off
-where water passes through a cell on a diagonal; in a varying field it usually holds. So each
-advective step is checked against ``[min(lowest, 0), highest + dt * source rate]`` of the values
-before it: round-off is clipped and counted as inflow, and a larger excursion (one step in 40 on
-a lognormal Darcy field in the tests) redoes the step along the axes alone.
+sum of such schemes along lattice lines, whose outflow speeds add up to less), up to round-off
+where water passes through a cell on a diagonal; in a varying field the advective rate still
+never lowers a cell at the minimum nor raises one at the maximum (tested), but a convex stage is
+not proved. So each advective step is checked against ``[min(lowest, 0), highest + dt * source
+rate]`` of the values before it: round-off is clipped and counted as inflow, and a larger
+excursion redoes the step along the axes alone.
 
 Dispersion alone has a maximum principle; a forward-Euler stage of it is a convex
 combination when ``dt d <= 1``, with ``d = (sum of the cell's exchange weights) / (R dx^2)``
@@ -79,7 +80,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_weight
+from atlas.plume.diagonals import half_paths
+from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weight
 from atlas.plume.regions import (
     around,
     clip_round_off,
@@ -187,7 +189,7 @@ def _advect(
     conc: FloatArray,
     region: Region,
     dt: float,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
@@ -211,11 +213,11 @@ def _advect(
     copy_region(region, conc, start)
     for skew in (True, False):
         out_1, in_1 = advective_stage(
-            start, region, velocity, sink, inv_r_dx, held, sources, (1.0, 0.0, 0.0, dt, 0.0),
+            start, region, flow, sink, inv_r_dx, held, sources, (1.0, 0.0, 0.0, dt, 0.0),
             (start, start, first, first, stage), True, True, skew,
         )  # fmt: skip
         out_2, in_2 = advective_stage(
-            stage, region, velocity, sink, inv_r_dx, held, sources,
+            stage, region, flow, sink, inv_r_dx, held, sources,
             (0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt), (start, start, first, first, conc), False, True,
             skew,
         )  # fmt: skip
@@ -281,6 +283,8 @@ def advance(
         ``(inflow, outflow, decayed)`` over the steps, as sums of cell concentrations.
     """
     ny, nx = conc.shape
+    x_paths, y_paths = half_paths(velocity[0], velocity[1])
+    flow = (velocity[0], velocity[1], x_paths, y_paths)
     inv_r_dx2 = inv_dx * inv_r_dx
     fe_limits = dt * _dispersive_limit(dispersion, inv_r_dx2)
     stages = stages_for(fe_limits)
@@ -320,7 +324,7 @@ def advance(
         to_advection, to_dispersion = share_sources(
             conc,
             source_box,
-            velocity,
+            flow,
             sink,
             inv_r_dx,
             dispersion,
@@ -333,7 +337,7 @@ def advance(
         for part in range(2):
             if (part == 0) == advect_first:
                 held_in, out = _advect(
-                    conc, region, dt, velocity, sink, inv_r_dx, held, to_advection, advective_work
+                    conc, region, dt, flow, sink, inv_r_dx, held, to_advection, advective_work
                 )
                 inflow += dt * source_total + held_in
                 outflow += out

@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from atlas.plume.fluxes import (
     Dispersion,
     FloatArray,
+    Flow,
     Held,
     Rates,
     Region,
@@ -141,7 +142,7 @@ def _advective_block(
     block: int,
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     sources: Rates,
@@ -160,10 +161,10 @@ def _advective_block(
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
-    south_fluxes(x, region, velocity, fixed, lo, skew, south)
+    south_fluxes(x, region, flow, fixed, lo, skew, south)
     for j in range(lo, min(lo + BLOCK_ROWS, j_hi)):
         outflow[j] = advective_row(
-            x, j, region, velocity, sink, fixed, inv_r_dx, skew, south, north, row
+            x, j, region, flow, sink, fixed, inv_r_dx, skew, south, north, row
         )
         held_inflow[j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays, store_rate,
@@ -177,7 +178,7 @@ def _advective_blocks(
     blocks: int,
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     sources: Rates,
@@ -195,7 +196,7 @@ def _advective_blocks(
     fixed, has_source, outflow, held_inflow = per_row
     for block in prange(blocks):
         _advective_block(
-            block, x, region, velocity, sink, inv_r_dx, sources, (mu, nu, rest, mu_dt, gamma_dt),
+            block, x, region, flow, sink, inv_r_dx, sources, (mu, nu, rest, mu_dt, gamma_dt),
             (first, before, first_rate, rate, out), (store_rate, combine, skew),
             (fixed, has_source, outflow, held_inflow),
         )  # fmt: skip
@@ -205,7 +206,7 @@ def _advective_blocks(
 def advective_stage(
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
@@ -232,13 +233,13 @@ def advective_stage(
     blocks = _blocks(region)
     if _cells(region) >= PARALLEL_CELLS:
         _advective_blocks(
-            blocks, x, region, velocity, sink, inv_r_dx, sources, combination, arrays,
+            blocks, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
             store_rate, combine, skew, per_row,
         )  # fmt: skip
     else:
         for block in range(blocks):
             _advective_block(
-                block, x, region, velocity, sink, inv_r_dx, sources, combination, arrays,
+                block, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
                 (store_rate, combine, skew), per_row,
             )  # fmt: skip
     return _ordered_sum(per_row[2], region), _ordered_sum(per_row[3], region)
@@ -338,7 +339,7 @@ def dispersive_stage(
 def advective_rate(
     conc: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
@@ -349,7 +350,7 @@ def advective_rate(
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_stage` does."""
     arrays = (conc, conc, rate, rate, rate)
     return advective_stage(
-        conc, region, velocity, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False, True
+        conc, region, flow, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False, True
     )
 
 
@@ -375,7 +376,7 @@ def dispersive_rate(
 def share_sources(
     conc: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     dispersion: Dispersion,
@@ -406,10 +407,10 @@ def share_sources(
     to_advection = np.empty_like(rates)
     if cells.shape[0] == 0:
         return sources, (cells, to_advection)
-    vx, vy = velocity
+    vx, vy = flow[0], flow[1]
     nx = conc.shape[1]
     no_sources = (cells[:0], rates[:0])
-    advective_rate(conc, region, velocity, sink, inv_r_dx, held, no_sources, scratch[0])
+    advective_rate(conc, region, flow, sink, inv_r_dx, held, no_sources, scratch[0])
     dispersive_rate(conc, region, dispersion, inv_r_dx2, held, no_sources, scratch[1])
     for m in range(cells.shape[0]):
         j, i = cells[m] // nx, cells[m] % nx
