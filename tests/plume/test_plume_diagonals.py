@@ -109,10 +109,11 @@ def test_converging_flow_mirrored_gives_the_mirrored_plume():
         dispersion = scheme.face_dispersion(vx, vy, 5.0, 0.5, 0.0)
         sink = scheme.sink_rate_per_yr(vx, vy, 1.0, dx)
         dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, dx)
+        fe_limits = dt * scheme.dispersive_limit_per_yr(dispersion, 1 / dx**2)
         conc = np.where(source, 1.0, 0.0)
         scheme.advance(
-            conc, 60, dt, 1.0, (vx, vy), dispersion, sink, 1 / dx, 1 / dx,
-            _holds(source, 1.0), NO_RATES, 0.0, 0,
+            conc, 60, dt, 1.0, scheme.advective_flow(vx, vy), dispersion, fe_limits, sink,
+            1 / dx, 1 / dx, _holds(source, 1.0), NO_RATES, 0.0, 0,
         )  # fmt: skip
         return conc
 

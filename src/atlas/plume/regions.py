@@ -32,9 +32,12 @@ ROUND_OFF = 8.0 * np.finfo(np.float64).eps
 
 @njit(cache=True)
 def copy_region(region: Region, source: FloatArray, out: FloatArray) -> None:
+    """Copy ``source`` into ``out`` in ``region`` (a loop: a slice assignment compiles numba's
+    shape checks and their messages, seconds of a cold compile)."""
     j_lo, j_hi, i_lo, i_hi = region
     for j in range(j_lo, j_hi):
-        out[j, i_lo:i_hi] = source[j, i_lo:i_hi]
+        for i in range(i_lo, i_hi):
+            out[j, i] = source[j, i]
 
 
 @njit(cache=True)
@@ -122,22 +125,25 @@ def clip_round_off(
     """Whether ``field`` stays within ``[lowest, highest]`` in ``region`` up to round-off.
 
     Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude are clipped to the
-    bounds; returns whether the field is accepted (nothing is changed otherwise) and the mass
-    the clipping added (summed row by row in a fixed order).
+    bounds, in the same pass as the check; returns whether the field is accepted and the mass
+    the clipping added (summed row by row in a fixed order). A field with a larger excursion is
+    left clipped up to it, and the mass returned is what that clipping added.
     """
     j_lo, j_hi, i_lo, i_hi = region
     slack = ROUND_OFF * max(abs(lowest), abs(highest))
+    added = np.zeros(field.shape[0])
+    accepted = True
     for j in range(j_lo, j_hi):
         for i in range(i_lo, i_hi):
             if not lowest - slack <= field[j, i] <= highest + slack:
-                return False, 0.0
-    added = np.zeros(field.shape[0])
-    for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
+                accepted = False
+                break
             value = min(max(field[j, i], lowest), highest)
             added[j] += value - field[j, i]
             field[j, i] = value
+        if not accepted:
+            break
     total = 0.0
     for j in range(j_lo, j_hi):
         total += added[j]
-    return True, total
+    return accepted, total

@@ -78,7 +78,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from atlas.plume.diagonals import half_paths
 from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weight
@@ -100,6 +100,8 @@ __all__ = [
     "Held",
     "Rates",
     "advance",
+    "advective_flow",
+    "dispersive_limit_per_yr",
     "face_dispersion",
     "sink_rate_per_yr",
     "stable_time_step_yr",
@@ -145,6 +147,13 @@ def sink_rate_per_yr(
     return np.maximum(net_in, 0.0) / (retardation * cell_size_m)
 
 
+def advective_flow(vx_face: FloatArray, vy_face: FloatArray) -> Flow:
+    """The face velocities (m/yr) with the speeds of their diagonal half-paths (m/yr), as
+    :func:`advance` takes them (:func:`atlas.plume.diagonals.half_paths`; once per run)."""
+    x_paths, y_paths = half_paths(vx_face, vy_face)
+    return vx_face, vy_face, x_paths, y_paths
+
+
 def stable_time_step_yr(
     vx_face: FloatArray,
     vy_face: FloatArray,
@@ -165,7 +174,7 @@ def stable_time_step_yr(
     advective = float(np.max(np.maximum(inflow + outflow, 2.0 * outflow))) / (
         retardation * cell_size_m
     )
-    dispersive = _dispersive_limit(dispersion, 1.0 / (retardation * cell_size_m**2))
+    dispersive = dispersive_limit_per_yr(dispersion, 1.0 / (retardation * cell_size_m**2))
     step = min(
         1.0 / advective if advective > 0 else math.inf,
         reach(MAX_STAGES) / dispersive if dispersive > 0 else math.inf,
@@ -173,15 +182,17 @@ def stable_time_step_yr(
     return float(step)
 
 
-@njit(cache=True, parallel=True)
-def _dispersive_limit(dispersion: Dispersion, inv_r_dx2: float) -> float:
-    """Largest dispersive rate ``d`` (1/yr) of any cell: ``1 / d`` is the forward-Euler limit."""
+@njit(cache=True)
+def dispersive_limit_per_yr(dispersion: Dispersion, inv_r_dx2: float) -> float:
+    """Largest dispersive rate ``d`` (1/yr) of any cell, ``inv_r_dx2`` being ``1 / (R dx^2)``
+    in 1/m^2: ``1 / d`` is the forward-Euler limit of dispersion. One thread: a run computes
+    it once (a parallel loop here left numba's threads spinning between the calls)."""
     weights = dispersion[1]
-    fastest = np.zeros(weights.shape[1])
-    for j in prange(weights.shape[1]):
+    fastest = 0.0
+    for j in range(weights.shape[1]):
         for i in range(weights.shape[2]):
-            fastest[j] = max(fastest[j], dispersive_weight(dispersion, j, i))
-    return fastest.max() * inv_r_dx2
+            fastest = max(fastest, dispersive_weight(dispersion, j, i))
+    return fastest * inv_r_dx2
 
 
 @njit(cache=True)
@@ -233,8 +244,9 @@ def advance(
     n_steps: int,
     dt: float,
     decay_factor: float,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     dispersion: Dispersion,
+    fe_limits: float,
     sink: FloatArray,
     inv_dx: float,
     inv_r_dx: float,
@@ -255,10 +267,15 @@ def advance(
         Step, in years (no larger than :func:`stable_time_step_yr`).
     decay_factor : float
         ``exp(-lambda dt)``.
-    velocity : tuple (vx_face, vy_face)
-        Seepage velocities on faces, m/yr.
+    flow : tuple (vx_face, vy_face, x_paths, y_paths)
+        Output of :func:`advective_flow`: seepage velocities on faces and the speeds of their
+        diagonal half-paths, m/yr.
     dispersion : tuple
         Output of :func:`face_dispersion`, m^2/yr.
+    fe_limits : float
+        ``dt`` in forward-Euler limits of dispersion: ``dt`` times
+        :func:`dispersive_limit_per_yr` (taken as given, so that a run of many calls computes
+        that limit once).
     sink : float64 array (ny, nx)
         Output of :func:`sink_rate_per_yr`, 1/yr.
     inv_dx, inv_r_dx : float
@@ -270,7 +287,7 @@ def advance(
     floor : float
         Concentrations at or below this are negligible: only the box holding the larger ones
         (and the source cells), widened by the reach of one step, is computed. Use a tiny
-        fraction of the largest concentration (the wrapper uses 1e-30 of it), or 0 for all
+        fraction of the largest concentration (the wrapper uses 1e-12 of it), or 0 for all
         nonzero cells.
     first_step : int
         Number of steps taken before this call in the run: it sets the order of the split
@@ -283,10 +300,7 @@ def advance(
         ``(inflow, outflow, decayed)`` over the steps, as sums of cell concentrations.
     """
     ny, nx = conc.shape
-    x_paths, y_paths = half_paths(velocity[0], velocity[1])
-    flow = (velocity[0], velocity[1], x_paths, y_paths)
     inv_r_dx2 = inv_dx * inv_r_dx
-    fe_limits = dt * _dispersive_limit(dispersion, inv_r_dx2)
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
     # outside the computed region every work array equals conc

@@ -102,7 +102,8 @@ def _finish_row(
             row[i - i_lo] = 0.0
     first, before, first_rate, rate, out = arrays
     if store_rate:
-        rate[j, i_lo:i_hi] = row
+        for i in range(i_lo, i_hi):  # a loop: a slice assignment compiles its shape checks
+            rate[j, i] = row[i - i_lo]
     if combine:
         mu, nu, rest, mu_dt, gamma_dt = combination
         for i in range(i_lo, i_hi):
@@ -114,6 +115,14 @@ def _finish_row(
                 + gamma_dt * first_rate[j, i]
             )
     return held_inflow
+
+
+@njit(cache=True)
+def _run_time(store_rate: bool, combine: bool) -> tuple[bool, bool]:
+    """The flags of a stage as run-time values. Callers pass them as constants, which numba
+    types as literals: passed on as such, every row kernel (and the parallel loops) would be
+    compiled once per combination of flags (a third of the cold compile time)."""
+    return bool(store_rate), bool(combine)
 
 
 @njit(cache=True)
@@ -139,7 +148,7 @@ def _ordered_sum(per_row: FloatArray, region: Region) -> float:
 
 @njit(cache=True)
 def _advective_block(
-    block: int,
+    lo: int,
     x: FloatArray,
     region: Region,
     flow: Flow,
@@ -151,13 +160,12 @@ def _advective_block(
     flags: tuple[bool, bool, bool],
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
-    """The rows of one block of :func:`advective_stage`; ``flags`` is (store rate, combine, skew),
-    ``per_row`` (held mask, rows with a source, outflow, held inflow), the last two written
-    row by row."""
+    """The rows of the block of :func:`advective_stage` that starts at row ``lo``; ``flags`` is
+    (store rate, combine, skew), ``per_row`` (held mask, rows with a source, outflow, held
+    inflow), the last two written row by row."""
     fixed, has_source, outflow, held_inflow = per_row
     store_rate, combine, skew = flags
-    j_lo, j_hi, i_lo, i_hi = region
-    lo = j_lo + block * BLOCK_ROWS
+    j_hi, i_lo, i_hi = region[1:]
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
@@ -196,9 +204,9 @@ def _advective_blocks(
     fixed, has_source, outflow, held_inflow = per_row
     for block in prange(blocks):
         _advective_block(
-            block, x, region, flow, sink, inv_r_dx, sources, (mu, nu, rest, mu_dt, gamma_dt),
-            (first, before, first_rate, rate, out), (store_rate, combine, skew),
-            (fixed, has_source, outflow, held_inflow),
+            region[0] + block * BLOCK_ROWS, x, region, flow, sink, inv_r_dx, sources,
+            (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
+            (store_rate, combine, skew), (fixed, has_source, outflow, held_inflow),
         )  # fmt: skip
 
 
@@ -231,23 +239,24 @@ def advective_stage(
     ny, nx = x.shape
     per_row = (held[2], _source_rows(sources, ny, nx), np.zeros(ny), np.zeros(ny))
     blocks = _blocks(region)
+    flags = (*_run_time(store_rate, combine), bool(skew))
     if _cells(region) >= PARALLEL_CELLS:
         _advective_blocks(
             blocks, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
-            store_rate, combine, skew, per_row,
+            flags[0], flags[1], flags[2], per_row,
         )  # fmt: skip
     else:
         for block in range(blocks):
             _advective_block(
-                block, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
-                (store_rate, combine, skew), per_row,
+                region[0] + block * BLOCK_ROWS, x, region, flow, sink, inv_r_dx, sources,
+                combination, arrays, flags, per_row,
             )  # fmt: skip
     return _ordered_sum(per_row[2], region), _ordered_sum(per_row[3], region)
 
 
 @njit(cache=True)
 def _dispersive_block(
-    block: int,
+    lo: int,
     x: FloatArray,
     region: Region,
     dispersion: Dispersion,
@@ -258,12 +267,11 @@ def _dispersive_block(
     flags: tuple[bool, bool],
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray],
 ) -> None:
-    """The rows of one block of :func:`dispersive_stage`, as :func:`_advective_block`;
-    ``per_row`` is (held mask, rows with a source, held inflow)."""
+    """The rows of the block of :func:`dispersive_stage` that starts at row ``lo``, as
+    :func:`_advective_block`; ``per_row`` is (held mask, rows with a source, held inflow)."""
     fixed, has_source, held_inflow = per_row
     store_rate, combine = flags
-    j_lo, j_hi, i_lo, i_hi = region
-    lo = j_lo + block * BLOCK_ROWS
+    j_hi, i_lo, i_hi = region[1:]
     row = np.empty(i_hi - i_lo)
     for j in range(lo, min(lo + BLOCK_ROWS, j_hi)):
         dispersive_row(x, j, region, dispersion, inv_r_dx2, row)
@@ -296,8 +304,8 @@ def _dispersive_blocks(
     cells, rates = sources
     for block in prange(blocks):
         _dispersive_block(
-            block, x, region, (offsets, weights), inv_r_dx2, (cells, rates),
-            (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
+            region[0] + block * BLOCK_ROWS, x, region, (offsets, weights), inv_r_dx2,
+            (cells, rates), (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
             (store_rate, combine), (fixed, has_source, held_inflow),
         )  # fmt: skip
 
@@ -321,16 +329,17 @@ def dispersive_stage(
     ny, nx = x.shape
     per_row = (held[2], _source_rows(sources, ny, nx), np.zeros(ny))
     blocks = _blocks(region)
+    flags = _run_time(store_rate, combine)
     if _cells(region) >= PARALLEL_CELLS:
         _dispersive_blocks(
-            blocks, x, region, dispersion, inv_r_dx2, sources, combination, arrays, store_rate,
-            combine, per_row,
+            blocks, x, region, dispersion, inv_r_dx2, sources, combination, arrays, flags[0],
+            flags[1], per_row,
         )  # fmt: skip
     else:
         for block in range(blocks):
             _dispersive_block(
-                block, x, region, dispersion, inv_r_dx2, sources, combination, arrays,
-                (store_rate, combine), per_row,
+                region[0] + block * BLOCK_ROWS, x, region, dispersion, inv_r_dx2, sources,
+                combination, arrays, flags, per_row,
             )  # fmt: skip
     return _ordered_sum(per_row[2], region)
 

@@ -43,8 +43,12 @@ FloatArray = NDArray[np.float64]
 SAFETY_FACTOR = 0.9
 """Fraction of the largest step of :func:`atlas.plume.scheme.stable_time_step_yr` that is used."""
 
-NEGLIGIBLE_FRACTION = 1.0e-30
-"""Concentrations below this fraction of the largest possible one are not transported further."""
+NEGLIGIBLE_FRACTION = 1.0e-12
+"""Concentrations below this fraction of the largest possible one are not transported further.
+
+At 1e-30 the box of computed cells ran ahead of the plume to cover 0.75-0.9 of the Baotou grid;
+at 1e-12 it covers 0.45-0.6 (a third less work per step), and the Baotou results move by at
+most 1.4e-14 of their largest value (arrival times unchanged)."""
 
 _KG_PER_MG_L_M3 = 1.0e-3  # 1 mg/L = 1 g/m^3 = 1e-3 kg/m^3
 _STEPS_PER_PROGRESS = 100
@@ -290,7 +294,10 @@ def simulate(
     if not (isinstance(first_step, int | np.integer) and first_step >= 0):
         raise ParameterError(f"first_step must be an integer >= 0, got {first_step!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
+    flow = scheme.advective_flow(vx, vy)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
+    inv_dx, inv_r_dx = 1.0 / cell_size_m, 1.0 / (r * cell_size_m)
+    dispersive_per_yr = scheme.dispersive_limit_per_yr(dispersion, inv_dx * inv_r_dx)
     cell_storage_kg = (
         r * parameters.effective_porosity * parameters.thickness_m * cell_size_m**2
     ) * _KG_PER_MG_L_M3
@@ -320,11 +327,12 @@ def simulate(
                 chunk,
                 dt,
                 math.exp(-parameters.decay_per_yr * dt),
-                (vx, vy),
+                flow,
                 dispersion,
+                dt * dispersive_per_yr,
                 sink,
-                1.0 / cell_size_m,
-                1.0 / (r * cell_size_m),
+                inv_dx,
+                inv_r_dx,
                 held,
                 rates,
                 floor,
