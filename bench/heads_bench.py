@@ -6,12 +6,15 @@ Usage::
     .venv/bin/python bench/heads_bench.py --sizes 256 512 1024 --direct-up-to 1024
 
 Every case runs in a fresh interpreter (as in ``transport_bench.py``): it builds the aquifer,
-warms up on a 16 x 16 grid (numba loads its compiled assembly), resets the kernel's peak
+warms up on a 40 x 40 grid (numba loads its compiled assembly; with more free cells than the
+coarsest multigrid level, so that pyamg is imported too), resets the kernel's peak
 resident set, times one solve and reports how much the peak grew. The aquifer is a
 log-normal conductivity field (sigma of ln K = 1.5, correlated over about 4 cells), 25 m
 cells, fixed heads on the west and east edges and on a river reach inside, uneven recharge.
-``amg`` rows use CG with smoothed-aggregation AMG, ``direct`` rows SuperLU; their largest
-head difference is printed where both ran. Prints figures only; nothing passes or fails.
+``amg`` rows use conjugate gradients with a smoothed-aggregation W-cycle, ``direct`` rows
+SuperLU (:mod:`atlas.plume.heads_solver`); their largest head difference is printed where both
+ran. The load average is printed before and after: on a shared machine the seconds follow it.
+Prints figures only; nothing passes or fails.
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def worker(n: int, solver: str, save: str | None) -> dict[str, float | int | str
 
     from atlas.plume import steady_heads
 
-    small_k, small_fixed, _ = aquifer(16)
+    small_k, small_fixed, _ = aquifer(40)
     steady_heads(small_k, THICKNESS_M, CELL_M, small_fixed, solver=solver)
     k, fixed, recharge = aquifer(n)
     baseline = reset_peak_rss_mb()
@@ -81,8 +84,10 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(*json.loads(args.worker))))
         return
+    import os
     import tempfile
 
+    print("load average at start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     header = ("cells", "solver", "seconds", "peak MB", "B/cell", "max |dh| m")
     print("{:>11} {:>7} {:>8} {:>8} {:>7} {:>11}".format(*header))
     with tempfile.TemporaryDirectory() as folder:
@@ -103,6 +108,7 @@ def main() -> None:
                     f"{float(r['peak_mb']):>8.0f} {per_cell:>7.0f} {difference:>11}",
                     flush=True,
                 )
+    print("load average at end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from atlas.errors import GridError, ParameterError
+from atlas.errors import GridError
 from atlas.plume import flow
 
 DAYS = flow.DAYS_PER_YEAR
@@ -122,83 +122,6 @@ def test_hydraulic_gradient_inverts_darcys_law():
     vx, _ = flow.darcy_face_velocities(heads, k, 0.2, 100.0)
     gradient = flow.hydraulic_gradient(vx[:, 1:-1], 0.2, 8.0)
     np.testing.assert_allclose(gradient, 0.004, rtol=1e-12)
-
-
-def heterogeneous_aquifer(ny, nx, seed=7):
-    """Log-normal K (sigma of ln K 1.5, correlated over a few cells), fixed heads on two edges
-    and a river reach inside, uneven recharge."""
-    rng = np.random.default_rng(seed)
-    log_k = rng.normal(0.0, 1.0, (ny + 4, nx + 4))
-    log_k = sum(np.roll(np.roll(log_k, a, 0), b, 1) for a in range(-2, 3) for b in range(-2, 3))
-    log_k = log_k[2:-2, 2:-2]
-    k = np.exp(1.0 + 1.5 * log_k / log_k.std())
-    fixed = np.full((ny, nx), np.nan)
-    fixed[:, 0], fixed[:, -1] = 1052.0, 1003.0
-    fixed[ny // 3, nx // 2 : nx // 2 + 6] = 1011.0
-    recharge = rng.uniform(0.0, 0.1, (ny, nx))
-    return k, fixed, recharge
-
-
-def test_multigrid_heads_equal_the_direct_solve():
-    k, fixed, recharge = heterogeneous_aquifer(180, 240)
-    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
-    amg = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="amg")
-    assert np.abs(amg - direct).max() <= 1e-6
-    assert np.array_equal(amg[np.isfinite(fixed)], fixed[np.isfinite(fixed)])
-    # the default picks the direct solve on a grid this small
-    np.testing.assert_array_equal(flow.steady_heads(k, 20.0, 25.0, fixed, recharge), direct)
-
-
-def test_multigrid_heads_balance_the_recharge():
-    k, fixed, recharge = heterogeneous_aquifer(60, 90, seed=2)
-    dx, b, porosity = 25.0, 20.0, 0.3
-    heads = flow.steady_heads(k, b, dx, fixed, recharge, solver="amg")
-    vx, vy = flow.darcy_face_velocities(heads, k, porosity, dx)
-    outflow = (np.diff(vx, axis=1) + np.diff(vy, axis=0)) * porosity * b * dx  # m^3/yr per cell
-    free = ~np.isfinite(fixed)
-    # head errors of ~1e-9 m, times face conductances of ~1e4 m^2/yr, against 6 m^3/yr of recharge
-    np.testing.assert_allclose(outflow[free], recharge[free] * dx**2, rtol=1e-5)
-
-
-def recharged_aquifer_with_one_river(ny, nx, seed):
-    """The heterogeneous aquifer drained by one river along the west edge: recharge alone drives
-    the flow, and round-off keeps even the exact heads' ``|b - A h|`` above 1e-11 ``|b|``."""
-    k, fixed, recharge = heterogeneous_aquifer(ny, nx, seed=seed)
-    fixed[:] = np.nan
-    fixed[:, 0] = 1003.0
-    return k, fixed, recharge
-
-
-@pytest.mark.parametrize(("ny", "nx", "seed"), [(180, 240, 7), (300, 300, 3)])
-def test_multigrid_heads_of_a_recharged_aquifer_equal_the_direct_solve(ny, nx, seed):
-    # tested, not guaranteed: 1e-6 m (the solver reaches ~1e-9 m on these)
-    k, fixed, recharge = recharged_aquifer_with_one_river(ny, nx, seed)
-    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
-    amg = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="amg")
-    assert np.ptp(direct) > 40.0  # tens of metres of mound over the river
-    assert np.abs(amg - direct).max() <= 1e-6
-    # all the recharge leaves through the river faces
-    dx, b, porosity = 25.0, 20.0, 0.3
-    vx, _ = flow.darcy_face_velocities(amg, k, porosity, dx)
-    to_river = -vx[:, 1].sum() * porosity * b * dx
-    np.testing.assert_allclose(to_river, recharge[:, 1:].sum() * dx**2, rtol=1e-9)
-
-
-def test_auto_solver_uses_multigrid_above_the_direct_limit(monkeypatch):
-    from atlas.plume import heads_solver
-
-    k, fixed, recharge = recharged_aquifer_with_one_river(90, 120, seed=5)
-    direct = flow.steady_heads(k, 20.0, 25.0, fixed, recharge, solver="direct")
-    monkeypatch.setattr(heads_solver, "DIRECT_MAX_CELLS", 1000)
-    auto = flow.steady_heads(k, 20.0, 25.0, fixed, recharge)
-    assert not np.array_equal(auto, direct)  # not the direct solve (AMG is not bit-exact)
-    assert np.abs(auto - direct).max() <= 1e-6
-
-
-def test_unknown_solver_is_a_parameter_error():
-    k, fixed, _ = heterogeneous_aquifer(5, 6)
-    with pytest.raises(ParameterError, match="solver"):
-        flow.steady_heads(k, 20.0, 25.0, fixed, solver="cholesky")
 
 
 def test_a_fixed_head_cell_at_the_edge_reads_the_velocity_of_the_water_through_it():

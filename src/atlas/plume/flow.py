@@ -83,8 +83,9 @@ def steady_heads(
     solver : {"auto", "direct", "amg"}, default "auto"
         ``direct``: sparse LU (SuperLU), exact to round-off, memory and time growing faster than
         the cell count; ``amg``: conjugate gradients with an algebraic-multigrid preconditioner
-        (pyamg), linear in the cell count, heads within 1e-6 m of the direct solve; ``auto``:
-        direct up to ``heads_solver.DIRECT_MAX_CELLS`` free cells, AMG above.
+        (pyamg's kernels), linear in the cell count, heads within 1e-6 m of the direct solve
+        and the same bits in every run; ``auto``: direct up to
+        ``heads_solver.DIRECT_MAX_CELLS`` free cells, AMG above.
 
     Returns
     -------

@@ -9,23 +9,11 @@ intermediate triplets), about 60 bytes per cell.
 
 * ``direct``: SuperLU with minimum-degree ordering on ``A^T + A``; exact to round-off, but the
   fill-in grows like ``n^1.5`` (about a minute and several GB at 2048^2).
-* ``amg``: conjugate gradients preconditioned by a smoothed-aggregation algebraic multigrid
-  V-cycle (pyamg), which costs a near-constant number of iterations per cell whatever the grid
-  size or the conductivity contrast; iterated to a backward error of :data:`AMG_TOLERANCE`
-  (:func:`backward_error`: the residual against the size of the terms of ``A h``, not against
-  ``|b|``, which round-off cannot reach when recharge drives the flow), then checked on the true
-  residual and restarted from it (iterative refinement) if needed. On the tested aquifers (log-
-  normal K with sigma ln K 1.5, up to 520^2 cells) the heads agree with the direct solution to
-  within 1e-8 m; the tests hold them to 1e-6 m. This is tested, not guaranteed: the head error
-  is at most the backward error times the condition number of ``A``.
+* ``amg``: conjugate gradients preconditioned by smoothed-aggregation algebraic multigrid
+  (:mod:`atlas.plume.multigrid`); time and memory grow like the cell count, the heads are
+  within 1e-6 m of the direct solve and the same bits in every run.
 * ``auto``: direct up to :data:`DIRECT_MAX_CELLS` free cells (it is faster there), AMG above.
 
-References
-----------
-Vanek, P., Mandel, J. and Brezina, M. (1996). Algebraic multigrid by smoothed aggregation for
-second and fourth order elliptic problems. Computing 56, 179-196.
-Bell, N., Olson, L. N., Schroder, J. and Southworth, B. (2023). PyAMG: algebraic multigrid
-solvers in Python. Journal of Open Source Software 8(87), 5495.
 """
 
 from __future__ import annotations
@@ -36,24 +24,23 @@ from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from atlas.errors import ParameterError, SolverError
+from atlas.errors import ParameterError
+from atlas.plume import multigrid
 
-__all__ = ["AMG_TOLERANCE", "DIRECT_MAX_CELLS", "SOLVERS", "assemble", "backward_error", "solve"]
+__all__ = ["DIRECT_MAX_CELLS", "SOLVERS", "assemble", "solve"]
 
 FloatArray = NDArray[np.float64]
+IndexArray = NDArray[np.int32] | NDArray[np.int64]
 
 SOLVERS = ("auto", "direct", "amg")
 """Accepted values of the ``solver`` argument of :func:`atlas.plume.flow.steady_heads`."""
 
 DIRECT_MAX_CELLS = 512 * 512
-"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG."""
-
-AMG_TOLERANCE = 1e-14
-"""Backward error ``|b - A h| / (| |A| |h| | + |b|)`` at which the AMG-preconditioned CG stops
-(:func:`backward_error`; heads are solved for relative to the mean fixed head)."""
-
-_AMG_MAX_ITERATIONS = 500
-_AMG_MAX_RESTARTS = 4
+"""``auto`` solves systems of up to this many free cells directly (SuperLU), larger ones by AMG.
+AMG is the faster from about 128^2 cells (``bench/heads_bench.py``: 0.09 s against 0.36 s at
+256^2, 0.4 s against 1.5 s at 512^2), but the direct solve is exact to round-off, which keeps
+the water balance of scenario-sized grids closed to 1e-9 and above (AMG: about 5e-9), and
+costs at most a second or two up to this size."""
 
 
 @njit(cache=True)
@@ -67,12 +54,14 @@ def assemble(
     fixed_head_m: FloatArray,
     recharge_m_per_yr: FloatArray,
     cell_size_m: float,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], FloatArray, FloatArray]:
+    index_like: IndexArray,
+) -> tuple[NDArray[np.int64], IndexArray, IndexArray, FloatArray, FloatArray]:
     """CSR system of the free cells.
 
     Returns ``(number, indptr, indices, data, rhs)``: ``number`` (ny, nx) is each free cell's
-    unknown (-1 where the head is fixed); the rest is the matrix in CSR form (m^2/yr) and the
-    right-hand side (m^3/yr).
+    unknown (-1 where the head is fixed); the rest is the matrix in CSR form (m^2/yr), whose
+    index arrays take the integer type of ``index_like`` (int32 halves their memory while it
+    holds the count, and pyamg's kernels want it), and the right-hand side (m^3/yr).
     """
     ny, nx = transmissivity_m2_per_yr.shape
     number = np.full((ny, nx), -1, dtype=np.int64)
@@ -82,7 +71,7 @@ def assemble(
             if np.isnan(fixed_head_m[j, i]):
                 number[j, i] = n_free
                 n_free += 1
-    indptr = np.zeros(n_free + 1, dtype=np.int64)
+    indptr = np.zeros(n_free + 1, dtype=index_like.dtype)
     for j in range(ny):
         for i in range(nx):
             k = number[j, i]
@@ -100,7 +89,7 @@ def assemble(
             indptr[k + 1] = count
     for k in range(n_free):
         indptr[k + 1] += indptr[k]
-    indices = np.empty(indptr[n_free], dtype=np.int64)
+    indices = np.empty(indptr[n_free], dtype=index_like.dtype)
     data = np.empty(indptr[n_free])
     rhs = np.empty(n_free)
     area = cell_size_m * cell_size_m
@@ -151,88 +140,34 @@ def solve(
     atlas.errors.ParameterError
         If ``solver`` is not one of :data:`SOLVERS`.
     atlas.errors.SolverError
-        If the AMG iteration does not reach the backward error :data:`AMG_TOLERANCE` within
-        500 iterations.
+        If the AMG iteration does not converge (:func:`atlas.plume.multigrid.solve`).
     """
     if solver not in SOLVERS:
         raise ParameterError(f"solver must be one of {SOLVERS!r}, got {solver!r}")
-    # relative to a reference head, the right-hand side scales with the head differences, not
-    # with the heads, and a relative tolerance on it means the same in a valley or on a plateau
+    # relative to a reference head, the right-hand side and the iterates scale with the head
+    # differences, not with the heads: round-off is then relative to metres, not to an altitude
     reference_m = float(np.nanmean(fixed_head_m))
+    index_like: IndexArray = (
+        np.empty(0, dtype=np.int32)
+        if 5 * fixed_head_m.size < np.iinfo(np.int32).max  # at most 5 entries per cell
+        else np.empty(0, dtype=np.int64)
+    )
     number, indptr, indices, data, rhs = assemble(
-        transmissivity_m2_per_yr, fixed_head_m - reference_m, recharge_m_per_yr, cell_size_m
+        transmissivity_m2_per_yr,
+        fixed_head_m - reference_m,
+        recharge_m_per_yr,
+        cell_size_m,
+        index_like,
     )
     n_free = rhs.shape[0]
     heads = np.array(fixed_head_m, dtype=float)
     if n_free == 0:
         return heads
-    # int32 indices halve the index memory (and pyamg's kernels want them) while they fit
-    index_type = np.int32 if indices.shape[0] < np.iinfo(np.int32).max else np.int64
-    system = sparse.csr_matrix(
-        (data, indices.astype(index_type), indptr.astype(index_type)), shape=(n_free, n_free)
-    )
+    system = sparse.csr_matrix((data, indices, indptr), shape=(n_free, n_free))
     del data, indices, indptr
     if solver == "direct" or (solver == "auto" and n_free <= DIRECT_MAX_CELLS):
         free_heads = spsolve(system.tocsc(), rhs, permc_spec="MMD_AT_PLUS_A")
     else:
-        free_heads = _amg(system, rhs)
+        free_heads = multigrid.solve(system, rhs)
     heads[number >= 0] = free_heads + reference_m
     return heads
-
-
-def _amg(system: sparse.csr_matrix, rhs: FloatArray) -> FloatArray:
-    """CG preconditioned by a smoothed-aggregation V-cycle, to the backward error
-    :data:`AMG_TOLERANCE` (see :func:`backward_error`), restarted from the true residual."""
-    import pyamg  # imported here: only large grids need it
-    from threadpoolctl import threadpool_limits
-
-    magnitude = abs(system)
-    iterations = 0
-    heads = np.zeros_like(rhs)
-    error = np.inf
-    # pyamg's vector operations and small eigenvalue problems are too short for threaded BLAS:
-    # on a busy 2-core machine, OpenBLAS threads made the solve 7x slower than one thread
-    with threadpool_limits(limits=1, user_api="blas"):
-        hierarchy = pyamg.smoothed_aggregation_solver(system, symmetry="symmetric", max_coarse=500)
-        precondition = hierarchy.aspreconditioner(cycle="V")
-        for _ in range(_AMG_MAX_RESTARTS):
-            # each restart is a step of iterative refinement: CG on the true residual
-            residual = rhs - system @ heads
-            error = backward_error(residual, magnitude, heads, rhs)
-            if error <= AMG_TOLERANCE or iterations >= _AMG_MAX_ITERATIONS:
-                break
-            direction = precondition @ residual
-            rz = float(residual @ direction)
-            while iterations < _AMG_MAX_ITERATIONS:
-                iterations += 1
-                product = system @ direction
-                step = rz / float(direction @ product)
-                heads = heads + step * direction
-                residual = residual - step * product
-                if backward_error(residual, magnitude, heads, rhs) <= 0.5 * AMG_TOLERANCE:
-                    break
-                z = precondition @ residual
-                rz_new = float(residual @ z)
-                direction = z + (rz_new / rz) * direction
-                rz = rz_new
-    if not error <= AMG_TOLERANCE:
-        raise SolverError(
-            f"steady heads: conjugate gradients with AMG stopped after {iterations} iterations "
-            f"at a backward error of {error:.1e} (target {AMG_TOLERANCE:.0e}); use "
-            "solver='direct' on grids that fit in memory"
-        )
-    return np.asarray(heads, dtype=float)
-
-
-def backward_error(
-    residual: FloatArray, magnitude: sparse.csr_matrix, heads: FloatArray, rhs: FloatArray
-) -> float:
-    """Normwise backward error ``|r| / (| |A| |h| | + |b|)`` of heads ``h`` (2-norms).
-
-    ``|A| |h|`` holds the sizes of the terms that ``A h`` sums, so the round-off of evaluating
-    the residual is a few machine epsilons of the denominator whatever the grid size; a
-    recharge-driven aquifer, whose ``|b|`` is much smaller than ``|A| |h|``, cannot reach a
-    small ``|r| / |b|`` (the exact direct solution stops at 3e-10 on a 520^2 test aquifer).
-    """
-    scale = float(np.linalg.norm(magnitude @ np.abs(heads))) + float(np.linalg.norm(rhs))
-    return float(np.linalg.norm(residual)) / scale if scale > 0.0 else 0.0
