@@ -71,6 +71,8 @@ Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 """``(vx, vy, x_paths, y_paths)``: seepage velocities on the x- and y-faces and the speeds of
 their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr."""
 
+_SIXTH, _THIRD = 1.0 / 6.0, 1.0 / 3.0  # multiplied, not divided by: a division costs more
+
 
 @njit(cache=True, inline="always")
 def _limited_increment(behind_diff: float, ahead_diff: float) -> float:
@@ -83,7 +85,7 @@ def _limited_increment(behind_diff: float, ahead_diff: float) -> float:
     """
     if behind_diff * ahead_diff <= 0.0:
         return 0.0
-    size = min(abs(behind_diff / 6.0 + ahead_diff / 3.0), abs(behind_diff), abs(ahead_diff))
+    size = min(abs(_SIXTH * behind_diff + _THIRD * ahead_diff), abs(behind_diff), abs(ahead_diff))
     return size if ahead_diff > 0.0 else -size
 
 
