@@ -72,6 +72,7 @@ bench: $(BENCH) ## benchmarks: transport vs FiPy, heads, screening, ensembles (t
 	$(BIN)/python bench/transport_bench.py
 	$(BIN)/python bench/heads_bench.py
 	$(BIN)/python bench/baotou_bench.py
+	$(BIN)/python bench/compile_bench.py
 	$(BIN)/python bench/screening_bench.py
 	$(BIN)/python bench/ensemble_bench.py
 

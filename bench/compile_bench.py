@@ -14,6 +14,7 @@ figures do not depend on the load of the other core. Prints figures only.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOWN = 12
 
 CHILD = """
+import sys
 import time
 from pathlib import Path
 from numba.core import event
@@ -43,18 +45,18 @@ class Count(event.Listener):
 
 
 event.register("numba:compile", Count())
-root = Path({root!r})
+root = Path(sys.argv[1])
 start = time.perf_counter()
 run_scenario(load_scenario(root / "scenarios" / "baotou.toml", root=root))
-print(f"wall {{time.perf_counter() - start:.1f}}")
-print(f"compiled {{len(compiled)}}")
+print(f"wall {time.perf_counter() - start:.1f}")
+print(f"compiled {len(compiled)}")
 for module in (fluxes, regions, rkl2, scheme, selling, stages):
     for name, kernel in vars(module).items():
         if getattr(getattr(kernel, "py_func", None), "__module__", None) != module.__name__:
             continue  # not a kernel, or one imported from another module
         for result in kernel.overloads.values():
-            seconds = (result.metadata or {{}}).get("timers", {{}}).get("compiler_lock", 0.0)
-            print(f"kernel {{seconds:.2f}} {{module.__name__.rsplit('.', 1)[1]}}.{{name}}")
+            seconds = (result.metadata or {}).get("timers", {}).get("compiler_lock", 0.0)
+            print(f"kernel {seconds:.2f} {module.__name__.rsplit('.', 1)[1]}.{name}")
 """
 
 
@@ -62,7 +64,7 @@ def run_child(cache: str) -> list[str]:
     """Output lines of one Baotou run in a new process on the numba cache ``cache``."""
     environment = {**os.environ, "NUMBA_CACHE_DIR": cache, "NUMBA_NUM_THREADS": "1"}
     completed = subprocess.run(
-        [sys.executable, "-c", CHILD.format(root=str(ROOT))],
+        [sys.executable, "-c", CHILD, str(ROOT)],  # the root as an argument, never as code
         env=environment,
         capture_output=True,
         text=True,
@@ -73,6 +75,7 @@ def run_child(cache: str) -> list[str]:
 
 def main() -> None:
     """Run twice on one new cache and print what each run compiled."""
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args()
     load_average = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"numba cold compile of the Baotou run, 1 thread; load average at start {load_average}")
     with tempfile.TemporaryDirectory() as cache:
