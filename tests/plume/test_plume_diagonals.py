@@ -78,7 +78,6 @@ def test_advection_never_lowers_the_minimum_nor_raises_the_maximum(seed):
     """A cell at 0 (the minimum) gains or stays, one at the maximum loses or stays."""
     vx, vy = _darcy(seed, recharge_m_per_yr=0.05)
     n = vx.shape[0]
-    x_paths, y_paths = half_paths(vx, vy)
     sink = scheme.sink_rate_per_yr(vx, vy, 1.0, 20.0)
     rng = np.random.default_rng(seed)
     conc = rng.uniform(0.0, 1.0, (n, n))
@@ -87,7 +86,7 @@ def test_advection_never_lowers_the_minimum_nor_raises_the_maximum(seed):
     held = (np.zeros(0, np.int64), np.zeros(0), np.zeros((n, n), bool))
     rate = np.zeros_like(conc)
     stages.advective_rate(
-        conc, (0, n, 0, n), (vx, vy, x_paths, y_paths), sink, 1 / 20.0, held, NO_RATES, rate
+        conc, (0, n, 0, n), scheme.advective_flow(vx, vy), sink, 1 / 20.0, held, NO_RATES, rate
     )
     scale = 1e-12 * np.abs(rate).max()
     assert rate[conc == 0.0].min() >= -scale

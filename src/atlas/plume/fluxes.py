@@ -21,8 +21,10 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
   recharge and a well). Along each line the value carried is Koren's limited third-order
   upwind-biased reconstruction in the upwind cell (the face value downstream of a
   fixed-concentration cell is the mean of the two cells, so that cell acts as a node of known
-  concentration, which is second-order accurate at the inlet); ``skew=False`` leaves the
-  diagonals out (the fallback of :mod:`atlas.plume.scheme`). Where face velocities converge,
+  concentration, which is second-order accurate at the inlet). This module holds the fluxes
+  along the axes alone (:func:`advective_row`: rows where no half-path has a speed, and the
+  fallback of :mod:`atlas.plume.scheme`); :func:`atlas.plume.diagonals.skewed_row` adds the
+  diagonals, with the same face values along the axes. Where face velocities converge,
   the surplus water leaves with the cell's concentration (sinks); mass-rate sources enter every
   stage of the advective step, in the share set by :func:`atlas.plume.stages.share_sources`
   (computed with the diagonals, also on a step redone without them);
@@ -67,9 +69,10 @@ FloatArray = NDArray[np.float64]
 Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
-Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-"""``(vx, vy, x_paths, y_paths)``: seepage velocities on the x- and y-faces and the speeds of
-their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr."""
+Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.bool_]]
+"""``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces and the
+speeds of their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr, and
+where those start (:func:`atlas.plume.diagonals.diagonal_starts`)."""
 
 _SIXTH, _THIRD = 1.0 / 6.0, 1.0 / 3.0  # multiplied, not divided by: a division costs more
 
@@ -90,7 +93,7 @@ def _limited_increment(behind_diff: float, ahead_diff: float) -> float:
 
 
 @njit(cache=True, inline="always")
-def _upwind_face_value(
+def upwind_face_value(
     behind: float,
     upwind: float,
     downwind: float,
@@ -115,120 +118,119 @@ def _upwind_face_value(
 
 
 @njit(cache=True, inline="always")
-def _open(face: int, lo: int, hi: int, n: int) -> bool:
+def face_open(face: int, lo: int, hi: int, n: int) -> bool:
     """Whether a face (0..n) carries flux in a region of cells [lo, hi) of n along this axis:
     faces inside it do, faces on the model edge do where the region reaches the edge."""
     return lo < face < hi or face == lo == 0 or face == hi == n
 
 
 @njit(cache=True, inline="always")
-def _carried(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, dj: int, di: int) -> float:
-    """Value carried from cell ``(j, i)`` toward ``(j + dj, i + di)``, reconstructed along the
-    line through them (:func:`_upwind_face_value`); 0 (clean water) outside the grid."""
-    ny, nx = x.shape
-    if not (0 <= j < ny and 0 <= i < nx):
-        return 0.0
-    has_downwind = 0 <= j + dj < ny and 0 <= i + di < nx
-    has_behind = 0 <= j - dj < ny and 0 <= i - di < nx
-    return _upwind_face_value(
-        x[j - dj, i - di] if has_behind else 0.0,
+def x_face_value(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, positive: bool) -> float:
+    """Value carried across x-face ``i`` of row ``j`` (:func:`upwind_face_value`) by water
+    moving toward +x if ``positive``, else toward -x; the upwind cell must be in the grid."""
+    nx = x.shape[1]
+    if positive:
+        return upwind_face_value(
+            x[j, i - 2] if i > 1 else 0.0,
+            x[j, i - 1],
+            x[j, i] if i < nx else 0.0,
+            i > 1,
+            i < nx,
+            fixed[j, i - 1],
+        )
+    return upwind_face_value(
+        x[j, i + 1] if i < nx - 1 else 0.0,
         x[j, i],
-        x[j + dj, i + di] if has_downwind else 0.0,
-        has_behind,
-        has_downwind,
+        x[j, i - 1] if i > 0 else 0.0,
+        i < nx - 1,
+        i > 0,
         fixed[j, i],
     )
 
 
 @njit(cache=True, inline="always")
-def _skewed(
-    x: FloatArray,
-    fixed: NDArray[np.bool_],
-    paths: FloatArray,
-    face: tuple[int, int],
-    up: tuple[int, int],
-    step: tuple[int, int],
-    speed: float,
-) -> float:
-    """Speed times the value carried across a face (concentration m/yr, unsigned).
-
-    ``paths`` holds the face's diagonal half-path speeds (:func:`atlas.plume.diagonals.half_paths`),
-    ``face`` its index in them, ``up`` the upwind cell, ``step`` the step from the upwind cell to
-    the downwind one and ``speed`` the face's. The half-paths carry the values of their diagonal
-    lines (the upwind cell's own and the corner cell's, on each side of the other axis); the rest
-    of the speed carries the value along the axis.
-    """
-    j, i = up
-    dj, di = step
-    across = (abs(di), abs(dj))  # unit step along the other axis, toward its side +1
-    value = 0.0
-    rest = speed
-    for k in range(4):
-        part = paths[face[0], face[1], k]
-        if part > 0.0:
-            side = 1 if k < 2 else -1
-            sj, si = side * across[0], side * across[1]
-            start = (j, i) if k % 2 == 0 else (j - sj, i - si)
-            value += part * _carried(x, fixed, start[0], start[1], dj + sj, di + si)
-            rest -= part
-    return value + rest * _carried(x, fixed, j, i, dj, di) if rest > 0.0 else value
+def y_face_value(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, positive: bool) -> float:
+    """Value carried across y-face ``j`` of column ``i`` by water moving toward +y if
+    ``positive``, else toward -y; the upwind cell must be in the grid."""
+    ny = x.shape[0]
+    if positive:
+        return upwind_face_value(
+            x[j - 2, i] if j > 1 else 0.0,
+            x[j - 1, i],
+            x[j, i] if j < ny else 0.0,
+            j > 1,
+            j < ny,
+            fixed[j - 1, i],
+        )
+    return upwind_face_value(
+        x[j + 1, i] if j < ny - 1 else 0.0,
+        x[j, i],
+        x[j - 1, i] if j > 0 else 0.0,
+        j < ny - 1,
+        j > 0,
+        fixed[j, i],
+    )
 
 
 @njit(cache=True, inline="always")
-def _x_flux(
-    x: FloatArray, flow: Flow, fixed: NDArray[np.bool_], j: int, i: int, skew: bool
-) -> float:
-    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``; along the
-    axis alone unless ``skew``."""
-    vx, paths = flow[0], flow[2]
-    nx = x.shape[1]
+def _x_flux(x: FloatArray, vx: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
+    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``, along the
+    axis."""
     u = vx[j, i]
     if u > 0.0 and i > 0:
-        up, di = i - 1, 1
-    elif u < 0.0 and i < nx:
-        up, di = i, -1
-    else:
-        return 0.0
-    if not skew:
-        return u * _carried(x, fixed, j, up, 0, di)
-    return di * _skewed(x, fixed, paths, (j, i), (j, up), (0, di), abs(u))
+        return u * x_face_value(x, fixed, j, i, True)
+    if u < 0.0 and i < x.shape[1]:
+        return u * x_face_value(x, fixed, j, i, False)
+    return 0.0
 
 
 @njit(cache=True, inline="always")
-def _y_flux(
-    x: FloatArray, flow: Flow, fixed: NDArray[np.bool_], j: int, i: int, skew: bool
-) -> float:
-    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``; along the
-    axis alone unless ``skew``."""
-    vy, paths = flow[1], flow[3]
-    ny = x.shape[0]
+def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
+    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``, along the
+    axis."""
     u = vy[j, i]
     if u > 0.0 and j > 0:
-        up, dj = j - 1, 1
-    elif u < 0.0 and j < ny:
-        up, dj = j, -1
-    else:
-        return 0.0
-    if not skew:
-        return u * _carried(x, fixed, up, i, dj, 0)
-    return dj * _skewed(x, fixed, paths, (j, i), (up, i), (dj, 0), abs(u))
+        return u * y_face_value(x, fixed, j, i, True)
+    if u < 0.0 and j < x.shape[0]:
+        return u * y_face_value(x, fixed, j, i, False)
+    return 0.0
 
 
 @njit(cache=True)
 def south_fluxes(
-    x: FloatArray,
-    region: Region,
-    flow: Flow,
-    fixed: NDArray[np.bool_],
-    j: int,
-    skew: bool,
-    out: FloatArray,
+    x: FloatArray, region: Region, vy: FloatArray, fixed: NDArray[np.bool_], j: int, out: FloatArray
 ) -> None:
-    """Fluxes across the y-faces ``j`` of the region's columns (zero where the face is shut)."""
+    """Fluxes along the axis across the y-faces ``j`` of the region's columns (zero where the
+    face is shut)."""
     j_lo, j_hi, i_lo, i_hi = region
-    shut = not _open(j, j_lo, j_hi, x.shape[0])
+    shut = not face_open(j, j_lo, j_hi, x.shape[0])
     for i in range(i_lo, i_hi):
-        out[i - i_lo] = 0.0 if shut else _y_flux(x, flow, fixed, j, i, skew)
+        out[i - i_lo] = 0.0 if shut else _y_flux(x, vy, fixed, j, i)
+
+
+@njit(cache=True, inline="always")
+def edge_outflow(
+    outflow: float,
+    j: int,
+    region: Region,
+    shape: tuple[int, int],
+    east: float,
+    boundary: tuple[FloatArray, FloatArray],
+    inv_r_dx: float,
+) -> float:
+    """``outflow`` of row ``j`` of the region plus its flux out across the model edge on the
+    east, south and north over ``R dx``: ``east`` is the flux across the row's last face,
+    ``boundary`` the fluxes across its south and north faces (all toward +)."""
+    ny, nx = shape
+    if region[3] == nx:
+        outflow += east * inv_r_dx
+    if j == 0:
+        for i in range(boundary[0].shape[0]):
+            outflow -= boundary[0][i] * inv_r_dx
+    if j == ny - 1:
+        for i in range(boundary[1].shape[0]):
+            outflow += boundary[1][i] * inv_r_dx
+    return outflow
 
 
 @njit(cache=True)
@@ -236,40 +238,30 @@ def advective_row(
     x: FloatArray,
     j: int,
     region: Region,
-    flow: Flow,
+    velocity: tuple[FloatArray, FloatArray],
     sink: FloatArray,
     fixed: NDArray[np.bool_],
     inv_r_dx: float,
-    skew: bool,
     south: FloatArray,
     north: FloatArray,
     row: FloatArray,
 ) -> float:
-    """Advective and sink rate of the region's cells of row ``j`` into ``row``, given the fluxes
-    across its south faces in ``south``; those across its north faces go to ``north``. Returns
-    the outflow of the row (at sinks and across the model edge)."""
-    ny, nx = x.shape
+    """Advective and sink rate, along the axes alone, of the region's cells of row ``j`` into
+    ``row``, given the fluxes across its south faces in ``south``; those across its north faces
+    go to ``north``. Returns the outflow of the row (at sinks and across the model edge)."""
+    vx, vy = velocity
+    nx = x.shape[1]
     i_lo, i_hi = region[2], region[3]
-    south_fluxes(x, region, flow, fixed, j + 1, skew, north)
-    outflow = 0.0
-    west = _x_flux(x, flow, fixed, j, i_lo, skew) if _open(i_lo, i_lo, i_hi, nx) else 0.0
-    if i_lo == 0:
-        outflow -= west * inv_r_dx
+    south_fluxes(x, region, vy, fixed, j + 1, north)
+    west = _x_flux(x, vx, fixed, j, i_lo) if face_open(i_lo, i_lo, i_hi, nx) else 0.0
+    outflow = -west * inv_r_dx if i_lo == 0 else 0.0
     for i in range(i_lo, i_hi):
-        east = _x_flux(x, flow, fixed, j, i + 1, skew) if _open(i + 1, i_lo, i_hi, nx) else 0.0
+        east = _x_flux(x, vx, fixed, j, i + 1) if face_open(i + 1, i_lo, i_hi, nx) else 0.0
         loss = sink[j, i] * x[j, i]
         outflow += loss
         row[i - i_lo] = (west - east + south[i - i_lo] - north[i - i_lo]) * inv_r_dx - loss
         west = east
-    if i_hi == nx:
-        outflow += west * inv_r_dx
-    if j == 0:
-        for i in range(i_hi - i_lo):
-            outflow -= south[i] * inv_r_dx
-    if j == ny - 1:
-        for i in range(i_hi - i_lo):
-            outflow += north[i] * inv_r_dx
-    return outflow
+    return edge_outflow(outflow, j, region, x.shape, west, (south, north), inv_r_dx)
 
 
 @njit(cache=True)

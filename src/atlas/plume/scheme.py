@@ -80,7 +80,7 @@ import math
 import numpy as np
 from numba import njit
 
-from atlas.plume.diagonals import half_paths
+from atlas.plume.diagonals import diagonal_starts, half_paths
 from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weight
 from atlas.plume.regions import (
     around,
@@ -151,7 +151,7 @@ def advective_flow(vx_face: FloatArray, vy_face: FloatArray) -> Flow:
     """The face velocities (m/yr) with the speeds of their diagonal half-paths (m/yr), as
     :func:`advance` takes them (:func:`atlas.plume.diagonals.half_paths`; once per run)."""
     x_paths, y_paths = half_paths(vx_face, vy_face)
-    return vx_face, vy_face, x_paths, y_paths
+    return vx_face, vy_face, x_paths, y_paths, *diagonal_starts(vx_face, vy_face, x_paths, y_paths)
 
 
 def stable_time_step_yr(

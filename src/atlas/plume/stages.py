@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
+from atlas.plume.diagonals import skewed_row, skewed_south
 from atlas.plume.fluxes import (
     Dispersion,
     FloatArray,
@@ -166,14 +167,27 @@ def _advective_block(
     fixed, has_source, outflow, held_inflow = per_row
     store_rate, combine, skew = flags
     j_hi, i_lo, i_hi = region[1:]
+    hi = min(lo + BLOCK_ROWS, j_hi)
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
-    south_fluxes(x, region, flow, fixed, lo, skew, south)
-    for j in range(lo, min(lo + BLOCK_ROWS, j_hi)):
-        outflow[j] = advective_row(
-            x, j, region, flow, sink, fixed, inv_r_dx, skew, south, north, row
-        )
+    # the diagonals where a half-path of the block's faces starts (rows lo - 1 to hi)
+    skewed = skew and flow[5][max(lo - 1, 0) : min(hi + 1, x.shape[0])].any()
+    values = np.zeros((3, 4, i_hi - i_lo + 2))
+    faces = np.empty(i_hi - i_lo + 1)
+    if skewed:
+        skewed_south(x, region, flow, fixed, lo, values, south)
+    else:
+        south_fluxes(x, region, flow[1], fixed, lo, south)
+    for j in range(lo, hi):
+        if skewed:
+            outflow[j] = skewed_row(
+                x, j, region, flow, sink, fixed, inv_r_dx, values, faces, south, north, row
+            )
+        else:
+            outflow[j] = advective_row(
+                x, j, region, flow[:2], sink, fixed, inv_r_dx, south, north, row
+            )
         held_inflow[j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays, store_rate,
             combine, row,
