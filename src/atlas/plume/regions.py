@@ -134,6 +134,8 @@ def clip_round_off(
     added = np.zeros(field.shape[0])
     accepted = True
     for j in range(j_lo, j_hi):
+        if not _outside(field[j], i_lo, i_hi, lowest, highest):
+            continue  # nothing to clip: the row adds nothing
         for i in range(i_lo, i_hi):
             if not lowest - slack <= field[j, i] <= highest + slack:
                 accepted = False
@@ -147,3 +149,14 @@ def clip_round_off(
     for j in range(j_lo, j_hi):
         total += added[j]
     return accepted, total
+
+
+@njit(cache=True, inline="always")
+def _outside(row: FloatArray, i_lo: int, i_hi: int, lowest: float, highest: float) -> bool:
+    """Whether any value of ``row[i_lo:i_hi]`` is outside ``[lowest, highest]`` (or NaN): a
+    count without branches, which the compiler vectorizes."""
+    count = 0
+    for i in range(i_lo, i_hi):
+        value = row[i]
+        count += (value < lowest) | (value > highest) | (value != value)
+    return count > 0
