@@ -45,7 +45,13 @@ from atlas.plume.fluxes import (
     y_face_value,
 )
 
-__all__ = ["diagonal_starts", "half_paths", "skewed_row", "skewed_south"]
+__all__ = [
+    "diagonal_starts",
+    "diagonal_values",
+    "half_paths",
+    "skewed_row",
+    "skewed_south",
+]
 
 
 @njit(cache=True, inline="always")
@@ -192,8 +198,9 @@ def diagonal_starts(
     lines : uint8 array (ny, nx)
         Bit ``_line(dj, di)`` is set when a half-path of :func:`half_paths` with a speed starts
         at the cell toward ``(j + dj, i + di)``.
-    rows : bool array (ny,)
-        Whether any cell of the row has such a bit.
+    rows : bool array (ny + 1,)
+        Whether any half-path has a speed on the x-faces of row ``j`` or the y-faces ``j``:
+        where neither holds, the fluxes are those along the axes alone.
     """
     ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
     lines = np.zeros((ny, nx), dtype=np.uint8)
@@ -211,9 +218,9 @@ def diagonal_starts(
             for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
                 if y_paths[j, i, k] > 0.0 and 0 <= start < nx:
                     lines[up, start] |= 1 << _line(dj, side)
-    rows = np.zeros(ny, dtype=np.bool_)
-    for j in range(ny):
-        rows[j] = lines[j].any()
+    rows = np.zeros(ny + 1, dtype=np.bool_)
+    for j in range(ny + 1):
+        rows[j] = (j < ny and (x_paths[j] > 0.0).any()) or (y_paths[j] > 0.0).any()
     return lines, rows
 
 
@@ -237,19 +244,48 @@ def _diagonal_value(
     )
 
 
+@njit(cache=True, inline="always")
+def _slot(j: int) -> int:
+    """Where the diagonal values of row ``j`` (from -1) go in the three rows of values kept."""
+    return (j + 1) % 3
+
+
+@njit(cache=True, inline="always")
+def _inner_line(
+    x: FloatArray,
+    fixed: NDArray[np.bool_],
+    j: int,
+    step: tuple[int, int],
+    columns: tuple[int, int],
+    out: FloatArray,
+) -> None:
+    """Values carried from cells ``(j, i)``, ``i`` in ``[columns[0], columns[1])``, toward
+    ``(j, i) + step`` into ``out[i - columns[0]]``, every cell having both neighbours along the
+    line in the grid: a loop without branches over a row, which the compiler vectorizes.
+    Called with a constant ``step``."""
+    dj, di = step
+    behind, here, ahead, held = x[j - dj], x[j], x[j + dj], fixed[j]
+    lo = columns[0]
+    for i in range(lo, columns[1]):
+        out[i - lo] = upwind_face_value(behind[i - di], here[i], ahead[i + di], True, True, held[i])
+
+
 @njit(cache=True)
-def _diagonal_row(
+def diagonal_values(
     x: FloatArray,
     fixed: NDArray[np.bool_],
     lines: NDArray[np.uint8],
     j: int,
     i_lo: int,
-    out: FloatArray,
+    values: FloatArray,
 ) -> None:
     """Values carried along the diagonal lines that leave cells ``(j, i_lo - 1 + c)`` into
-    ``out[line, c]``, where a half-path starts (``lines``); 0 (clean water) outside the grid.
-    Each value serves up to four faces (two half-paths on each of two faces)."""
+    ``values[_slot(j), line, c]``, where a half-path starts (``lines``); 0 (clean water) outside
+    the grid. Each value serves up to four faces (two half-paths on each of two faces). Away
+    from the model edge a line's values are computed for every cell of the row when one of
+    them starts a half-path on it (a loop without branches: cheaper than choosing)."""
     ny, nx = x.shape
+    out = values[_slot(j)]
     width = out.shape[1]
     if not 0 <= j < ny:
         out[:, :] = 0.0
@@ -259,10 +295,41 @@ def _diagonal_row(
             for line in range(4):
                 out[line, c] = 0.0
     here = lines[j]
-    for i in range(max(0, i_lo - 1), min(nx, i_lo - 1 + width)):
-        bits = here[i]
-        if bits == 0:
-            continue
+    lo, hi = max(0, i_lo - 1), min(nx, i_lo - 1 + width)
+    inner = (max(lo, 1), min(hi, nx - 1)) if 0 < j < ny - 1 else (hi, hi)
+    if inner[0] >= inner[1]:
+        inner = (hi, hi)  # every cell is next to the edge
+    else:
+        bits = 0
+        for i in range(lo, hi):
+            bits |= here[i]
+        c = inner[0] - i_lo + 1
+        if bits & 1:
+            _inner_line(x, fixed, j, (1, 1), inner, out[0, c:])
+        if bits & 2:
+            _inner_line(x, fixed, j, (1, -1), inner, out[1, c:])
+        if bits & 4:
+            _inner_line(x, fixed, j, (-1, 1), inner, out[2, c:])
+        if bits & 8:
+            _inner_line(x, fixed, j, (-1, -1), inner, out[3, c:])
+    _edge_values(x, fixed, here, j, (lo, inner[0]), i_lo, out)
+    _edge_values(x, fixed, here, j, (inner[1], hi), i_lo, out)
+
+
+@njit(cache=True, inline="always")
+def _edge_values(
+    x: FloatArray,
+    fixed: NDArray[np.bool_],
+    lines: NDArray[np.uint8],
+    j: int,
+    columns: tuple[int, int],
+    i_lo: int,
+    out: FloatArray,
+) -> None:
+    """:func:`diagonal_values` of the cells ``(j, i)`` of ``columns`` next to the model edge,
+    one by one, on the lines where they start a half-path (``lines``: the row's bits)."""
+    for i in range(columns[0], columns[1]):
+        bits = lines[i]
         c = i - i_lo + 1
         if bits & 1:
             out[0, c] = _diagonal_value(x, fixed, j, i, 1, 1)
@@ -272,12 +339,6 @@ def _diagonal_row(
             out[2, c] = _diagonal_value(x, fixed, j, i, -1, 1)
         if bits & 8:
             out[3, c] = _diagonal_value(x, fixed, j, i, -1, -1)
-
-
-@njit(cache=True, inline="always")
-def _slot(j: int) -> int:
-    """Where the diagonal values of row ``j`` (from -1) go in the three rows of values kept."""
-    return (j + 1) % 3
 
 
 @njit(cache=True)
@@ -292,7 +353,7 @@ def _x_fluxes(
 ) -> None:
     """Advective fluxes (concentration m/yr) toward +x across the x-faces ``i_lo .. i_hi`` of
     row ``j`` of the region into ``out`` (zero where the face is shut): each half-path carries
-    the value of its diagonal line (``values``: :func:`_diagonal_row` of rows ``j - 1``, ``j``
+    the value of its diagonal line (``values``: :func:`diagonal_values` of rows ``j - 1``, ``j``
     and ``j + 1``, in their :func:`_slot`), the rest of the face's speed the value along the
     axis."""
     vx, x_paths = flow[0], flow[2]
@@ -348,15 +409,16 @@ def _y_fluxes(
     j_lo, j_hi, i_lo, i_hi = region
     ny = x.shape[0]
     shut = not face_open(j, j_lo, j_hi, ny)
+    below, above = _slot(j - 1), _slot(j)
     for i in range(i_lo, i_hi):
         u = vy[j, i]
         out[i - i_lo] = 0.0
         if shut:
             continue
         if u > 0.0 and j > 0:
-            slot, line = _slot(j - 1), 0
+            slot, line = below, 0
         elif u < 0.0 and j < ny:
-            slot, line = _slot(j), 2
+            slot, line = above, 2
         else:
             continue
         c = i - i_lo + 1
@@ -393,12 +455,8 @@ def skewed_south(
     out: FloatArray,
 ) -> None:
     """Fluxes across the y-faces ``j`` of the region's columns (zero where the face is shut),
-    with the diagonals; first puts the diagonal values of rows ``j - 1`` and ``j``
-    (:func:`_diagonal_row`) in ``values`` (3, 4, columns + 2), as :func:`skewed_row` of row
-    ``j`` takes them."""
-    i_lo = region[2]
-    _diagonal_row(x, fixed, flow[4], j - 1, i_lo, values[_slot(j - 1)])
-    _diagonal_row(x, fixed, flow[4], j, i_lo, values[_slot(j)])
+    with the diagonals; ``values`` holds the diagonal values of rows ``j - 1`` and ``j``
+    (:func:`diagonal_values`)."""
     _y_fluxes(x, flow, fixed, j, region, values, out)
 
 
@@ -418,11 +476,9 @@ def skewed_row(
     row: FloatArray,
 ) -> float:
     """:func:`atlas.plume.fluxes.advective_row` with the diagonals. ``values`` holds the
-    diagonal values of rows ``j - 1`` and ``j`` (from :func:`skewed_south` or the previous
-    row); those of row ``j + 1`` are added (replacing row ``j - 2``). ``faces`` (columns + 1)
-    takes the fluxes across the row's x-faces."""
+    diagonal values of rows ``j - 1``, ``j`` and ``j + 1`` (:func:`diagonal_values`); ``faces``
+    (columns + 1) takes the fluxes across the row's x-faces."""
     i_lo, i_hi = region[2], region[3]
-    _diagonal_row(x, fixed, flow[4], j + 1, i_lo, values[_slot(j + 1)])
     _y_fluxes(x, flow, fixed, j + 1, region, values, north)
     _x_fluxes(x, flow, fixed, j, region, values, faces)
     outflow = -faces[0] * inv_r_dx if i_lo == 0 else 0.0

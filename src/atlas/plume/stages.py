@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
-from atlas.plume.diagonals import skewed_row, skewed_south
+from atlas.plume.diagonals import diagonal_values, skewed_row, skewed_south
 from atlas.plume.fluxes import (
     Dispersion,
     FloatArray,
@@ -149,7 +149,7 @@ def _ordered_sum(per_row: FloatArray, region: Region) -> float:
 
 @njit(cache=True)
 def _advective_block(
-    lo: int,
+    rows: tuple[int, int],
     x: FloatArray,
     region: Region,
     flow: Flow,
@@ -161,26 +161,34 @@ def _advective_block(
     flags: tuple[bool, bool, bool],
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
-    """The rows of the block of :func:`advective_stage` that starts at row ``lo``; ``flags`` is
-    (store rate, combine, skew), ``per_row`` (held mask, rows with a source, outflow, held
-    inflow), the last two written row by row."""
+    """Rows ``[rows[0], rows[1])`` of :func:`advective_stage`; ``flags`` is (store rate,
+    combine, skew), ``per_row`` (held mask, rows with a source, outflow, held inflow), the last
+    two written row by row. A row takes the diagonals (:func:`atlas.plume.diagonals.skewed_row`)
+    when ``skew`` and a half-path on its faces has a speed, else the axes alone (the same
+    numbers there, at less cost)."""
     fixed, has_source, outflow, held_inflow = per_row
     store_rate, combine, skew = flags
-    j_hi, i_lo, i_hi = region[1:]
-    hi = min(lo + BLOCK_ROWS, j_hi)
+    lo, hi = rows
+    i_lo, i_hi = region[2], region[3]
+    skewed = flow[5]
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
-    # the diagonals where a half-path of the block's faces starts (rows lo - 1 to hi)
-    skewed = skew and flow[5][max(lo - 1, 0) : min(hi + 1, x.shape[0])].any()
-    values = np.zeros((3, 4, i_hi - i_lo + 2))
     faces = np.empty(i_hi - i_lo + 1)
-    if skewed:
+    values = np.zeros((3, 4, i_hi - i_lo + 2))  # diagonal values of three rows
+    ready = lo - 3  # the last row of diagonal values in ``values``
+    if skew and skewed[lo]:
+        for j in range(lo - 1, lo + 1):
+            diagonal_values(x, fixed, flow[4], j, i_lo, values)
+        ready = lo
         skewed_south(x, region, flow, fixed, lo, values, south)
     else:
         south_fluxes(x, region, flow[1], fixed, lo, south)
     for j in range(lo, hi):
-        if skewed:
+        if skew and (skewed[j] or skewed[j + 1]):
+            for k in range(max(ready + 1, j - 1), j + 2):
+                diagonal_values(x, fixed, flow[4], k, i_lo, values)
+            ready = j + 1
             outflow[j] = skewed_row(
                 x, j, region, flow, sink, fixed, inv_r_dx, values, faces, south, north, row
             )
@@ -217,8 +225,9 @@ def _advective_blocks(
     first, before, first_rate, rate, out = arrays
     fixed, has_source, outflow, held_inflow = per_row
     for block in prange(blocks):
+        lo = region[0] + block * BLOCK_ROWS
         _advective_block(
-            region[0] + block * BLOCK_ROWS, x, region, flow, sink, inv_r_dx, sources,
+            (lo, min(lo + BLOCK_ROWS, region[1])), x, region, flow, sink, inv_r_dx, sources,
             (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
             (store_rate, combine, skew), (fixed, has_source, outflow, held_inflow),
         )  # fmt: skip
@@ -259,12 +268,11 @@ def advective_stage(
             blocks, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
             flags[0], flags[1], flags[2], per_row,
         )  # fmt: skip
-    else:
-        for block in range(blocks):
-            _advective_block(
-                region[0] + block * BLOCK_ROWS, x, region, flow, sink, inv_r_dx, sources,
-                combination, arrays, flags, per_row,
-            )  # fmt: skip
+    elif blocks > 0:  # one block: the rows at the blocks' edges are not computed twice
+        _advective_block(
+            region[:2], x, region, flow, sink, inv_r_dx, sources, combination, arrays, flags,
+            per_row,
+        )  # fmt: skip
     return _ordered_sum(per_row[2], region), _ordered_sum(per_row[3], region)
 
 
