@@ -258,16 +258,20 @@ def _inner_line(
     step: tuple[int, int],
     columns: tuple[int, int],
     out: FloatArray,
+    c: int,
 ) -> None:
     """Values carried from cells ``(j, i)``, ``i`` in ``[columns[0], columns[1])``, toward
-    ``(j, i) + step`` into ``out[i - columns[0]]``, every cell having both neighbours along the
-    line in the grid: a loop without branches over a row, which the compiler vectorizes.
-    Called with a constant ``step``."""
+    ``(j, i) + step`` into ``out[_line(*step), c + i - columns[0]]``, every cell having both
+    neighbours along the line in the grid: a loop without branches over a row, which the
+    compiler vectorizes. Called with a constant ``step``."""
     dj, di = step
+    line = _line(dj, di)
     behind, here, ahead, held = x[j - dj], x[j], x[j + dj], fixed[j]
-    lo = columns[0]
-    for i in range(lo, columns[1]):
-        out[i - lo] = upwind_face_value(behind[i - di], here[i], ahead[i + di], True, True, held[i])
+    shift = c - columns[0]
+    for i in range(columns[0], columns[1]):
+        out[line, shift + i] = upwind_face_value(
+            behind[i - di], here[i], ahead[i + di], True, True, held[i]
+        )
 
 
 @njit(cache=True)
@@ -305,13 +309,13 @@ def diagonal_values(
             bits |= here[i]
         c = inner[0] - i_lo + 1
         if bits & 1:
-            _inner_line(x, fixed, j, (1, 1), inner, out[0, c:])
+            _inner_line(x, fixed, j, (1, 1), inner, out, c)
         if bits & 2:
-            _inner_line(x, fixed, j, (1, -1), inner, out[1, c:])
+            _inner_line(x, fixed, j, (1, -1), inner, out, c)
         if bits & 4:
-            _inner_line(x, fixed, j, (-1, 1), inner, out[2, c:])
+            _inner_line(x, fixed, j, (-1, 1), inner, out, c)
         if bits & 8:
-            _inner_line(x, fixed, j, (-1, -1), inner, out[3, c:])
+            _inner_line(x, fixed, j, (-1, -1), inner, out, c)
     _edge_values(x, fixed, here, j, (lo, inner[0]), i_lo, out)
     _edge_values(x, fixed, here, j, (inner[1], hi), i_lo, out)
 

@@ -208,7 +208,7 @@ def south_fluxes(
         out[i - i_lo] = 0.0 if shut else _y_flux(x, vy, fixed, j, i)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def edge_outflow(
     outflow: float,
     j: int,

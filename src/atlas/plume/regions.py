@@ -134,7 +134,7 @@ def clip_round_off(
     added = np.zeros(field.shape[0])
     accepted = True
     for j in range(j_lo, j_hi):
-        if not _outside(field[j], i_lo, i_hi, lowest, highest):
+        if not _outside(field, j, (i_lo, i_hi), lowest, highest):
             continue  # nothing to clip: the row adds nothing
         for i in range(i_lo, i_hi):
             if not lowest - slack <= field[j, i] <= highest + slack:
@@ -152,11 +152,13 @@ def clip_round_off(
 
 
 @njit(cache=True, inline="always")
-def _outside(row: FloatArray, i_lo: int, i_hi: int, lowest: float, highest: float) -> bool:
-    """Whether any value of ``row[i_lo:i_hi]`` is outside ``[lowest, highest]`` (or NaN): a
-    count without branches, which the compiler vectorizes."""
+def _outside(
+    field: FloatArray, j: int, columns: tuple[int, int], lowest: float, highest: float
+) -> bool:
+    """Whether any value of row ``j`` of ``field`` in ``columns`` is outside ``[lowest,
+    highest]`` (or NaN): a count without branches, which the compiler vectorizes."""
     count = 0
-    for i in range(i_lo, i_hi):
-        value = row[i]
+    for i in range(columns[0], columns[1]):
+        value = field[j, i]
         count += (value < lowest) | (value > highest) | (value != value)
     return count > 0
