@@ -121,3 +121,36 @@ def test_converging_flow_mirrored_gives_the_mirrored_plume():
     assert plume[centre].max() > 0.01  # the plume reaches the row the flows converge on
     np.testing.assert_allclose(mirrored[::-1], plume, rtol=0, atol=1e-12 * plume.max())
     assert math.isclose(plume.sum(), mirrored.sum(), rel_tol=1e-12)
+
+
+def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers():
+    """A stage takes the kernel along the axes alone on rows whose faces carry no diagonal
+    part (atlas.plume.stages): forcing the diagonal kernel on every row gives the same
+    numbers, bit for bit, in the whole grid and in a region."""
+    ny, nx = 30, 26
+    vx = np.full((ny, nx + 1), 20.0)
+    vy = np.zeros((ny + 1, nx))
+    vy[15:] = 8.0  # the water turns north from row 15 on: diagonals there only
+    advective = scheme.advective_flow(vx, vy)
+    assert advective[5].any()
+    assert not advective[5].all()
+    forced = (*advective[:5], np.ones_like(advective[5]))
+    rng = np.random.default_rng(2)
+    conc = rng.uniform(0.0, 1.0, (ny, nx))
+    fixed = np.zeros((ny, nx), bool)
+    fixed[20, 7] = True
+    held = (np.flatnonzero(fixed), np.array([1.0]), fixed)
+    sink = scheme.sink_rate_per_yr(vx, vy, 1.0, 20.0)
+    for region in ((0, ny, 0, nx), (3, ny - 2, 2, nx - 4)):
+        results = []
+        for chosen in (advective, forced):
+            arrays = tuple(np.zeros((ny, nx)) for _ in range(5))
+            sums = stages.advective_stage(
+                conc, region, chosen, sink, 0.05, held, NO_RATES, (0.5, 0.25, 0.25, 0.01, 0.0),
+                arrays, True, True, True,
+            )  # fmt: skip
+            results.append((arrays[3], arrays[4], sums))
+        np.testing.assert_array_equal(results[0][0], results[1][0])
+        np.testing.assert_array_equal(results[0][1], results[1][1])
+        assert results[0][2] == results[1][2]
+        assert np.abs(results[0][0]).max() > 0.0

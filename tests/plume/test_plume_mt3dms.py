@@ -25,7 +25,7 @@ read from the comparisons with the analytic solution in Zheng and Wang (1999). M
   the simulated diagonal is 1.1-1.3 times the analytic one (1.03 from 60 cells on). It was 0.53
   (43-61 %) while advection was split along the grid axes alone: crosswind numerical diffusion
   widened a plume one or two cells wide. The diagonal part of the advective fluxes
-  (:mod:`atlas.plume.fluxes`) carries it along the diagonal without that diffusion; what is
+  (:mod:`atlas.plume.diagonals`) carries it along the diagonal without that diffusion; what is
   left is the plume being narrower than a cell near the well (sigma_T = 4.5 m at 50 m), where a
   cell-centred scheme keeps on the diagonal cells mass that the cell-averaged analytic plume
   shares with their neighbours. Better than MT3DMS's 0.25, not half of it.
