@@ -21,11 +21,16 @@ cell carries along each diagonal line it starts (one value serves up to four fac
 half-paths on each of two faces), keeping three rows of them, and the face fluxes from those
 and the values along the axes (:func:`skewed_row`).
 
-Cost (240 x 220 cells, flow at 200 degrees, one advective stage, single thread): 1.4 ms with the
-diagonals against 0.9 ms along the axes alone (bench/results/2026-11-diagonals.txt). The face
-loops take the flow's arrays as arguments of one kernel per row of faces, not through a small
-inlined function per face: numba then counted references to every array at every face (an
-atomic increment and decrement each), which took 4.5 times the time of the arithmetic.
+Cost of one advective stage on one thread (bench/results/2026-11-diagonals.txt): 1.0 ms with
+the diagonals against 0.84 ms along the axes alone (main before the diagonals: 0.87 ms) on 240 x
+220 cells of a random field in uniform flow at 200 degrees; 0.51 ms against 0.27 ms on the
+Baotou scenario's field and flow. Three choices keep it there: the values along a diagonal line
+are computed once per cell, for a whole row at a time (:func:`diagonal_values`, vectorized away
+from the edge), not once per face that uses them; each row of faces is one kernel taking the
+flow's arrays, as a small inlined function per face taking the flow tuple made numba count
+references to every array at every face (the rows of 240 x 220 cells took 8.8 ms instead of
+1.9 ms in a trial); and rows whose faces carry no diagonal part take the kernel along the axes
+alone.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ conservative face fluxes of :mod:`atlas.plume.fluxes`:
   faces leaving it carry no flux, so mass stays exact.
 
 Why it stays within bounds. The step is set by advection alone: with the fluxes along the grid
-axes alone (``skew=False`` in :mod:`atlas.plume.fluxes`), each advective stage is a convex
+axes alone (:func:`atlas.plume.fluxes.advective_row`), each advective stage is a convex
 combination of neighbouring values when ``dt a <= 1`` in every cell, with ``a = max(in + out, 2 out)
 / (R dx)`` (``in``/``out`` the summed face speeds into/out of the cell), so advection never leaves
 the range of the values, fixed concentrations and clean inflow, whatever the flow direction, except

@@ -253,8 +253,11 @@ def advective_stage(
     The rate is computed row by row and used at once: ``out`` is written (when ``combine``) as
     :data:`Combination` says, and the rate is kept in ``rate`` only when ``store_rate``. Rows
     go in blocks of :data:`BLOCK_ROWS` over numba's threads (regions of at least
-    :data:`PARALLEL_CELLS` cells); each cell's numbers are the same whatever the number of
-    threads. ``x`` must not be ``out`` (``before`` and ``first`` may). Returns ``(outflow,
+    :data:`PARALLEL_CELLS` cells; smaller ones are one block on the calling thread); each
+    cell's numbers are the same whatever the number of threads. With ``skew`` the fluxes carry
+    the diagonals (:mod:`atlas.plume.diagonals`), without it they go along the axes alone (the
+    redo of :mod:`atlas.plume.scheme`). ``x`` must not be ``out`` (``before`` and ``first``
+    may). Returns ``(outflow,
     held inflow)``: the rates (concentration sums per yr) at which solute leaves across the
     edge and at sinks, and enters to keep the held cells fixed; the mass-rate ``sources``
     (cells of ``region``) are added to the rate, their inflow is not returned.
