@@ -19,14 +19,25 @@ modflow6-examples): days are turned into years of 365 days, which changes no res
 Reference errors (the limit is half of each): issue 10 quotes MT3DMS at 5 % on the centreline
 near the source of problem 3, and an error of 0.25 of the peak along the diagonal of problem 4,
 read from the comparisons with the analytic solution in Zheng and Wang (1999). Measured here
-(November 2026): problem 3, 0.108 relative, 1-10 cells downstream (largest 2 cells from the
-well); problem 4, 0.53 of the peak along the diagonal (the simulated diagonal is 43-61 % of the
-analytic one). The scheme does not meet either limit: crosswind numerical diffusion of the
-dimension-by-dimension limited advection widens a plume that is one or two cells wide when it
-runs along the diagonal. The tests therefore guard the measured errors (a little above them:
-:data:`PROBLEM_3_MEASURED`, :data:`PROBLEM_4_MEASURED`) against regressions; the issue's limits
-(:data:`PROBLEM_3_LIMIT`, :data:`PROBLEM_4_LIMIT`) stay open in issue 10, and a scheme that
-meets them should tighten the guards to them.
+(November 2026):
+
+* problem 4: 0.21 of the peak along the diagonal, the largest 1-5 cells from the well, where
+  the simulated diagonal is 1.1-1.3 times the analytic one (1.03 from 60 cells on). It was 0.53
+  (43-61 %) while advection was split along the grid axes alone: crosswind numerical diffusion
+  widened a plume one or two cells wide. The diagonal part of the advective fluxes
+  (:mod:`atlas.plume.diagonals`) carries it along the diagonal without that diffusion; what is
+  left is the plume being narrower than a cell near the well (sigma_T = 4.5 m at 50 m), where a
+  cell-centred scheme keeps on the diagonal cells mass that the cell-averaged analytic plume
+  shares with their neighbours. Better than MT3DMS's 0.25, not half of it.
+* problem 3: 0.105 relative, 1-10 cells downstream (largest 2 cells from the well), with the
+  flow along the rows. It is discretisation next to a point source: with the same problem on
+  cells of 5 m and 3.3 m the error at 20 m from the well falls to 0.031 and 0.027, at 30 m to
+  0.029 and 0.009.
+
+The tests guard the measured errors (a little above them: :data:`PROBLEM_3_MEASURED`,
+:data:`PROBLEM_4_MEASURED`) against regressions; the issue's limits (:data:`PROBLEM_3_LIMIT`,
+:data:`PROBLEM_4_LIMIT`) stay open in issue 10, and a scheme that meets them should tighten the
+guards to them.
 
 Problem 3's error is resolution, not bias: next to the well the plume is one or two cells wide
 across the flow, and the centre cell of a discrete spreading kernel that wide holds 8-13 % more
@@ -55,12 +66,12 @@ KG_PER_G = 1e-3
 
 PROBLEM_3_LIMIT = 0.5 * 0.05
 """Half of MT3DMS's relative error on the centreline of problem 3: the issue's target."""
-PROBLEM_3_MEASURED = 0.12
-"""The largest relative error allowed now (measured 0.108): a guard, not the target."""
+PROBLEM_3_MEASURED = 0.115
+"""The largest relative error allowed now (measured 0.105): a guard, not the target."""
 PROBLEM_4_LIMIT = 0.5 * 0.25
 """Half of MT3DMS's error along the diagonal of problem 4, as a fraction of the peak."""
-PROBLEM_4_MEASURED = 0.56
-"""The largest error allowed now, fraction of the peak (measured 0.53): a guard."""
+PROBLEM_4_MEASURED = 0.23
+"""The largest error allowed now, fraction of the peak (measured 0.21): a guard."""
 
 
 def cell_average(function, x, y, dx, points=16):

@@ -7,12 +7,27 @@ exchange is the same number in both cells it joins, so mass stays exact, and no 
 another (the rows go over threads in :mod:`atlas.plume.stages`, which also adds the sources and
 holds the fixed cells). Faces between the region and the rest of the grid carry no flux.
 
-* advection: MUSCL reconstruction with the monotonized-central (MC) limiter, upwind face values
-  (the face value downstream of a fixed-concentration cell is the mean of the two cells, so that
-  cell acts as a node of known concentration, which is second-order accurate at the inlet); where
-  face velocities converge, the surplus water leaves with the cell's concentration (sinks);
-  mass-rate sources enter every stage of the advective step, in the share set by
-  :func:`atlas.plume.stages.share_sources`;
+* advection: a face flux carries the water that crosses the face along the grid axis, and the
+  water that turns the cell's corner along the cells' diagonals: on each side of the other axis,
+  the upwind cell's own half-path (from it across this face, then across the other axis) and
+  the corner cell's (from the cell beside it, into it and across this face), at the speeds of
+  :func:`atlas.plume.diagonals.half_paths`, which give a half-path one speed on both faces it
+  crosses; the rest of the face's speed goes along the axis. In uniform flow this is advection
+  split along the lattice directions that bracket the flow (an axis and a diagonal), so a plume
+  oblique to the grid is not spread across the flow by the splitting: a point release at 30-60
+  degrees is within 0.004 of its peak (was 0.015 split along the axes alone), and MT3DMS
+  problem 4 (flow along the diagonal) within 0.21 (was 0.53; tests). In any flow a cell at the
+  minimum does not fall and one at the maximum does not rise (tested on Darcy fields with
+  recharge and a well). Along each line the value carried is Koren's limited third-order
+  upwind-biased reconstruction in the upwind cell (the face value downstream of a
+  fixed-concentration cell is the mean of the two cells, so that cell acts as a node of known
+  concentration, which is second-order accurate at the inlet). This module holds the fluxes
+  along the axes alone (:func:`advective_row`: rows where no half-path has a speed, and the
+  fallback of :mod:`atlas.plume.scheme`); :func:`atlas.plume.diagonals.skewed_row` adds the
+  diagonals, with the same face values along the axes. Where face velocities converge,
+  the surplus water leaves with the cell's concentration (sinks); mass-rate sources enter every
+  stage of the advective step, in the share set by :func:`atlas.plume.stages.share_sources`
+  (computed with the diagonals, also on a step redone without them);
 * dispersion: the full tensor as exchanges between pairs of cells with non-negative weights
   (Selling's decomposition, :mod:`atlas.plume.selling`): linear, monotone without a limiter, so
   a narrow plume oblique to the grid is not clipped. The earlier limited transverse gradient
@@ -22,8 +37,11 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
 
 References
 ----------
-van Leer, B. (1977). Towards the ultimate conservative difference scheme III. Journal of
-Computational Physics 23, 263-275.
+Koren, B. (1993). A robust upwind discretization method for advection, diffusion and source
+terms. In Vreugdenhil, C. B. and Koren, B. (eds.), Numerical Methods for Advection-Diffusion
+Problems, Notes on Numerical Fluid Mechanics 45, Vieweg, 117-138.
+Raithby, G. D. (1976). Skew upstream differencing schemes for problems involving fluid flow.
+Computer Methods in Applied Mechanics and Engineering 9, 153-164.
 Sharma, P. and Hammett, G. W. (2007). Preserving monotonicity in anisotropic diffusion. Journal
 of Computational Physics 227, 123-142.
 Fehrenbach, J. and Mirebeau, J.-M. (2014). Sparse non-negative stencils for anisotropic
@@ -38,26 +56,44 @@ from numpy.typing import NDArray
 
 from atlas.plume.selling import Dispersion
 
-__all__ = ["Dispersion", "advective_row", "dispersive_row", "dispersive_weight", "south_fluxes"]
+__all__ = [
+    "Dispersion",
+    "Flow",
+    "advective_row",
+    "dispersive_row",
+    "dispersive_weight",
+    "south_fluxes",
+]
 
 FloatArray = NDArray[np.float64]
 Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
+Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.bool_]]
+"""``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces and the
+speeds of their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr, and
+where those start (:func:`atlas.plume.diagonals.diagonal_starts`)."""
+
+_SIXTH, _THIRD = 1.0 / 6.0, 1.0 / 3.0  # multiplied, not divided by: a division costs more
 
 
 @njit(cache=True, inline="always")
-def _mc_slope(left: float, right: float) -> float:
-    """Monotonized-central limited slope from the one-sided differences of a cell."""
-    if left * right <= 0.0:
+def _limited_increment(behind_diff: float, ahead_diff: float) -> float:
+    """Koren-limited increment from the upwind cell's value to its downwind face value.
+
+    ``behind_diff`` is the upwind cell minus the cell behind it, ``ahead_diff`` the downwind cell
+    minus the upwind cell. The third-order upwind-biased (kappa = 1/3) increment, kept within
+    both differences (so the face value lies between the upwind cell and each neighbour's
+    reflection), and zero at a local extremum (Koren 1993).
+    """
+    if behind_diff * ahead_diff <= 0.0:
         return 0.0
-    central = 0.5 * (left + right)
-    size = min(abs(central), 2.0 * abs(left), 2.0 * abs(right))
-    return size if central > 0.0 else -size
+    size = min(abs(_SIXTH * behind_diff + _THIRD * ahead_diff), abs(behind_diff), abs(ahead_diff))
+    return size if ahead_diff > 0.0 else -size
 
 
 @njit(cache=True, inline="always")
-def _upwind_face_value(
+def upwind_face_value(
     behind: float,
     upwind: float,
     downwind: float,
@@ -67,9 +103,10 @@ def _upwind_face_value(
 ) -> float:
     """Concentration carried across a face, reconstructed in the upwind cell.
 
-    MC-limited MUSCL; first order (the cell value) against the model edge; the mean of the two
-    cells when the upwind cell is held at a fixed concentration (a node of known value, like a
-    Dirichlet boundary, which makes the inlet second-order accurate).
+    Koren-limited third-order upwind-biased reconstruction (:func:`_limited_increment`); first
+    order (the cell value) against the model edge; the mean of the two cells when the upwind cell
+    is held at a fixed concentration (a node of known value, like a Dirichlet boundary, which
+    makes the inlet second-order accurate).
     """
     if not has_downwind:
         return upwind
@@ -77,23 +114,23 @@ def _upwind_face_value(
         return 0.5 * (upwind + downwind)
     if not has_behind:
         return upwind
-    return upwind + 0.5 * _mc_slope(upwind - behind, downwind - upwind)
+    return upwind + _limited_increment(upwind - behind, downwind - upwind)
 
 
 @njit(cache=True, inline="always")
-def _open(face: int, lo: int, hi: int, n: int) -> bool:
+def face_open(face: int, lo: int, hi: int, n: int) -> bool:
     """Whether a face (0..n) carries flux in a region of cells [lo, hi) of n along this axis:
     faces inside it do, faces on the model edge do where the region reaches the edge."""
     return lo < face < hi or face == lo == 0 or face == hi == n
 
 
 @njit(cache=True, inline="always")
-def _x_flux(x: FloatArray, vx: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
-    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``."""
+def x_face_value(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, positive: bool) -> float:
+    """Value carried across x-face ``i`` of row ``j`` (:func:`upwind_face_value`) by water
+    moving toward +x if ``positive``, else toward -x; the upwind cell must be in the grid."""
     nx = x.shape[1]
-    u = vx[j, i]
-    if u > 0.0 and i > 0:
-        return u * _upwind_face_value(
+    if positive:
+        return upwind_face_value(
             x[j, i - 2] if i > 1 else 0.0,
             x[j, i - 1],
             x[j, i] if i < nx else 0.0,
@@ -101,25 +138,23 @@ def _x_flux(x: FloatArray, vx: FloatArray, fixed: NDArray[np.bool_], j: int, i: 
             i < nx,
             fixed[j, i - 1],
         )
-    if u < 0.0 and i < nx:
-        return u * _upwind_face_value(
-            x[j, i + 1] if i < nx - 1 else 0.0,
-            x[j, i],
-            x[j, i - 1] if i > 0 else 0.0,
-            i < nx - 1,
-            i > 0,
-            fixed[j, i],
-        )
-    return 0.0
+    return upwind_face_value(
+        x[j, i + 1] if i < nx - 1 else 0.0,
+        x[j, i],
+        x[j, i - 1] if i > 0 else 0.0,
+        i < nx - 1,
+        i > 0,
+        fixed[j, i],
+    )
 
 
 @njit(cache=True, inline="always")
-def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
-    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``."""
+def y_face_value(x: FloatArray, fixed: NDArray[np.bool_], j: int, i: int, positive: bool) -> float:
+    """Value carried across y-face ``j`` of column ``i`` by water moving toward +y if
+    ``positive``, else toward -y; the upwind cell must be in the grid."""
     ny = x.shape[0]
-    u = vy[j, i]
-    if u > 0.0 and j > 0:
-        return u * _upwind_face_value(
+    if positive:
+        return upwind_face_value(
             x[j - 2, i] if j > 1 else 0.0,
             x[j - 1, i],
             x[j, i] if j < ny else 0.0,
@@ -127,15 +162,37 @@ def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: 
             j < ny,
             fixed[j - 1, i],
         )
-    if u < 0.0 and j < ny:
-        return u * _upwind_face_value(
-            x[j + 1, i] if j < ny - 1 else 0.0,
-            x[j, i],
-            x[j - 1, i] if j > 0 else 0.0,
-            j < ny - 1,
-            j > 0,
-            fixed[j, i],
-        )
+    return upwind_face_value(
+        x[j + 1, i] if j < ny - 1 else 0.0,
+        x[j, i],
+        x[j - 1, i] if j > 0 else 0.0,
+        j < ny - 1,
+        j > 0,
+        fixed[j, i],
+    )
+
+
+@njit(cache=True, inline="always")
+def _x_flux(x: FloatArray, vx: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
+    """Advective flux (concentration m/yr) toward +x across face ``i`` of row ``j``, along the
+    axis."""
+    u = vx[j, i]
+    if u > 0.0 and i > 0:
+        return u * x_face_value(x, fixed, j, i, True)
+    if u < 0.0 and i < x.shape[1]:
+        return u * x_face_value(x, fixed, j, i, False)
+    return 0.0
+
+
+@njit(cache=True, inline="always")
+def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: int) -> float:
+    """Advective flux (concentration m/yr) toward +y across face ``j`` of column ``i``, along the
+    axis."""
+    u = vy[j, i]
+    if u > 0.0 and j > 0:
+        return u * y_face_value(x, fixed, j, i, True)
+    if u < 0.0 and j < x.shape[0]:
+        return u * y_face_value(x, fixed, j, i, False)
     return 0.0
 
 
@@ -143,11 +200,37 @@ def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: 
 def south_fluxes(
     x: FloatArray, region: Region, vy: FloatArray, fixed: NDArray[np.bool_], j: int, out: FloatArray
 ) -> None:
-    """Fluxes across the y-faces ``j`` of the region's columns (zero where the face is shut)."""
+    """Fluxes along the axis across the y-faces ``j`` of the region's columns (zero where the
+    face is shut)."""
     j_lo, j_hi, i_lo, i_hi = region
-    shut = not _open(j, j_lo, j_hi, x.shape[0])
+    shut = not face_open(j, j_lo, j_hi, x.shape[0])
     for i in range(i_lo, i_hi):
         out[i - i_lo] = 0.0 if shut else _y_flux(x, vy, fixed, j, i)
+
+
+@njit(cache=True)
+def edge_outflow(
+    outflow: float,
+    j: int,
+    region: Region,
+    shape: tuple[int, int],
+    east: float,
+    boundary: tuple[FloatArray, FloatArray],
+    inv_r_dx: float,
+) -> float:
+    """``outflow`` of row ``j`` of the region plus its flux out across the model edge on the
+    east, south and north over ``R dx``: ``east`` is the flux across the row's last face,
+    ``boundary`` the fluxes across its south and north faces (all toward +)."""
+    ny, nx = shape
+    if region[3] == nx:
+        outflow += east * inv_r_dx
+    if j == 0:
+        for i in range(boundary[0].shape[0]):
+            outflow -= boundary[0][i] * inv_r_dx
+    if j == ny - 1:
+        for i in range(boundary[1].shape[0]):
+            outflow += boundary[1][i] * inv_r_dx
+    return outflow
 
 
 @njit(cache=True)
@@ -163,32 +246,22 @@ def advective_row(
     north: FloatArray,
     row: FloatArray,
 ) -> float:
-    """Advective and sink rate of the region's cells of row ``j`` into ``row``, given the fluxes
-    across its south faces in ``south``; those across its north faces go to ``north``. Returns
-    the outflow of the row (at sinks and across the model edge)."""
+    """Advective and sink rate, along the axes alone, of the region's cells of row ``j`` into
+    ``row``, given the fluxes across its south faces in ``south``; those across its north faces
+    go to ``north``. Returns the outflow of the row (at sinks and across the model edge)."""
     vx, vy = velocity
-    ny, nx = x.shape
+    nx = x.shape[1]
     i_lo, i_hi = region[2], region[3]
     south_fluxes(x, region, vy, fixed, j + 1, north)
-    outflow = 0.0
-    west = _x_flux(x, vx, fixed, j, i_lo) if _open(i_lo, i_lo, i_hi, nx) else 0.0
-    if i_lo == 0:
-        outflow -= west * inv_r_dx
+    west = _x_flux(x, vx, fixed, j, i_lo) if face_open(i_lo, i_lo, i_hi, nx) else 0.0
+    outflow = -west * inv_r_dx if i_lo == 0 else 0.0
     for i in range(i_lo, i_hi):
-        east = _x_flux(x, vx, fixed, j, i + 1) if _open(i + 1, i_lo, i_hi, nx) else 0.0
+        east = _x_flux(x, vx, fixed, j, i + 1) if face_open(i + 1, i_lo, i_hi, nx) else 0.0
         loss = sink[j, i] * x[j, i]
         outflow += loss
         row[i - i_lo] = (west - east + south[i - i_lo] - north[i - i_lo]) * inv_r_dx - loss
         west = east
-    if i_hi == nx:
-        outflow += west * inv_r_dx
-    if j == 0:
-        for i in range(i_hi - i_lo):
-            outflow -= south[i] * inv_r_dx
-    if j == ny - 1:
-        for i in range(i_hi - i_lo):
-            outflow += north[i] * inv_r_dx
-    return outflow
+    return edge_outflow(outflow, j, region, x.shape, west, (south, north), inv_r_dx)
 
 
 @njit(cache=True)

@@ -32,11 +32,17 @@ def cache_dir() -> Path:
 
 
 def use_versioned_cache() -> None:
-    """Point numba's cache at :func:`cache_dir`, unless ``NUMBA_CACHE_DIR`` is set. Must run
-    before the kernels are defined: importing this module does it, and ``atlas.plume``
-    imports it first."""
+    """Point numba's cache at :func:`cache_dir`, unless ``NUMBA_CACHE_DIR`` is set, and start
+    numba's threads. Must run before the kernels are defined: importing this module does it,
+    and ``atlas.plume`` imports it first.
+
+    Started here because :func:`atlas.plume.stages.advective_rate`, loaded from a cache
+    folder filled by many earlier processes and run first in a process, called a null pointer
+    (numba 0.68; on main's code too, 2026-11-26); with numba's threads started first it ran.
+    A fresh cache folder did not show it, so no test reproduces it."""
     if not os.environ.get("NUMBA_CACHE_DIR"):
         numba.config.CACHE_DIR = str(cache_dir())  # type: ignore[attr-defined]
+    numba.get_num_threads()  # starts the threads
 
 
 use_versioned_cache()

@@ -15,13 +15,19 @@ from numba import njit
 from atlas.plume.fluxes import FloatArray, Held, Region
 
 __all__ = [
+    "ROUND_OFF",
     "around",
+    "clip_round_off",
     "copy_region",
     "decay",
     "decay_held",
     "grow_box",
     "restore_held",
+    "value_range",
 ]
+
+ROUND_OFF = 8.0 * np.finfo(np.float64).eps
+"""Relative size of an excursion beyond the bounds that is round-off, not a failure."""
 
 
 @njit(cache=True)
@@ -98,3 +104,61 @@ def decay_held(region: Region, conc: FloatArray, factor: float, held: Held) -> t
     """Decay ``conc`` by ``factor`` in ``region``, then restore the held cells; returns
     ``(decayed, inflow)``."""
     return decay(region, conc, factor), restore_held(conc, held)
+
+
+@njit(cache=True)
+def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
+    """Smallest and largest value of ``field`` in ``region``."""
+    j_lo, j_hi, i_lo, i_hi = region
+    lowest, highest = np.inf, -np.inf
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            lowest = min(lowest, field[j, i])
+            highest = max(highest, field[j, i])
+    return lowest, highest
+
+
+@njit(cache=True)
+def clip_round_off(
+    region: Region, field: FloatArray, lowest: float, highest: float
+) -> tuple[bool, float]:
+    """Whether ``field`` stays within ``[lowest, highest]`` in ``region`` up to round-off.
+
+    Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude are clipped to the
+    bounds, in the same pass as the check; returns whether the field is accepted and the mass
+    the clipping added (summed row by row in a fixed order). A field with a larger excursion is
+    left clipped up to it, and the mass returned is what that clipping added.
+    """
+    j_lo, j_hi, i_lo, i_hi = region
+    slack = ROUND_OFF * max(abs(lowest), abs(highest))
+    added = np.zeros(field.shape[0])
+    accepted = True
+    for j in range(j_lo, j_hi):
+        if not _outside(field, j, (i_lo, i_hi), lowest, highest):
+            continue  # nothing to clip: the row adds nothing
+        for i in range(i_lo, i_hi):
+            if not lowest - slack <= field[j, i] <= highest + slack:
+                accepted = False
+                break
+            value = min(max(field[j, i], lowest), highest)
+            added[j] += value - field[j, i]
+            field[j, i] = value
+        if not accepted:
+            break
+    total = 0.0
+    for j in range(j_lo, j_hi):
+        total += added[j]
+    return accepted, total
+
+
+@njit(cache=True, inline="always")
+def _outside(
+    field: FloatArray, j: int, columns: tuple[int, int], lowest: float, highest: float
+) -> bool:
+    """Whether any value of row ``j`` of ``field`` in ``columns`` is outside ``[lowest,
+    highest]`` (or NaN): a count without branches, which the compiler vectorizes."""
+    count = 0
+    for i in range(columns[0], columns[1]):
+        value = field[j, i]
+        count += (value < lowest) | (value > highest) | (value != value)
+    return count > 0

@@ -35,12 +35,21 @@ conservative face fluxes of :mod:`atlas.plume.fluxes`:
   is computed; the
   faces leaving it carry no flux, so mass stays exact.
 
-Why it stays within bounds. The step is set by advection alone: each advective stage is a convex
+Why it stays within bounds. The step is set by advection alone: with the fluxes along the grid
+axes alone (:func:`atlas.plume.fluxes.advective_row`), each advective stage is a convex
 combination of neighbouring values when ``dt a <= 1`` in every cell, with ``a = max(in + out, 2 out)
 / (R dx)`` (``in``/``out`` the summed face speeds into/out of the cell), so advection never leaves
 the range of the values, fixed concentrations and clean inflow, whatever the flow direction, except
 that a mass-rate source raises its cells by at most ``dt`` times its rate (the maximum principle
-with sources). Dispersion alone has a maximum principle; a forward-Euler stage of it is a convex
+with sources). With the diagonal part of the fluxes the same holds in uniform flow (it is then a
+sum of such schemes along lattice lines, whose outflow speeds add up to less), up to round-off
+where water passes through a cell on a diagonal; in a varying field the advective rate still
+never lowers a cell at the minimum nor raises one at the maximum (tested), but a convex stage is
+not proved. So each advective step is checked against ``[min(lowest, 0), highest + dt * source
+rate]`` of the values before it: round-off is clipped and counted as inflow, and a larger
+excursion redoes the step along the axes alone.
+
+Dispersion alone has a maximum principle; a forward-Euler stage of it is a convex
 combination when ``dt d <= 1``, with ``d = (sum of the cell's exchange weights) / (R dx^2)``
 (:mod:`atlas.plume.selling`). RKL2 (:mod:`atlas.plume.rkl2`) reaches ``dt d`` of ``(s^2 + s - 2) /
 4`` with ``s`` stages, but its stages are not convex combinations, and in 2-D it can undershoot next
@@ -71,8 +80,16 @@ import math
 import numpy as np
 from numba import njit
 
-from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_weight
-from atlas.plume.regions import around, decay_held, grow_box
+from atlas.plume.diagonals import diagonal_starts, half_paths
+from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weight
+from atlas.plume.regions import (
+    around,
+    clip_round_off,
+    copy_region,
+    decay_held,
+    grow_box,
+    value_range,
+)
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
 from atlas.plume.selling import dispersion_reach, pair_dispersion
 from atlas.plume.stages import advective_stage, share_sources
@@ -83,6 +100,7 @@ __all__ = [
     "Held",
     "Rates",
     "advance",
+    "advective_flow",
     "dispersive_limit_per_yr",
     "face_dispersion",
     "sink_rate_per_yr",
@@ -127,6 +145,13 @@ def sink_rate_per_yr(
     """
     net_in = vx_face[:, :-1] - vx_face[:, 1:] + vy_face[:-1, :] - vy_face[1:, :]
     return np.maximum(net_in, 0.0) / (retardation * cell_size_m)
+
+
+def advective_flow(vx_face: FloatArray, vy_face: FloatArray) -> Flow:
+    """The face velocities (m/yr) with the speeds of their diagonal half-paths (m/yr), as
+    :func:`advance` takes them (:func:`atlas.plume.diagonals.half_paths`; once per run)."""
+    x_paths, y_paths = half_paths(vx_face, vy_face)
+    return vx_face, vy_face, x_paths, y_paths, *diagonal_starts(vx_face, vy_face, x_paths, y_paths)
 
 
 def stable_time_step_yr(
@@ -175,27 +200,42 @@ def _advect(
     conc: FloatArray,
     region: Region,
     dt: float,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
     sources: Rates,
-    work: tuple[FloatArray, FloatArray],
+    work: tuple[FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, float]:
     """One SSP-RK2 advective step of ``conc`` in place, mass-rate sources in both stages;
     returns ``(held inflow, outflow)`` (the sources' own inflow is not included). Each stage
     computes the rate and the stage together, row by row
-    (:func:`atlas.plume.stages.advective_stage`)."""
-    first, stage = work
-    out_1, in_1 = advective_stage(
-        conc, region, velocity, sink, inv_r_dx, held, sources, (1.0, 0.0, 0.0, dt, 0.0),
-        (conc, conc, first, first, stage), True, True,
-    )  # fmt: skip
-    out_2, in_2 = advective_stage(
-        stage, region, velocity, sink, inv_r_dx, held, sources, (0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt),
-        (conc, conc, first, first, conc), False, True,
-    )  # fmt: skip
-    return 0.5 * dt * (in_1 + in_2), 0.5 * dt * (out_1 + out_2)
+    (:func:`atlas.plume.stages.advective_stage`).
+
+    The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
+    before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
+    times the largest source rate; otherwise it is redone with the fluxes along the grid axes
+    alone, whose stages are convex combinations (see the module notes).
+    """
+    first, stage, start = work
+    lowest, highest = value_range(region, conc)
+    lowest = min(lowest, 0.0)  # clean water enters across the edge and with recharge
+    highest += dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
+    copy_region(region, conc, start)
+    for skew in (True, False):
+        out_1, in_1 = advective_stage(
+            start, region, flow, sink, inv_r_dx, held, sources, (1.0, 0.0, 0.0, dt, 0.0),
+            (start, start, first, first, stage), True, True, skew,
+        )  # fmt: skip
+        out_2, in_2 = advective_stage(
+            stage, region, flow, sink, inv_r_dx, held, sources,
+            (0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt), (start, start, first, first, conc), False, True,
+            skew,
+        )  # fmt: skip
+        accepted, clipped = clip_round_off(region, conc, lowest, highest)
+        if accepted or not skew:
+            break
+    return 0.5 * dt * (in_1 + in_2) + clipped, 0.5 * dt * (out_1 + out_2)
 
 
 @njit(cache=True)
@@ -204,7 +244,7 @@ def advance(
     n_steps: int,
     dt: float,
     decay_factor: float,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     dispersion: Dispersion,
     fe_limits: float,
     sink: FloatArray,
@@ -227,8 +267,9 @@ def advance(
         Step, in years (no larger than :func:`stable_time_step_yr`).
     decay_factor : float
         ``exp(-lambda dt)``.
-    velocity : tuple (vx_face, vy_face)
-        Seepage velocities on faces, m/yr.
+    flow : tuple (vx_face, vy_face, x_paths, y_paths)
+        Output of :func:`advective_flow`: seepage velocities on faces and the speeds of their
+        diagonal half-paths, m/yr.
     dispersion : tuple
         Output of :func:`face_dispersion`, m^2/yr.
     fe_limits : float
@@ -263,7 +304,7 @@ def advance(
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
     # outside the computed region every work array equals conc
-    advective_work = (np.zeros_like(conc), conc.copy())
+    advective_work = (np.zeros_like(conc), conc.copy(), conc.copy())
     dispersive_work = (np.zeros_like(conc), conc.copy(), conc.copy())
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
@@ -297,7 +338,7 @@ def advance(
         to_advection, to_dispersion = share_sources(
             conc,
             source_box,
-            velocity,
+            flow,
             sink,
             inv_r_dx,
             dispersion,
@@ -310,7 +351,7 @@ def advance(
         for part in range(2):
             if (part == 0) == advect_first:
                 held_in, out = _advect(
-                    conc, region, dt, velocity, sink, inv_r_dx, held, to_advection, advective_work
+                    conc, region, dt, flow, sink, inv_r_dx, held, to_advection, advective_work
                 )
                 inflow += dt * source_total + held_in
                 outflow += out

@@ -15,9 +15,11 @@ import numpy as np
 from numba import njit, prange
 from numpy.typing import NDArray
 
+from atlas.plume.diagonals import diagonal_values, skewed_row, skewed_south
 from atlas.plume.fluxes import (
     Dispersion,
     FloatArray,
+    Flow,
     Held,
     Rates,
     Region,
@@ -147,30 +149,53 @@ def _ordered_sum(per_row: FloatArray, region: Region) -> float:
 
 @njit(cache=True)
 def _advective_block(
-    lo: int,
+    rows: tuple[int, int],
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     sources: Rates,
     combination: Combination,
     arrays: StageArrays,
-    flags: tuple[bool, bool],
+    flags: tuple[bool, bool, bool],
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
-    """The rows of the block of :func:`advective_stage` that starts at row ``lo``; ``flags`` is
-    (store rate, combine), ``per_row`` (held mask, rows with a source, outflow, held inflow),
-    the last two written row by row."""
+    """Rows ``[rows[0], rows[1])`` of :func:`advective_stage`; ``flags`` is (store rate,
+    combine, skew), ``per_row`` (held mask, rows with a source, outflow, held inflow), the last
+    two written row by row. A row takes the diagonals (:func:`atlas.plume.diagonals.skewed_row`)
+    when ``skew`` and a half-path on its faces has a speed, else the axes alone (the same
+    numbers there, at less cost)."""
     fixed, has_source, outflow, held_inflow = per_row
-    store_rate, combine = flags
-    j_hi, i_lo, i_hi = region[1:]
+    store_rate, combine, skew = flags
+    lo, hi = rows
+    i_lo, i_hi = region[2], region[3]
+    skewed = flow[5]
     south = np.empty(i_hi - i_lo)
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
-    south_fluxes(x, region, velocity[1], fixed, lo, south)
-    for j in range(lo, min(lo + BLOCK_ROWS, j_hi)):
-        outflow[j] = advective_row(x, j, region, velocity, sink, fixed, inv_r_dx, south, north, row)
+    faces = np.empty(i_hi - i_lo + 1)
+    values = np.zeros((3, 4, i_hi - i_lo + 2))  # diagonal values of three rows
+    ready = lo - 3  # the last row of diagonal values in ``values``
+    if skew and skewed[lo]:
+        for j in range(lo - 1, lo + 1):
+            diagonal_values(x, fixed, flow[4], j, i_lo, values)
+        ready = lo
+        skewed_south(x, region, flow, fixed, lo, values, south)
+    else:
+        south_fluxes(x, region, flow[1], fixed, lo, south)
+    for j in range(lo, hi):
+        if skew and (skewed[j] or skewed[j + 1]):
+            for k in range(max(ready + 1, j - 1), j + 2):
+                diagonal_values(x, fixed, flow[4], k, i_lo, values)
+            ready = j + 1
+            outflow[j] = skewed_row(
+                x, j, region, flow, sink, fixed, inv_r_dx, values, faces, south, north, row
+            )
+        else:
+            outflow[j] = advective_row(
+                x, j, region, flow[:2], sink, fixed, inv_r_dx, south, north, row
+            )
         held_inflow[j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays, store_rate,
             combine, row,
@@ -183,7 +208,7 @@ def _advective_blocks(
     blocks: int,
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     sources: Rates,
@@ -191,6 +216,7 @@ def _advective_blocks(
     arrays: StageArrays,
     store_rate: bool,
     combine: bool,
+    skew: bool,
     per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
 ) -> None:
     """Every block of :func:`advective_stage`, over numba's threads (numba's parallel loops take
@@ -199,10 +225,11 @@ def _advective_blocks(
     first, before, first_rate, rate, out = arrays
     fixed, has_source, outflow, held_inflow = per_row
     for block in prange(blocks):
+        lo = region[0] + block * BLOCK_ROWS
         _advective_block(
-            region[0] + block * BLOCK_ROWS, x, region, velocity, sink, inv_r_dx, sources,
+            (lo, min(lo + BLOCK_ROWS, region[1])), x, region, flow, sink, inv_r_dx, sources,
             (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
-            (store_rate, combine), (fixed, has_source, outflow, held_inflow),
+            (store_rate, combine, skew), (fixed, has_source, outflow, held_inflow),
         )  # fmt: skip
 
 
@@ -210,7 +237,7 @@ def _advective_blocks(
 def advective_stage(
     x: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
@@ -219,14 +246,18 @@ def advective_stage(
     arrays: StageArrays,
     store_rate: bool,
     combine: bool,
+    skew: bool,
 ) -> tuple[float, float]:
     """One stage with the advective, sink and source rate ``L(x)`` of the cells of ``region``.
 
     The rate is computed row by row and used at once: ``out`` is written (when ``combine``) as
     :data:`Combination` says, and the rate is kept in ``rate`` only when ``store_rate``. Rows
     go in blocks of :data:`BLOCK_ROWS` over numba's threads (regions of at least
-    :data:`PARALLEL_CELLS` cells); each cell's numbers are the same whatever the number of
-    threads. ``x`` must not be ``out`` (``before`` and ``first`` may). Returns ``(outflow,
+    :data:`PARALLEL_CELLS` cells; smaller ones are one block on the calling thread); each
+    cell's numbers are the same whatever the number of threads. With ``skew`` the fluxes carry
+    the diagonals (:mod:`atlas.plume.diagonals`), without it they go along the axes alone (the
+    redo of :mod:`atlas.plume.scheme`). ``x`` must not be ``out`` (``before`` and ``first``
+    may). Returns ``(outflow,
     held inflow)``: the rates (concentration sums per yr) at which solute leaves across the
     edge and at sinks, and enters to keep the held cells fixed; the mass-rate ``sources``
     (cells of ``region``) are added to the rate, their inflow is not returned.
@@ -234,18 +265,17 @@ def advective_stage(
     ny, nx = x.shape
     per_row = (held[2], _source_rows(sources, ny, nx), np.zeros(ny), np.zeros(ny))
     blocks = _blocks(region)
-    flags = _run_time(store_rate, combine)
+    flags = (*_run_time(store_rate, combine), bool(skew))
     if _cells(region) >= PARALLEL_CELLS:
         _advective_blocks(
-            blocks, x, region, velocity, sink, inv_r_dx, sources, combination, arrays,
-            flags[0], flags[1], per_row,
+            blocks, x, region, flow, sink, inv_r_dx, sources, combination, arrays,
+            flags[0], flags[1], flags[2], per_row,
         )  # fmt: skip
-    else:
-        for block in range(blocks):
-            _advective_block(
-                region[0] + block * BLOCK_ROWS, x, region, velocity, sink, inv_r_dx, sources,
-                combination, arrays, flags, per_row,
-            )  # fmt: skip
+    elif blocks > 0:  # one block: the rows at the blocks' edges are not computed twice
+        _advective_block(
+            region[:2], x, region, flow, sink, inv_r_dx, sources, combination, arrays, flags,
+            per_row,
+        )  # fmt: skip
     return _ordered_sum(per_row[2], region), _ordered_sum(per_row[3], region)
 
 
@@ -343,7 +373,7 @@ def dispersive_stage(
 def advective_rate(
     conc: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     held: Held,
@@ -354,7 +384,7 @@ def advective_rate(
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_stage` does."""
     arrays = (conc, conc, rate, rate, rate)
     return advective_stage(
-        conc, region, velocity, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False
+        conc, region, flow, sink, inv_r_dx, held, sources, RATE_ONLY, arrays, True, False, True
     )
 
 
@@ -380,7 +410,7 @@ def dispersive_rate(
 def share_sources(
     conc: FloatArray,
     region: Region,
-    velocity: tuple[FloatArray, FloatArray],
+    flow: Flow,
     sink: FloatArray,
     inv_r_dx: float,
     dispersion: Dispersion,
@@ -411,10 +441,10 @@ def share_sources(
     to_advection = np.empty_like(rates)
     if cells.shape[0] == 0:
         return sources, (cells, to_advection)
-    vx, vy = velocity
+    vx, vy = flow[0], flow[1]
     nx = conc.shape[1]
     no_sources = (cells[:0], rates[:0])
-    advective_rate(conc, region, velocity, sink, inv_r_dx, held, no_sources, scratch[0])
+    advective_rate(conc, region, flow, sink, inv_r_dx, held, no_sources, scratch[0])
     dispersive_rate(conc, region, dispersion, inv_r_dx2, held, no_sources, scratch[1])
     for m in range(cells.shape[0]):
         j, i = cells[m] // nx, cells[m] % nx

@@ -237,19 +237,22 @@ def simulate(
     -----
     Solves, with seepage velocity ``v`` on the faces, ``R dC/dt = div(D grad C) - div(v C) - lambda
     R C``, where ``D_ij = alpha_T |v| delta_ij + (alpha_L - alpha_T) v_i v_j / |v| + D_m``, by the
-    explicit, conservative finite-volume scheme of :mod:`atlas.plume.scheme`: MC-limited MUSCL
-    advection with two-stage SSP Runge-Kutta steps, Strang-split from full-tensor dispersion as
-    non-negative exchanges between cells (Selling's decomposition, Fehrenbach and Mirebeau 2014;
-    :mod:`atlas.plume.selling`) advanced by Runge-Kutta-Legendre super-time-steps (RKL2, Meyer et
-    al. 2014), exact decay factor per step. The step is ``SAFETY_FACTOR`` times the largest for
-    which the advective stages provably keep concentrations within the range of the initial values
-    and sources (dispersion then takes as many RKL2 stages as it needs, at most
-    ``scheme.MAX_STAGES``), shortened to land exactly on output times and on source start and end
-    times. A dispersive super-step that would leave that range is redone with substeps that provably
-    stay in it. Edges: solute-free water enters where the velocity points inward, solute leaves with
-    the water where it points outward (counted in ``mass_out_kg``), and no dispersive flux crosses.
-    Cells where the face velocities converge (fixed-head cells of a Darcy field) release the surplus
-    water with its solute, also counted as outflow.
+    explicit, conservative finite-volume scheme of :mod:`atlas.plume.scheme`: Koren-limited
+    advection along the grid axes and, where the flow turns a corner, the cells' diagonals
+    (:mod:`atlas.plume.fluxes`), with two-stage SSP Runge-Kutta steps, Strang-split from
+    full-tensor dispersion as non-negative exchanges between cells (Selling's decomposition,
+    Fehrenbach and Mirebeau 2014; :mod:`atlas.plume.selling`) advanced by Runge-Kutta-Legendre
+    super-time-steps (RKL2, Meyer et al. 2014), exact decay factor per step. The step is
+    ``SAFETY_FACTOR`` times the largest for which the advective stages along the axes provably
+    keep concentrations within the range of the initial values and sources (dispersion then
+    takes as many RKL2 stages as it needs, at most ``scheme.MAX_STAGES``), shortened to land
+    exactly on output times and on source start and end times. An advective step or a
+    dispersive super-step that would leave that range is redone in a way that provably stays
+    in it (see :mod:`atlas.plume.scheme`). Edges: solute-free water enters where the velocity
+    points inward, solute leaves with the water where it points outward (counted in
+    ``mass_out_kg``), and no dispersive flux crosses. Cells where the face velocities converge
+    (fixed-head cells of a Darcy field) release the surplus water with its solute, also counted
+    as outflow.
 
     Only the box holding the sources and every concentration above ``NEGLIGIBLE_FRACTION`` of
     the largest possible one, widened by the reach of one step, is computed; faces leaving that
@@ -291,6 +294,7 @@ def simulate(
     if not (isinstance(first_step, int | np.integer) and first_step >= 0):
         raise ParameterError(f"first_step must be an integer >= 0, got {first_step!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
+    flow = scheme.advective_flow(vx, vy)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
     inv_dx, inv_r_dx = 1.0 / cell_size_m, 1.0 / (r * cell_size_m)
     dispersive_per_yr = scheme.dispersive_limit_per_yr(dispersion, inv_dx * inv_r_dx)
@@ -323,7 +327,7 @@ def simulate(
                 chunk,
                 dt,
                 math.exp(-parameters.decay_per_yr * dt),
-                (vx, vy),
+                flow,
                 dispersion,
                 dt * dispersive_per_yr,
                 sink,
