@@ -48,10 +48,14 @@ from numpy.typing import NDArray
 __all__ = ["MIN_PRINCIPAL_RATIO", "Dispersion", "dispersion_reach", "pair_dispersion", "selling"]
 
 FloatArray = NDArray[np.float64]
-Dispersion = tuple[NDArray[np.int64], FloatArray]
-"""``(offsets, weights)``: offsets ``(K, 2)`` as ``(dx, dy)`` in cells (``dy > 0``, or ``dy == 0``
-and ``dx > 0``), weights ``(K, ny, nx)`` in m^2/yr of the exchange between cell ``(j, i)`` and
-cell ``(j + dy, i + dx)`` (zero where that cell is outside the grid)."""
+Dispersion = tuple[NDArray[np.int64], FloatArray, NDArray[np.int64]]
+"""``(offsets, weights, spans)``: offsets ``(K, 2)`` as ``(dx, dy)`` in cells (``dy > 0``, or
+``dy == 0`` and ``dx > 0``), weights ``(K, ny, nx)`` in m^2/yr of the exchange between cell
+``(j, i)`` and cell ``(j + dy, i + dx)`` (zero where that cell is outside the grid), and spans
+``(K, ny, 2)``: the columns ``[first, last + 1)`` of row ``j`` outside which the weights of offset
+``k`` are zero (``[0, 0)`` for a row of zeros). A cell exchanges along about three offsets and
+most offsets weigh only where the flow turns, so a row kernel that loops over the spans only
+does a third of the work of one over every column."""
 
 MIN_PRINCIPAL_RATIO = 0.01
 """Smallest ratio of the transverse to the longitudinal principal value of a regularised tensor.
@@ -182,8 +186,9 @@ def pair_dispersion(
 
 @njit(cache=True, parallel=True)
 def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersion:
-    """Distinct offsets of the cells' decompositions, and the pair weights of each (the mean of
-    the two cells' weights for that offset; zero where the pair leaves the grid)."""
+    """Distinct offsets of the cells' decompositions, the pair weights of each (the mean of the
+    two cells' weights for that offset; zero where the pair leaves the grid) and their spans
+    (see :data:`Dispersion`)."""
     ny, nx = cell_weights.shape[0], cell_weights.shape[1]
     found = np.zeros((4 * (2 * _MAX_REACH + 1) ** 2, 2), dtype=np.int64)
     n_found = 0
@@ -208,12 +213,18 @@ def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersi
                 if index[j, i, m] >= 0:
                     on_cell[index[j, i, m], j, i] += cell_weights[j, i, m]
     weights = np.zeros((n_found, ny, nx))
+    spans = np.zeros((n_found, ny, 2), dtype=np.int64)
     for k in range(n_found):
         ex, ey = found[k, 0], found[k, 1]
         for j in prange(ny - ey):
+            first, end = nx, 0
             for i in range(max(0, -ex), min(nx, nx - ex)):
                 weights[k, j, i] = 0.5 * (on_cell[k, j, i] + on_cell[k, j + ey, i + ex])
-    return found[:n_found].copy(), weights
+                if weights[k, j, i] > 0.0:
+                    first, end = min(first, i), i + 1
+            if first < end:
+                spans[k, j, 0], spans[k, j, 1] = first, end
+    return found[:n_found].copy(), weights, spans
 
 
 @njit(cache=True)

@@ -295,11 +295,11 @@ def _dispersive_blocks(
     mu, nu, rest, mu_dt, gamma_dt = combination
     first, before, first_rate, rate, out = arrays
     fixed, has_source, held_inflow = per_row
-    offsets, weights = dispersion
+    offsets, weights, spans = dispersion
     cells, rates = sources
     for block in prange(blocks):
         _dispersive_block(
-            region[0] + block * BLOCK_ROWS, x, region, (offsets, weights), inv_r_dx2,
+            region[0] + block * BLOCK_ROWS, x, region, (offsets, weights, spans), inv_r_dx2,
             (cells, rates), (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
             (store_rate, combine), (fixed, has_source, held_inflow),
         )  # fmt: skip
