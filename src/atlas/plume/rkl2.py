@@ -134,6 +134,25 @@ _ROUND_OFF = 8.0 * np.finfo(np.float64).eps
 
 
 @njit(cache=True)
+def _row_range(values: FloatArray) -> tuple[float, float]:
+    """Smallest and largest of ``values`` (a row's slice: a vector loop)."""
+    low, high = math.inf, -math.inf
+    for i in range(values.shape[0]):
+        low = min(low, values[i])
+        high = max(high, values[i])
+    return low, high
+
+
+@njit(cache=True)
+def _row_within(values: FloatArray, low: float, high: float) -> bool:
+    """Whether every one of ``values`` is in ``[low, high]`` (false for a NaN; a vector loop)."""
+    inside = True
+    for i in range(values.shape[0]):
+        inside &= low <= values[i] <= high
+    return inside
+
+
+@njit(cache=True)
 def _clip_to_range(
     region: Region, field: FloatArray, reference: FloatArray, rise: float
 ) -> tuple[bool, float]:
@@ -141,17 +160,21 @@ def _clip_to_range(
 
     Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
     returns whether the field is accepted and the mass the clipping added (summed row by row in
-    a fixed order). Two passes: the bounds, then the check and the clip at once (a rejected
-    field is left partly clipped; the caller then recomputes it).
+    a fixed order). Passes: the bounds; whether the field is within them (nearly always, and
+    then nothing is clipped); if not, the check and the clip at once (a rejected field is left
+    partly clipped; the caller then recomputes it).
     """
     j_lo, j_hi, i_lo, i_hi = region
     ny = field.shape[0]
     lows, highs = np.full(ny, math.inf), np.full(ny, -math.inf)
     for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            lows[j] = min(lows[j], reference[j, i])
-            highs[j] = max(highs[j], reference[j, i])
+        lows[j], highs[j] = _row_range(reference[j, i_lo:i_hi])
     lowest, highest = lows.min(), highs.max() + rise
+    inside = True
+    for j in range(j_lo, j_hi):
+        inside &= _row_within(field[j, i_lo:i_hi], lowest, highest)
+    if inside:
+        return True, 0.0
     slack = _ROUND_OFF * max(abs(lowest), abs(highest))
     added = np.zeros(ny)
     for j in range(j_lo, j_hi):
