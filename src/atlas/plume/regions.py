@@ -15,13 +15,19 @@ from numba import njit
 from atlas.plume.fluxes import FloatArray, Held, Region
 
 __all__ = [
+    "ROUND_OFF",
     "around",
+    "clip_round_off",
     "copy_region",
     "decay",
     "decay_held",
     "grow_box",
     "restore_held",
+    "value_range",
 ]
+
+ROUND_OFF = 8.0 * np.finfo(np.float64).eps
+"""Relative size of an excursion beyond the bounds that is round-off, not a failure."""
 
 
 @njit(cache=True)
@@ -98,3 +104,70 @@ def decay_held(region: Region, conc: FloatArray, factor: float, held: Held) -> t
     """Decay ``conc`` by ``factor`` in ``region``, then restore the held cells; returns
     ``(decayed, inflow)``."""
     return decay(region, conc, factor), restore_held(conc, held)
+
+
+@njit(cache=True)
+def _row_range(values: FloatArray) -> tuple[float, float]:
+    """Smallest and largest of ``values`` (a row's slice: a vector loop)."""
+    low, high = np.inf, -np.inf
+    for i in range(values.shape[0]):
+        low = min(low, values[i])
+        high = max(high, values[i])
+    return low, high
+
+
+@njit(cache=True)
+def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
+    """Smallest and largest value of ``field`` in ``region``."""
+    j_lo, j_hi, i_lo, i_hi = region
+    lowest, highest = np.inf, -np.inf
+    for j in range(j_lo, j_hi):
+        low, high = _row_range(field[j, i_lo:i_hi])
+        lowest, highest = min(lowest, low), max(highest, high)
+    return lowest, highest
+
+
+@njit(cache=True)
+def _row_within(values: FloatArray, low: float, high: float) -> bool:
+    """Whether every one of ``values`` is in ``[low, high]`` (false for a NaN; a vector loop)."""
+    inside = True
+    for i in range(values.shape[0]):
+        inside &= low <= values[i] <= high
+    return inside
+
+
+@njit(cache=True)
+def clip_round_off(
+    region: Region, field: FloatArray, lowest: float, highest: float
+) -> tuple[bool, float]:
+    """Whether ``field`` stays within ``[lowest, highest]`` in ``region`` up to round-off.
+
+    Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude are clipped to the
+    bounds, in the same pass as the check; returns whether the field is accepted and the mass
+    the clipping added (summed row by row in a fixed order). A field with a larger excursion is
+    left clipped up to it, and the mass returned is what that clipping added. A field within
+    the bounds (nearly always) is found so by a vector pass, and left as it is.
+    """
+    j_lo, j_hi, i_lo, i_hi = region
+    inside = True
+    for j in range(j_lo, j_hi):
+        inside &= _row_within(field[j, i_lo:i_hi], lowest, highest)
+    if inside:
+        return True, 0.0
+    slack = ROUND_OFF * max(abs(lowest), abs(highest))
+    added = np.zeros(field.shape[0])
+    accepted = True
+    for j in range(j_lo, j_hi):
+        for i in range(i_lo, i_hi):
+            if not lowest - slack <= field[j, i] <= highest + slack:
+                accepted = False
+                break
+            value = min(max(field[j, i], lowest), highest)
+            added[j] += value - field[j, i]
+            field[j, i] = value
+        if not accepted:
+            break
+    total = 0.0
+    for j in range(j_lo, j_hi):
+        total += added[j]
+    return accepted, total

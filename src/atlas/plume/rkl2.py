@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
-from atlas.plume.regions import around, copy_region, restore_held
+from atlas.plume.regions import around, clip_round_off, copy_region, restore_held, value_range
 from atlas.plume.selling import dispersion_reach
 from atlas.plume.stages import dispersive_stage
 
@@ -108,7 +108,8 @@ def disperse(
         previous, before = before, previous
     inflow += restore_held(previous, held)
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
-    accepted, clipped = _clip_to_range(region, previous, conc, rise)
+    lowest, highest = value_range(region, conc)
+    accepted, clipped = clip_round_off(region, previous, lowest, highest + rise)
     if accepted:
         copy_region(region, previous, conc)
         return inflow + clipped, region
@@ -127,64 +128,3 @@ def disperse(
         )  # fmt: skip
         inflow += 0.5 * h * (in_1 + in_2)
     return inflow, wide
-
-
-_ROUND_OFF = 8.0 * np.finfo(np.float64).eps
-"""Relative size of an excursion beyond the bounds that is round-off, not a failure."""
-
-
-@njit(cache=True)
-def _row_range(values: FloatArray) -> tuple[float, float]:
-    """Smallest and largest of ``values`` (a row's slice: a vector loop)."""
-    low, high = math.inf, -math.inf
-    for i in range(values.shape[0]):
-        low = min(low, values[i])
-        high = max(high, values[i])
-    return low, high
-
-
-@njit(cache=True)
-def _row_within(values: FloatArray, low: float, high: float) -> bool:
-    """Whether every one of ``values`` is in ``[low, high]`` (false for a NaN; a vector loop)."""
-    inside = True
-    for i in range(values.shape[0]):
-        inside &= low <= values[i] <= high
-    return inside
-
-
-@njit(cache=True)
-def _clip_to_range(
-    region: Region, field: FloatArray, reference: FloatArray, rise: float
-) -> tuple[bool, float]:
-    """Whether ``field`` stays within ``[min, max + rise]`` of ``reference`` in ``region``.
-
-    Excursions up to :data:`_ROUND_OFF` of the largest magnitude are clipped to the bounds;
-    returns whether the field is accepted and the mass the clipping added (summed row by row in
-    a fixed order). Passes: the bounds; whether the field is within them (nearly always, and
-    then nothing is clipped); if not, the check and the clip at once (a rejected field is left
-    partly clipped; the caller then recomputes it).
-    """
-    j_lo, j_hi, i_lo, i_hi = region
-    ny = field.shape[0]
-    lows, highs = np.full(ny, math.inf), np.full(ny, -math.inf)
-    for j in range(j_lo, j_hi):
-        lows[j], highs[j] = _row_range(reference[j, i_lo:i_hi])
-    lowest, highest = lows.min(), highs.max() + rise
-    inside = True
-    for j in range(j_lo, j_hi):
-        inside &= _row_within(field[j, i_lo:i_hi], lowest, highest)
-    if inside:
-        return True, 0.0
-    slack = _ROUND_OFF * max(abs(lowest), abs(highest))
-    added = np.zeros(ny)
-    for j in range(j_lo, j_hi):
-        for i in range(i_lo, i_hi):
-            if not lowest - slack <= field[j, i] <= highest + slack:
-                return False, 0.0
-            value = min(max(field[j, i], lowest), highest)
-            added[j] += value - field[j, i]
-            field[j, i] = value
-    total = 0.0
-    for j in range(j_lo, j_hi):
-        total += added[j]
-    return True, total
