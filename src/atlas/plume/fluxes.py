@@ -38,7 +38,14 @@ from numpy.typing import NDArray
 
 from atlas.plume.selling import Dispersion
 
-__all__ = ["Dispersion", "advective_row", "dispersive_row", "dispersive_weight", "south_fluxes"]
+__all__ = [
+    "Dispersion",
+    "advective_row",
+    "dispersive_row",
+    "dispersive_weight",
+    "dispersive_weights",
+    "south_fluxes",
+]
 
 FloatArray = NDArray[np.float64]
 Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
@@ -242,15 +249,36 @@ def dispersive_row(
         row[i] *= inv_r_dx2
 
 
+@njit(cache=True, inline="always")
+def _accumulate(total: FloatArray, values: FloatArray) -> None:
+    """``total += values``, element by element (equal-length slices: a vector loop)."""
+    for i in range(total.shape[0]):
+        total[i] += values[i]
+
+
+@njit(cache=True)
+def dispersive_weights(
+    dispersion: Dispersion, j: int, columns: tuple[int, int], out: FloatArray
+) -> None:
+    """Sum of the exchange weights (m^2/yr) of each cell ``(j, i)``, ``i`` in ``columns``
+    ``[i_lo, i_hi)``, into ``out[: i_hi - i_lo]``: the cells' dispersive coefficients."""
+    offsets, weights = dispersion[0], dispersion[1]
+    ny, nx = weights.shape[1], weights.shape[2]
+    i_lo, i_hi = columns
+    total = out[: i_hi - i_lo]
+    for i in range(total.shape[0]):
+        total[i] = 0.0
+    for k in range(offsets.shape[0]):
+        ex, ey = offsets[k, 0], offsets[k, 1]
+        _accumulate(total, weights[k, j, i_lo:i_hi])
+        lo, hi = max(i_lo, ex), min(i_hi, nx + ex)  # cells whose partner (j - ey, i - ex) exists
+        if 0 <= j - ey < ny and lo < hi:
+            _accumulate(total[lo - i_lo : hi - i_lo], weights[k, j - ey, lo - ex : hi - ex])
+
+
 @njit(cache=True)
 def dispersive_weight(dispersion: Dispersion, j: int, i: int) -> float:
     """Sum of the exchange weights (m^2/yr) of cell ``(j, i)``: its dispersive coefficient."""
-    offsets, weights = dispersion[0], dispersion[1]
-    ny, nx = weights.shape[1], weights.shape[2]
-    total = 0.0
-    for k in range(offsets.shape[0]):
-        ex, ey = offsets[k, 0], offsets[k, 1]
-        total += weights[k, j, i]
-        if 0 <= j - ey < ny and 0 <= i - ex < nx:
-            total += weights[k, j - ey, i - ex]
-    return total
+    total = np.empty(1)
+    dispersive_weights(dispersion, j, (i, i + 1), total)
+    return total[0]

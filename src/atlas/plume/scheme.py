@@ -71,7 +71,7 @@ import math
 import numpy as np
 from numba import njit
 
-from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_weight
+from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region, dispersive_weights
 from atlas.plume.regions import around, decay_held, grow_box
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
 from atlas.plume.selling import dispersion_reach, pair_dispersion
@@ -162,11 +162,13 @@ def dispersive_limit_per_yr(dispersion: Dispersion, inv_r_dx2: float) -> float:
     """Largest dispersive rate ``d`` (1/yr) of any cell, ``inv_r_dx2`` being ``1 / (R dx^2)``
     in 1/m^2: ``1 / d`` is the forward-Euler limit of dispersion. One thread: a run computes
     it once (a parallel loop here left numba's threads spinning between the calls)."""
-    weights = dispersion[1]
+    ny, nx = dispersion[1].shape[1], dispersion[1].shape[2]
+    row = np.empty(nx)
     fastest = 0.0
-    for j in range(weights.shape[1]):
-        for i in range(weights.shape[2]):
-            fastest = max(fastest, dispersive_weight(dispersion, j, i))
+    for j in range(ny):
+        dispersive_weights(dispersion, j, (0, nx), row)
+        for i in range(nx):
+            fastest = max(fastest, row[i])
     return fastest * inv_r_dx2
 
 
