@@ -55,7 +55,8 @@ Dispersion = tuple[NDArray[np.int64], FloatArray, NDArray[np.int64]]
 ``(K, ny, 2)``: the columns ``[first, last + 1)`` of row ``j`` outside which the weights of offset
 ``k`` are zero (``[0, 0)`` for a row of zeros). A cell exchanges along about three offsets and
 most offsets weigh only where the flow turns, so a row kernel that loops over the spans only
-does a third of the work of one over every column."""
+does about 40 % of the work of one over every column (Baotou: 8 offsets, 2.6 nonzero pair
+weights a cell)."""
 
 MIN_PRINCIPAL_RATIO = 0.01
 """Smallest ratio of the transverse to the longitudinal principal value of a regularised tensor.
