@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from atlas.plume import analytic, flow
-from atlas.plume.selling import MIN_PRINCIPAL_RATIO, _cell_decompositions, selling
+from atlas.plume.fluxes import dispersive_weight, dispersive_weights
+from atlas.plume.selling import (
+    MIN_PRINCIPAL_RATIO,
+    _cell_decompositions,
+    pair_dispersion,
+    selling,
+)
 from atlas.plume.transport import TransportParameters, simulate
 
 
@@ -146,3 +152,41 @@ def test_axis_plume_with_alpha_t_a_thousandth_of_alpha_l_keeps_its_transverse_sp
     assert added == pytest.approx(2 * v * alpha_t * run_yr, rel=1e-3)
     assert np.abs(simulated - expected).max() <= 0.01 * expected.max()
     assert np.abs(result.mass_balance_error_kg).max() <= 1e-12 * result.initial_mass_kg
+
+
+def _turning_field(n=41, seed=3):
+    """Face velocities of a field whose direction and speed vary from cell to cell (m/yr), with
+    some still cells: many offsets, each weighing over part of a row only."""
+    rng = np.random.default_rng(seed)
+    angle = rng.uniform(0.0, 2.0 * math.pi, (n + 1, n + 1))
+    speed = rng.lognormal(3.0, 1.0, (n + 1, n + 1)) * (rng.random((n + 1, n + 1)) > 0.1)
+    return (speed * np.cos(angle))[:n, :], (speed * np.sin(angle))[:, :n]
+
+
+@pytest.mark.parametrize("alpha_t", [10.0, 1.0, 0.0])
+def test_spans_hold_every_nonzero_pair_weight_and_end_on_one(alpha_t):
+    offsets, weights, spans = pair_dispersion(*_turning_field(), 100.0, alpha_t, 0.0)
+    assert offsets.shape[0] > 3  # the field turns: more than one superbase
+    partial = 0
+    for k in range(offsets.shape[0]):
+        for j in range(weights.shape[1]):
+            nonzero = np.flatnonzero(weights[k, j])
+            expected = (nonzero[0], nonzero[-1] + 1) if nonzero.size else (0, 0)
+            assert tuple(spans[k, j]) == expected
+            partial += nonzero.size > 0 and expected != (0, weights.shape[2])
+    assert partial > 0  # some spans are shorter than the row
+
+
+def test_dispersive_weights_are_the_sums_of_each_cells_exchanges():
+    offsets, weights, spans = pair_dispersion(*_turning_field(), 50.0, 5.0, 1.0)
+    ny, nx = weights.shape[1:]
+    expected = weights.sum(axis=0)
+    for k, (ex, ey) in enumerate(offsets):  # the exchange with (j - ey, i - ex), held there
+        expected[ey:, max(ex, 0) : nx + min(ex, 0)] += weights[
+            k, : ny - ey, max(-ex, 0) : nx - max(ex, 0)
+        ]
+    row = np.empty(nx)
+    for j in range(ny):
+        dispersive_weights((offsets, weights, spans), j, (0, nx), row)
+        np.testing.assert_allclose(row, expected[j], rtol=1e-14, atol=0)
+        assert dispersive_weight((offsets, weights, spans), j, nx // 2) == row[nx // 2]

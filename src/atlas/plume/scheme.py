@@ -81,7 +81,7 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.diagonals import diagonal_starts, half_paths
-from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weight
+from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weights
 from atlas.plume.regions import (
     around,
     clip_round_off,
@@ -165,15 +165,7 @@ def stable_time_step_yr(
 
     See the module notes. Returns ``inf`` when nothing moves.
     """
-    west, east = vx_face[:, :-1], vx_face[:, 1:]
-    south, north = vy_face[:-1, :], vy_face[1:, :]
-    inflow = np.maximum(west, 0) - np.minimum(east, 0) + np.maximum(south, 0) - np.minimum(north, 0)
-    outflow = (
-        -np.minimum(west, 0) + np.maximum(east, 0) - np.minimum(south, 0) + np.maximum(north, 0)
-    )
-    advective = float(np.max(np.maximum(inflow + outflow, 2.0 * outflow))) / (
-        retardation * cell_size_m
-    )
+    advective = _advective_bound_m_per_yr(vx_face, vy_face) / (retardation * cell_size_m)
     dispersive = dispersive_limit_per_yr(dispersion, 1.0 / (retardation * cell_size_m**2))
     step = min(
         1.0 / advective if advective > 0 else math.inf,
@@ -183,15 +175,32 @@ def stable_time_step_yr(
 
 
 @njit(cache=True)
+def _advective_bound_m_per_yr(vx_face: FloatArray, vy_face: FloatArray) -> float:
+    """Largest ``max(in + out, 2 out)`` of any cell (m/yr), ``in`` and ``out`` the summed face
+    speeds into and out of it (see the module notes); one pass, on one thread."""
+    fastest = 0.0
+    for j in range(vx_face.shape[0]):
+        for i in range(vy_face.shape[1]):
+            west, east = vx_face[j, i], vx_face[j, i + 1]
+            south, north = vy_face[j, i], vy_face[j + 1, i]
+            inflow = max(west, 0.0) - min(east, 0.0) + max(south, 0.0) - min(north, 0.0)
+            outflow = -min(west, 0.0) + max(east, 0.0) - min(south, 0.0) + max(north, 0.0)
+            fastest = max(fastest, inflow + outflow, 2.0 * outflow)
+    return fastest
+
+
+@njit(cache=True)
 def dispersive_limit_per_yr(dispersion: Dispersion, inv_r_dx2: float) -> float:
     """Largest dispersive rate ``d`` (1/yr) of any cell, ``inv_r_dx2`` being ``1 / (R dx^2)``
     in 1/m^2: ``1 / d`` is the forward-Euler limit of dispersion. One thread: a run computes
     it once (a parallel loop here left numba's threads spinning between the calls)."""
-    weights = dispersion[1]
+    ny, nx = dispersion[1].shape[1], dispersion[1].shape[2]
+    row = np.empty(nx)
     fastest = 0.0
-    for j in range(weights.shape[1]):
-        for i in range(weights.shape[2]):
-            fastest = max(fastest, dispersive_weight(dispersion, j, i))
+    for j in range(ny):
+        dispersive_weights(dispersion, j, (0, nx), row)
+        for i in range(nx):
+            fastest = max(fastest, row[i])
     return fastest * inv_r_dx2
 
 

@@ -48,10 +48,15 @@ from numpy.typing import NDArray
 __all__ = ["MIN_PRINCIPAL_RATIO", "Dispersion", "dispersion_reach", "pair_dispersion", "selling"]
 
 FloatArray = NDArray[np.float64]
-Dispersion = tuple[NDArray[np.int64], FloatArray]
-"""``(offsets, weights)``: offsets ``(K, 2)`` as ``(dx, dy)`` in cells (``dy > 0``, or ``dy == 0``
-and ``dx > 0``), weights ``(K, ny, nx)`` in m^2/yr of the exchange between cell ``(j, i)`` and
-cell ``(j + dy, i + dx)`` (zero where that cell is outside the grid)."""
+Dispersion = tuple[NDArray[np.int64], FloatArray, NDArray[np.int64]]
+"""``(offsets, weights, spans)``: offsets ``(K, 2)`` as ``(dx, dy)`` in cells (``dy > 0``, or
+``dy == 0`` and ``dx > 0``), weights ``(K, ny, nx)`` in m^2/yr of the exchange between cell
+``(j, i)`` and cell ``(j + dy, i + dx)`` (zero where that cell is outside the grid), and spans
+``(K, ny, 2)``: the columns ``[first, last + 1)`` of row ``j`` outside which the weights of offset
+``k`` are zero (``[0, 0)`` for a row of zeros). A cell exchanges along about three offsets and
+most offsets weigh only where the flow turns, so a row kernel that loops over the spans only
+does about 40 % of the work of one over every column (Baotou: 8 offsets, 2.6 nonzero pair
+weights a cell)."""
 
 MIN_PRINCIPAL_RATIO = 0.01
 """Smallest ratio of the transverse to the longitudinal principal value of a regularised tensor.
@@ -84,6 +89,48 @@ def _form(d_xx: float, d_xy: float, d_yy: float, u: tuple[int, int], w: tuple[in
     return d_xx * u[0] * w[0] + d_xy * (u[0] * w[1] + u[1] * w[0]) + d_yy * u[1] * w[1]
 
 
+@njit(cache=True, inline="always")
+def _store(
+    d_xx: float,
+    d_xy: float,
+    d_yy: float,
+    vectors: tuple[tuple[int, int], tuple[int, int], tuple[int, int]],
+    offset: NDArray[np.int64],
+    weight: FloatArray,
+    m: int,
+) -> None:
+    """Write the ``m``-th offset (``v_i`` of ``vectors = (v_i, v_j, v_k)`` turned a quarter,
+    canonical sign) and its weight ``-v_j^T D v_k`` (at least 0)."""
+    v_i, v_j, v_k = vectors
+    weight[m] = max(-_form(d_xx, d_xy, d_yy, v_j, v_k), 0.0)
+    ex, ey = -v_i[1], v_i[0]
+    if ey < 0 or (ey == 0 and ex < 0):
+        ex, ey = -ex, -ey
+    offset[m, 0], offset[m, 1] = ex, ey
+
+
+@njit(cache=True)
+def _decompose(
+    d_xx: float, d_xy: float, d_yy: float, offsets: NDArray[np.int64], weights: FloatArray
+) -> None:
+    """:func:`selling` into ``offsets`` (3, 2) and ``weights`` (3,), allocating nothing (the
+    superbase is three tuples: a list of them cost a heap allocation per cell)."""
+    v_0, v_1, v_2 = (1, 0), (0, 1), (-1, -1)
+    tolerance = 1e-14 * (abs(d_xx) + abs(d_yy) + abs(d_xy))
+    for _ in range(_MAX_FLIPS):  # flip the first obtuse pair found: (0, 1), (0, 2), (1, 2)
+        if _form(d_xx, d_xy, d_yy, v_0, v_1) > tolerance:
+            v_0, v_2 = (-v_0[0], -v_0[1]), (v_0[0] - v_1[0], v_0[1] - v_1[1])
+        elif _form(d_xx, d_xy, d_yy, v_0, v_2) > tolerance:
+            v_0, v_1 = (-v_0[0], -v_0[1]), (v_0[0] - v_2[0], v_0[1] - v_2[1])
+        elif _form(d_xx, d_xy, d_yy, v_1, v_2) > tolerance:
+            v_1, v_0 = (-v_1[0], -v_1[1]), (v_1[0] - v_2[0], v_1[1] - v_2[1])
+        else:
+            break
+    _store(d_xx, d_xy, d_yy, (v_0, v_1, v_2), offsets, weights, 0)
+    _store(d_xx, d_xy, d_yy, (v_1, v_2, v_0), offsets, weights, 1)
+    _store(d_xx, d_xy, d_yy, (v_2, v_0, v_1), offsets, weights, 2)
+
+
 @njit(cache=True)
 def selling(d_xx: float, d_xy: float, d_yy: float) -> tuple[NDArray[np.int64], FloatArray]:
     """Selling's decomposition of ``[[d_xx, d_xy], [d_xy, d_yy]]`` (positive semi-definite).
@@ -91,27 +138,9 @@ def selling(d_xx: float, d_xy: float, d_yy: float) -> tuple[NDArray[np.int64], F
     Returns the three offsets ``(3, 2)`` as ``(dx, dy)``, canonical sign, and their weights
     ``(3,)`` (>= 0, same unit as the tensor); ``sum rho e e^T`` equals the tensor.
     """
-    v = [(1, 0), (0, 1), (-1, -1)]
-    scale = abs(d_xx) + abs(d_yy) + abs(d_xy)
-    for _ in range(_MAX_FLIPS):
-        flipped = False
-        for i, j, k in ((0, 1, 2), (0, 2, 1), (1, 2, 0)):
-            if _form(d_xx, d_xy, d_yy, v[i], v[j]) > 1e-14 * scale:
-                vi, vj = v[i], v[j]
-                v[i] = (-vi[0], -vi[1])
-                v[k] = (vi[0] - vj[0], vi[1] - vj[1])
-                flipped = True
-                break
-        if not flipped:
-            break
     offsets = np.empty((3, 2), dtype=np.int64)
     weights = np.empty(3)
-    for i, j, k in ((0, 1, 2), (1, 2, 0), (2, 0, 1)):
-        weights[i] = max(-_form(d_xx, d_xy, d_yy, v[j], v[k]), 0.0)
-        ex, ey = -v[i][1], v[i][0]
-        if ey < 0 or (ey == 0 and ex < 0):
-            ex, ey = -ex, -ey
-        offsets[i, 0], offsets[i, 1] = ex, ey
+    _decompose(d_xx, d_xy, d_yy, offsets, weights)
     return offsets, weights
 
 
@@ -126,6 +155,7 @@ def _cell_decompositions(
     offsets = np.empty((ny, nx, 3, 2), dtype=np.int8)  # |offset| <= _MAX_REACH
     weights = np.empty((ny, nx, 3))
     for j in prange(ny):
+        cell_offsets = np.empty((3, 2), dtype=np.int64)  # the reach is checked before narrowing
         for i in range(nx):
             u, w = vx[j, i], vy[j, i]
             speed = np.hypot(u, w)
@@ -139,7 +169,8 @@ def _cell_decompositions(
                 d_xx += excess * along_x * along_x
                 d_yy += excess * along_y * along_y
                 d_xy = excess * along_x * along_y
-            cell_offsets, cell_weights = selling(d_xx, d_xy, d_yy)
+            cell_weights = weights[j, i]
+            _decompose(d_xx, d_xy, d_yy, cell_offsets, cell_weights)
             if _reach(cell_offsets) > _REGULARISED_REACH:
                 # only oblique, strongly anisotropic tensors get here (speed > 0, d_xy != 0):
                 # raise the smaller principal value to exactly MIN_PRINCIPAL_RATIO of the
@@ -152,8 +183,8 @@ def _cell_decompositions(
                     d_xx += lift * minor_x * minor_x
                     d_yy += lift * minor_y * minor_y
                     d_xy += lift * minor_x * minor_y
-                    cell_offsets, cell_weights = selling(d_xx, d_xy, d_yy)
-            offsets[j, i], weights[j, i] = cell_offsets, cell_weights
+                    _decompose(d_xx, d_xy, d_yy, cell_offsets, cell_weights)
+            offsets[j, i] = cell_offsets
     return offsets, weights
 
 
@@ -180,40 +211,73 @@ def pair_dispersion(
     return _pairs(cell_offsets, cell_weights)
 
 
+_CODES = (_MAX_REACH + 1) * (2 * _MAX_REACH + 1)  # offsets of canonical sign within _MAX_REACH
+
+
 @njit(cache=True, parallel=True)
-def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersion:
-    """Distinct offsets of the cells' decompositions, and the pair weights of each (the mean of
-    the two cells' weights for that offset; zero where the pair leaves the grid)."""
+def _distinct_offsets(
+    cell_offsets: NDArray[np.int8], cell_weights: FloatArray
+) -> NDArray[np.int64]:
+    """The distinct weighted offsets ``(K, 2)`` of the cells' decompositions, in the order they
+    first appear (rows, then columns, then the three offsets of a cell)."""
     ny, nx = cell_weights.shape[0], cell_weights.shape[1]
-    found = np.zeros((4 * (2 * _MAX_REACH + 1) ** 2, 2), dtype=np.int64)
-    n_found = 0
-    index = np.full((ny, nx, 3), -1, dtype=np.int16)
-    for j in range(ny):
-        for i in range(nx):
-            for m in range(3):
-                if cell_weights[j, i, m] <= 0.0:
-                    continue
-                ex, ey = np.int64(cell_offsets[j, i, m, 0]), np.int64(cell_offsets[j, i, m, 1])
-                k = 0
-                while k < n_found and not (found[k, 0] == ex and found[k, 1] == ey):
-                    k += 1
-                if k == n_found:
-                    found[k, 0], found[k, 1] = ex, ey
-                    n_found += 1
-                index[j, i, m] = k
-    on_cell = np.zeros((n_found, ny, nx))
+    never = 3 * nx * ny
+    first_in_row = np.full((ny, _CODES), never, dtype=np.int64)
     for j in prange(ny):
         for i in range(nx):
             for m in range(3):
-                if index[j, i, m] >= 0:
-                    on_cell[index[j, i, m], j, i] += cell_weights[j, i, m]
-    weights = np.zeros((n_found, ny, nx))
-    for k in range(n_found):
+                if cell_weights[j, i, m] > 0.0:
+                    ex, ey = cell_offsets[j, i, m, 0], cell_offsets[j, i, m, 1]
+                    code = ey * (2 * _MAX_REACH + 1) + ex + _MAX_REACH
+                    first_in_row[j, code] = min(first_in_row[j, code], 3 * i + m)
+    first = np.full(_CODES, never, dtype=np.int64)
+    for j in range(ny):
+        for code in range(_CODES):
+            if first[code] == never and first_in_row[j, code] < never:
+                first[code] = 3 * nx * j + first_in_row[j, code]
+    codes = np.argsort(first)[: np.sum(first < never)]  # the positions are distinct
+    found = np.empty((codes.shape[0], 2), dtype=np.int64)
+    for k in range(codes.shape[0]):
+        found[k, 0] = codes[k] % (2 * _MAX_REACH + 1) - _MAX_REACH
+        found[k, 1] = codes[k] // (2 * _MAX_REACH + 1)
+    return found
+
+
+@njit(cache=True, inline="always")
+def _cell_weight(
+    cell_offsets: NDArray[np.int8], cell_weights: FloatArray, j: int, i: int, ex: int, ey: int
+) -> float:
+    """The weight of cell ``(j, i)``'s decomposition along offset ``(ex, ey)`` (0 if none)."""
+    weight = 0.0
+    for m in range(3):
+        same = cell_offsets[j, i, m, 0] == ex and cell_offsets[j, i, m, 1] == ey
+        if same and cell_weights[j, i, m] > 0.0:
+            weight += cell_weights[j, i, m]
+    return weight
+
+
+@njit(cache=True, parallel=True)
+def _pairs(cell_offsets: NDArray[np.int8], cell_weights: FloatArray) -> Dispersion:
+    """Distinct offsets of the cells' decompositions, the pair weights of each (the mean of the
+    two cells' weights for that offset; zero where the pair leaves the grid) and their spans
+    (see :data:`Dispersion`)."""
+    ny, nx = cell_weights.shape[0], cell_weights.shape[1]
+    found = _distinct_offsets(cell_offsets, cell_weights)
+    weights = np.zeros((found.shape[0], ny, nx))
+    spans = np.zeros((found.shape[0], ny, 2), dtype=np.int64)
+    for k in range(found.shape[0]):
         ex, ey = found[k, 0], found[k, 1]
         for j in prange(ny - ey):
+            first, end = nx, 0
             for i in range(max(0, -ex), min(nx, nx - ex)):
-                weights[k, j, i] = 0.5 * (on_cell[k, j, i] + on_cell[k, j + ey, i + ex])
-    return found[:n_found].copy(), weights
+                here = _cell_weight(cell_offsets, cell_weights, j, i, ex, ey)
+                there = _cell_weight(cell_offsets, cell_weights, j + ey, i + ex, ex, ey)
+                weights[k, j, i] = 0.5 * (here + there)
+                if weights[k, j, i] > 0.0:
+                    first, end = min(first, i), i + 1
+            if first < end:
+                spans[k, j, 0], spans[k, j, 1] = first, end
+    return found, weights, spans
 
 
 @njit(cache=True)

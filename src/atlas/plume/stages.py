@@ -72,6 +72,35 @@ def _source_rows(sources: Rates, ny: int, nx: int) -> NDArray[np.bool_]:
     return rows
 
 
+@njit(cache=True, inline="always")
+def _any(flags: NDArray[np.bool_]) -> bool:
+    """Whether any of ``flags`` is set (a vector loop)."""
+    found = False
+    for i in range(flags.shape[0]):
+        found |= flags[i]
+    return found
+
+
+@njit(cache=True, inline="always")
+def _combine_row(
+    combination: Combination, arrays: StageArrays, x: FloatArray, rate: FloatArray
+) -> None:
+    """Write the stage (see :data:`Combination`) into ``arrays[4]`` from ``x``, the rate
+    ``rate`` and ``arrays`` (the stored rate ``arrays[3]`` is not read), all one row's slices
+    of equal length: a loop that compiles to vector code (a slice assignment would compile
+    numba's shape checks, and indices offset at run time its negative-index wrap)."""
+    mu, nu, rest, mu_dt, gamma_dt = combination
+    first, before, first_rate, _, out = arrays
+    for i in range(out.shape[0]):
+        out[i] = (
+            mu * x[i]
+            + nu * before[i]
+            + rest * first[i]
+            + mu_dt * rate[i]
+            + gamma_dt * first_rate[i]
+        )
+
+
 @njit(cache=True)
 def _finish_row(
     x: FloatArray,
@@ -97,24 +126,25 @@ def _finish_row(
             if i_lo <= i < i_hi:
                 row[i - i_lo] += rates[m]
     held_inflow = 0.0
-    for i in range(i_lo, i_hi):
-        if fixed[j, i]:
-            held_inflow -= row[i - i_lo]
-            row[i - i_lo] = 0.0
+    if _any(fixed[j, i_lo:i_hi]):
+        for i in range(i_lo, i_hi):
+            if fixed[j, i]:
+                held_inflow -= row[i - i_lo]
+                row[i - i_lo] = 0.0
     first, before, first_rate, rate, out = arrays
     if store_rate:
-        for i in range(i_lo, i_hi):  # a loop: a slice assignment compiles its shape checks
-            rate[j, i] = row[i - i_lo]
+        rate_row = rate[j, i_lo:i_hi]
+        for i in range(i_hi - i_lo):  # a loop: a slice assignment compiles its shape checks
+            rate_row[i] = row[i]
     if combine:
-        mu, nu, rest, mu_dt, gamma_dt = combination
-        for i in range(i_lo, i_hi):
-            out[j, i] = (
-                mu * x[j, i]
-                + nu * before[j, i]
-                + rest * first[j, i]
-                + mu_dt * row[i - i_lo]
-                + gamma_dt * first_rate[j, i]
-            )
+        here = (
+            first[j, i_lo:i_hi],
+            before[j, i_lo:i_hi],
+            first_rate[j, i_lo:i_hi],
+            rate[j, i_lo:i_hi],
+            out[j, i_lo:i_hi],
+        )
+        _combine_row(combination, here, x[j, i_lo:i_hi], row)
     return held_inflow
 
 
@@ -325,11 +355,11 @@ def _dispersive_blocks(
     mu, nu, rest, mu_dt, gamma_dt = combination
     first, before, first_rate, rate, out = arrays
     fixed, has_source, held_inflow = per_row
-    offsets, weights = dispersion
+    offsets, weights, spans = dispersion
     cells, rates = sources
     for block in prange(blocks):
         _dispersive_block(
-            region[0] + block * BLOCK_ROWS, x, region, (offsets, weights), inv_r_dx2,
+            region[0] + block * BLOCK_ROWS, x, region, (offsets, weights, spans), inv_r_dx2,
             (cells, rates), (mu, nu, rest, mu_dt, gamma_dt), (first, before, first_rate, rate, out),
             (store_rate, combine), (fixed, has_source, held_inflow),
         )  # fmt: skip
