@@ -38,8 +38,11 @@ def use_versioned_cache() -> None:
 
     Started here because :func:`atlas.plume.stages.advective_rate`, loaded from a cache
     folder filled by many earlier processes and run first in a process, called a null pointer
-    (numba 0.68; on main's code too, 2026-11-26); with numba's threads started first it ran.
-    A fresh cache folder did not show it, so no test reproduces it."""
+    (numba 0.68, 2026-11-26); with numba's threads started first it ran. That is the known
+    failure of a cached function that calls a ``parallel=True`` one: loading the caller from
+    the cache does not run the callee's re-initialisation, which starts the threading layer
+    (numba issues #8578 and #4807; their workaround is this call). Two processes on a fresh
+    cache folder did not show it, so no test reproduces it."""
     if not os.environ.get("NUMBA_CACHE_DIR"):
         numba.config.CACHE_DIR = str(cache_dir())  # type: ignore[attr-defined]
     numba.get_num_threads()  # starts the threads
