@@ -154,3 +154,21 @@ def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(
         np.testing.assert_array_equal(results[0][1], results[1][1])
         assert results[0][2] == results[1][2]
         assert np.abs(results[0][0]).max() > 0.0
+
+
+@pytest.mark.parametrize("region", [(4, 12, 0, 12), (0, 12, 6, 12)])
+def test_nothing_enters_a_region_along_a_diagonal_from_outside_it(region):
+    """Solute just outside the computed region, in flow at 45 degrees toward it: the region's
+    edge faces are shut, so no cell of the region gains or loses anything (found in review: a
+    half-path starting outside took from a region-edge cell what never came in)."""
+    n = 12
+    vx, vy = flow.uniform_face_velocities((n, n), 10.0, 45.0)
+    x = np.zeros((n, n))
+    x[region[0] - 1 if region[0] else 5, region[2] - 1 if region[2] else 5] = 1.0
+    held = (np.zeros(0, np.int64), np.zeros(0), np.zeros((n, n), bool))
+    rate = np.full((n, n), np.nan)
+    stages.advective_rate(
+        x, region, scheme.advective_flow(vx, vy), np.zeros((n, n)), 1.0, held, NO_RATES, rate
+    )
+    j_lo, j_hi, i_lo, i_hi = region
+    assert np.all(rate[j_lo:j_hi, i_lo:i_hi] == 0.0)

@@ -285,26 +285,29 @@ def diagonal_values(
     fixed: NDArray[np.bool_],
     lines: NDArray[np.uint8],
     j: int,
-    i_lo: int,
+    region: Region,
     values: FloatArray,
 ) -> None:
     """Values carried along the diagonal lines that leave cells ``(j, i_lo - 1 + c)`` into
     ``values[_slot(j), line, c]``, where a half-path starts (``lines``); 0 (clean water) outside
-    the grid. Each value serves up to four faces (two half-paths on each of two faces). Away
+    the region, as outside the grid: the region's edge faces are shut, so a half-path starting
+    outside it carries nothing into its cells (it would take from a region-edge cell mass that
+    never came in). Each value serves up to four faces (two half-paths on each of two faces). Away
     from the model edge a line's values are computed for every cell of the row when one of
     them starts a half-path on it (a loop without branches: cheaper than choosing)."""
     ny, nx = x.shape
+    j_lo, j_hi, i_lo, i_hi = region
     out = values[_slot(j)]
     width = out.shape[1]
-    if not 0 <= j < ny:
+    if not j_lo <= j < j_hi:
         out[:, :] = 0.0
         return
     for c in (0, width - 1):
-        if not 0 <= i_lo - 1 + c < nx:
+        if not i_lo <= i_lo - 1 + c < i_hi:
             for line in range(4):
                 out[line, c] = 0.0
     here = lines[j]
-    lo, hi = max(0, i_lo - 1), min(nx, i_lo - 1 + width)
+    lo, hi = i_lo, i_hi
     inner = (max(lo, 1), min(hi, nx - 1)) if 0 < j < ny - 1 else (hi, hi)
     if inner[0] >= inner[1]:
         inner = (hi, hi)  # every cell is next to the edge

@@ -209,7 +209,7 @@ def _advective_block(
     ready = lo - 3  # the last row of diagonal values in ``values``
     if skew and skewed[lo]:
         for j in range(lo - 1, lo + 1):
-            diagonal_values(x, fixed, flow[4], j, i_lo, values)
+            diagonal_values(x, fixed, flow[4], j, region, values)
         ready = lo
         skewed_south(x, region, flow, fixed, lo, values, south)
     else:
@@ -217,7 +217,7 @@ def _advective_block(
     for j in range(lo, hi):
         if skew and (skewed[j] or skewed[j + 1]):
             for k in range(max(ready + 1, j - 1), j + 2):
-                diagonal_values(x, fixed, flow[4], k, i_lo, values)
+                diagonal_values(x, fixed, flow[4], k, region, values)
             ready = j + 1
             outflow[j] = skewed_row(
                 x, j, region, flow, sink, fixed, inv_r_dx, values, faces, south, north, row
