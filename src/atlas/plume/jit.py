@@ -38,11 +38,13 @@ def use_versioned_cache() -> None:
 
     Started here because :func:`atlas.plume.stages.advective_rate`, loaded from a cache
     folder filled by many earlier processes and run first in a process, called a null pointer
-    (numba 0.68, 2026-11-26); with numba's threads started first it ran. That is the known
-    failure of a cached function that calls a ``parallel=True`` one: loading the caller from
-    the cache does not run the callee's re-initialisation, which starts the threading layer
-    (numba issues #8578 and #4807; their workaround is this call). Two processes on a fresh
-    cache folder did not show it, so no test reproduces it."""
+    (numba 0.68, 2026-11-26); with numba's threads started first it ran. The cause is not
+    identified. Numba issues #8578 and #4807 describe a like failure (a cached caller of a
+    ``parallel=True`` function loaded without the callee's re-initialisation, which starts the
+    threading layer; their workaround is this call), but here two processes on a fresh cache
+    folder, and a review, found the threads started by the cached caller itself and no crash,
+    so no test reproduces it. Threads started at import also mean a later ``os.fork`` (the
+    ``fork`` start method of multiprocessing) is unsafe with the OpenMP layer; nothing forks."""
     if not os.environ.get("NUMBA_CACHE_DIR"):
         numba.config.CACHE_DIR = str(cache_dir())  # type: ignore[attr-defined]
     numba.get_num_threads()  # starts the threads

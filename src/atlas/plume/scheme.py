@@ -276,9 +276,10 @@ def advance(
         Step, in years (no larger than :func:`stable_time_step_yr`).
     decay_factor : float
         ``exp(-lambda dt)``.
-    flow : tuple (vx_face, vy_face, x_paths, y_paths)
+    flow : tuple (vx_face, vy_face, x_paths, y_paths, lines, rows)
         Output of :func:`advective_flow`: seepage velocities on faces and the speeds of their
-        diagonal half-paths, m/yr.
+        diagonal half-paths, m/yr, with the diagonal lines each cell starts and the rows that
+        have any.
     dispersion : tuple
         Output of :func:`face_dispersion`, m^2/yr.
     fe_limits : float
