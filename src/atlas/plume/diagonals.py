@@ -123,9 +123,9 @@ def diagonal_values(
     if inner[0] >= inner[1]:
         inner = (hi, hi)  # every cell is next to the edge
     else:
-        bits = 0
-        for i in range(lo, hi):
-            bits |= here[i]
+        bits, starts = 0, here[lo:hi]
+        for k in range(starts.shape[0]):
+            bits |= starts[k]
         c = inner[0] - i_lo + 1
         if bits & 1:
             _inner_line(x, fixed, j, (1, 1), inner, out, c)
@@ -254,7 +254,7 @@ def _x_edge_fluxes(
         out[i - i_lo] = value if line == 0 else -value
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _x_fluxes(
     x: FloatArray,
     flow: Flow,
@@ -297,7 +297,7 @@ def _x_fluxes(
         )
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _y_fluxes(
     x: FloatArray,
     flow: Flow,
