@@ -399,9 +399,10 @@ def skewed_row(
     _y_fluxes(x, flow, fixed, j + 1, region, values, north)
     _x_fluxes(x, flow, fixed, j, region, values, faces)
     outflow = -faces[0] * inv_r_dx if i_lo == 0 else 0.0
-    for i in range(i_lo, i_hi):
-        c = i - i_lo
-        loss = sink[j, i] * x[j, i]
-        outflow += loss
+    sinks, cells = sink[j, i_lo:i_hi], x[j, i_lo:i_hi]
+    for c in range(row.shape[0]):  # slices from index 0 and no sum: a vector loop
+        loss = sinks[c] * cells[c]
         row[c] = (faces[c] - faces[c + 1] + south[c] - north[c]) * inv_r_dx - loss
+    for c in range(row.shape[0]):  # the sum in its order, apart
+        outflow += sinks[c] * cells[c]
     return edge_outflow(outflow, j, region, x.shape, faces[i_hi - i_lo], (south, north), inv_r_dx)
