@@ -10,7 +10,7 @@ import pytest
 from scipy.ndimage import gaussian_filter
 
 from atlas.plume import flow, scheme, stages
-from atlas.plume.diagonals import half_paths
+from atlas.plume.half_paths import half_paths
 
 NO_RATES = (np.zeros(0, np.int64), np.zeros(0))
 

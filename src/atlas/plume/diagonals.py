@@ -1,22 +1,10 @@
-"""The diagonal part of the advective fluxes of :mod:`atlas.plume.fluxes`: its speeds, and the
-advective row that carries it.
+"""The diagonal part of the advective fluxes of :mod:`atlas.plume.fluxes`: the advective row
+that carries it.
 
-Water that enters a cell across one axis and leaves it across the other turns the cell's
-corner: it goes along a diagonal line of cells. Such a diagonal link, from a cell to the cell
-diagonally downstream, is carried half along each of its two paths of two faces (through one or
-the other cell beside both). A half-path gets one speed on both faces it crosses, the smaller of
-the two faces' diagonal parts, halved, so that the cell in between passes on exactly what it
-receives; its diagonal part is 0 where the two faces' flows do not turn the same way.
+Water that turns a cell's corner goes along a diagonal line of cells, half along each of the two
+paths of two faces around the corner, at the speeds of :mod:`atlas.plume.half_paths`.
 
-A face's diagonal part on each side (water entering its upwind cell across the other axis from
-below, moving +, or from above, moving -) is the inflow across the other axis, shared among the
-faces by which the cell's water leaves along this axis (in proportion to their speeds), and at
-most the face's own speed; when water enters from both sides, the face's part is shared between
-them in proportion to their inflows. In uniform flow every half-path's speed is half of
-``min(|vx|, |vy|)`` and the advection is split along an axis and a diagonal of the lattice.
-
-Speeds are computed once per run from the face velocities, with the cells where a half-path
-starts (numba kernels on bare arrays). A stage then computes, row by row, the value each such
+The speeds are computed once per run; a stage then computes, row by row, the value each such
 cell carries along each diagonal line it starts (one value serves up to four faces: two
 half-paths on each of two faces), keeping three rows of them, and the face fluxes from those
 and the values along the axes (:func:`skewed_row`).
@@ -30,7 +18,9 @@ from the edge), not once per face that uses them; each row of faces is one kerne
 flow's arrays, as a small inlined function per face taking the flow tuple made numba count
 references to every array at every face (the rows of 240 x 220 cells took 8.8 ms instead of
 1.9 ms in a trial); and rows whose faces carry no diagonal part take the kernel along the axes
-alone.
+alone. Then loops on slices from index 0 (:func:`_inner_line`, :func:`_inner_fluxes`), which
+carry no negative-index wrap and compile to vector code, took the Baotou stage from 0.46 to
+0.37 ms (2026-11-baotou.txt, section 8), with the same bytes.
 """
 
 from __future__ import annotations
@@ -49,184 +39,9 @@ from atlas.plume.fluxes import (
     x_face_value,
     y_face_value,
 )
+from atlas.plume.half_paths import line_index
 
-__all__ = [
-    "diagonal_starts",
-    "diagonal_values",
-    "half_paths",
-    "skewed_row",
-    "skewed_south",
-]
-
-
-@njit(cache=True, inline="always")
-def _side_parts(speed: float, lower: float, upper: float, outflow: float) -> tuple[float, float]:
-    """Diagonal parts (m/yr) of a flux of ``speed`` out of a cell whose outflow along the flux's
-    axis is ``outflow``, from the water entering it across the other axis: from below at
-    ``lower`` (moving +) and from above at ``-upper`` (moving -)."""
-    plus, minus = max(lower, 0.0), max(-upper, 0.0)
-    total = plus + minus
-    if total <= 0.0:
-        return 0.0, 0.0
-    scale = speed * min(1.0, total / outflow) / total
-    return scale * plus, scale * minus
-
-
-@njit(cache=True)
-def _x_parts(vx: FloatArray, vy: FloatArray, j: int, i: int) -> tuple[int, float, float]:
-    """Direction along x (0 without flux) and the diagonal parts, sides +y and -y, of x-face
-    ``i`` of row ``j``."""
-    nx = vx.shape[1] - 1
-    u = vx[j, i]
-    if u > 0.0 and i > 0:
-        up, di = i - 1, 1
-    elif u < 0.0 and i < nx:
-        up, di = i, -1
-    else:
-        return 0, 0.0, 0.0
-    outflow = max(vx[j, up + 1], 0.0) - min(vx[j, up], 0.0)
-    plus, minus = _side_parts(abs(u), vy[j, up], vy[j + 1, up], outflow)
-    return di, plus, minus
-
-
-@njit(cache=True)
-def _y_parts(vx: FloatArray, vy: FloatArray, j: int, i: int) -> tuple[int, float, float]:
-    """Direction along y (0 without flux) and the diagonal parts, sides +x and -x, of y-face
-    ``j`` of column ``i``."""
-    ny = vy.shape[0] - 1
-    u = vy[j, i]
-    if u > 0.0 and j > 0:
-        up, dj = j - 1, 1
-    elif u < 0.0 and j < ny:
-        up, dj = j, -1
-    else:
-        return 0, 0.0, 0.0
-    outflow = max(vy[up + 1, i], 0.0) - min(vy[up, i], 0.0)
-    plus, minus = _side_parts(abs(u), vx[up, i], vx[up, i + 1], outflow)
-    return dj, plus, minus
-
-
-@njit(cache=True, inline="always")
-def _shared(part: float, direction: int, wanted: int, other: tuple[int, float, float]) -> float:
-    """Speed of a half-path: half the smaller of this face's ``part`` and the other face's part
-    on side ``direction``, 0 unless the other face's flow goes the ``wanted`` way."""
-    if other[0] != wanted:
-        return 0.0
-    return 0.5 * min(part, other[1] if direction == 1 else other[2])
-
-
-@njit(cache=True)
-def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Speeds (m/yr) of the diagonal half-paths of every face.
-
-    Parameters
-    ----------
-    vx, vy : float64 arrays (ny, nx + 1) and (ny + 1, nx)
-        Seepage velocities on the x- and y-faces, m/yr.
-
-    Returns
-    -------
-    x_paths, y_paths : float64 arrays (ny, nx + 1, 4) and (ny + 1, nx, 4)
-        For each face (last axis): the speeds of the upwind cell's own half-path and of the
-        corner cell's half-path on side +1 of the other axis, then the same on side -1. The
-        own half-path goes from the upwind cell across this face and on across the other
-        axis; the corner cell's comes from the cell beside the upwind cell (on the side the
-        water comes from) into the upwind cell and across this face. A half-path that leaves
-        or enters the grid keeps this face's half part.
-    """
-    ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
-    x_paths = np.zeros((ny, nx + 1, 4))
-    y_paths = np.zeros((ny + 1, nx, 4))
-    for j in range(ny):
-        for i in range(nx + 1):
-            di, plus, minus = _x_parts(vx, vy, j, i)
-            if di == 0:
-                continue
-            up = i - 1 if di == 1 else i
-            down = up + di
-            for side, part, k in ((1, plus, 0), (-1, minus, 2)):
-                if part <= 0.0:
-                    continue
-                face = j + 1 if side == 1 else j  # y-face beyond this face, toward the side
-                own = (
-                    _shared(part, di, side, _y_parts(vx, vy, face, down))
-                    if 0 <= down < nx
-                    else 0.5 * part
-                )
-                face = j if side == 1 else j + 1  # y-face the corner cell's water came across
-                corner = (
-                    _shared(part, di, side, _y_parts(vx, vy, face, up))
-                    if 0 <= j - side < ny
-                    else 0.5 * part
-                )
-                x_paths[j, i, k], x_paths[j, i, k + 1] = own, corner
-    for j in range(ny + 1):
-        for i in range(nx):
-            dj, plus, minus = _y_parts(vx, vy, j, i)
-            if dj == 0:
-                continue
-            up = j - 1 if dj == 1 else j
-            down = up + dj
-            for side, part, k in ((1, plus, 0), (-1, minus, 2)):
-                if part <= 0.0:
-                    continue
-                face = i + 1 if side == 1 else i
-                own = (
-                    _shared(part, dj, side, _x_parts(vx, vy, down, face))
-                    if 0 <= down < ny
-                    else 0.5 * part
-                )
-                face = i if side == 1 else i + 1
-                corner = (
-                    _shared(part, dj, side, _x_parts(vx, vy, up, face))
-                    if 0 <= i - side < nx
-                    else 0.5 * part
-                )
-                y_paths[j, i, k], y_paths[j, i, k + 1] = own, corner
-    return x_paths, y_paths
-
-
-@njit(cache=True, inline="always")
-def _line(dj: int, di: int) -> int:
-    """Index (0..3) of the diagonal direction ``(dj, di)``, steps of +-1 cell."""
-    return (0 if dj > 0 else 2) + (0 if di > 0 else 1)
-
-
-@njit(cache=True)
-def diagonal_starts(
-    vx: FloatArray, vy: FloatArray, x_paths: FloatArray, y_paths: FloatArray
-) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
-    """Which diagonal lines carry water out of each cell, and which rows have any.
-
-    Returns
-    -------
-    lines : uint8 array (ny, nx)
-        Bit ``_line(dj, di)`` is set when a half-path of :func:`half_paths` with a speed starts
-        at the cell toward ``(j + dj, i + di)``.
-    rows : bool array (ny + 1,)
-        Whether any half-path has a speed on the x-faces of row ``j`` or the y-faces ``j``:
-        where neither holds, the fluxes are those along the axes alone.
-    """
-    ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
-    lines = np.zeros((ny, nx), dtype=np.uint8)
-    for j in range(ny):
-        for i in range(nx + 1):
-            u = vx[j, i]
-            di, up = (1, i - 1) if u > 0.0 else (-1, i)
-            for k, (start, side) in enumerate(((j, 1), (j - 1, 1), (j, -1), (j + 1, -1))):
-                if x_paths[j, i, k] > 0.0 and 0 <= start < ny:
-                    lines[start, up] |= 1 << _line(side, di)
-    for j in range(ny + 1):
-        for i in range(nx):
-            u = vy[j, i]
-            dj, up = (1, j - 1) if u > 0.0 else (-1, j)
-            for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
-                if y_paths[j, i, k] > 0.0 and 0 <= start < nx:
-                    lines[up, start] |= 1 << _line(dj, side)
-    rows = np.zeros(ny + 1, dtype=np.bool_)
-    for j in range(ny + 1):
-        rows[j] = (j < ny and (x_paths[j] > 0.0).any()) or (y_paths[j] > 0.0).any()
-    return lines, rows
+__all__ = ["diagonal_values", "skewed_row", "skewed_south"]
 
 
 @njit(cache=True, inline="always")
@@ -266,17 +81,15 @@ def _inner_line(
     c: int,
 ) -> None:
     """Values carried from cells ``(j, i)``, ``i`` in ``[columns[0], columns[1])``, toward
-    ``(j, i) + step`` into ``out[_line(*step), c + i - columns[0]]``, every cell having both
+    ``(j, i) + step`` into ``out[line_index(*step), c + i - columns[0]]``, every cell having both
     neighbours along the line in the grid: a loop without branches over a row, which the
     compiler vectorizes. Called with a constant ``step``."""
     dj, di = step
-    line = _line(dj, di)
-    behind, here, ahead, held = x[j - dj], x[j], x[j + dj], fixed[j]
-    shift = c - columns[0]
-    for i in range(columns[0], columns[1]):
-        out[line, shift + i] = upwind_face_value(
-            behind[i - di], here[i], ahead[i + di], True, True, held[i]
-        )
+    lo, hi = columns
+    behind, here, ahead = x[j - dj, lo - di : hi - di], x[j, lo:hi], x[j + dj, lo + di : hi + di]
+    held, value = fixed[j, lo:hi], out[line_index(dj, di), c : c + hi - lo]
+    for k in range(value.shape[0]):  # slices from index 0: no negative-index wrap to check
+        value[k] = upwind_face_value(behind[k], here[k], ahead[k], True, True, held[k])
 
 
 @njit(cache=True)
@@ -312,9 +125,9 @@ def diagonal_values(
     if inner[0] >= inner[1]:
         inner = (hi, hi)  # every cell is next to the edge
     else:
-        bits = 0
-        for i in range(lo, hi):
-            bits |= here[i]
+        bits, starts = 0, here[lo:hi]
+        for k in range(starts.shape[0]):
+            bits |= starts[k]
         c = inner[0] - i_lo + 1
         if bits & 1:
             _inner_line(x, fixed, j, (1, 1), inner, out, c)
@@ -353,26 +166,64 @@ def _edge_values(
             out[3, c] = _diagonal_value(x, fixed, j, i, -1, -1)
 
 
-@njit(cache=True)
-def _x_fluxes(
+@njit(cache=True, inline="always")
+def _inner_fluxes(
+    speed: FloatArray,
+    parts: FloatArray,
+    plus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    minus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    line: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    held: tuple[NDArray[np.bool_], NDArray[np.bool_]],
+    out: FloatArray,
+) -> None:
+    """Fluxes toward + across faces of ``speed`` (m/yr) with the half-paths' ``parts`` (faces
+    x 4), as :func:`_x_fluxes`: the diagonal values each half-path carries when the water moves
+    + (``plus``) or - (``minus``), the four cells along the axis around each face (two behind
+    it, two ahead) and whether the two beside it are held, every cell in the grid. Equal-length
+    slices from index 0 and no branch the compiler cannot turn into a selection: a vector loop.
+    A half-path without speed adds ``0 * value`` and takes nothing from the rest, and ``value``
+    is never -0, so the numbers are those of the branches of :func:`_x_fluxes`, bit for bit."""
+    far_back, back, ahead, far_ahead = line
+    back_held, ahead_held = held
+    for k in range(out.shape[0]):
+        u = speed[k]
+        forward = u > 0.0
+        p0, p1, p2, p3 = parts[k, 0], parts[k, 1], parts[k, 2], parts[k, 3]
+        value = 0.0 + p0 * (plus[0][k] if forward else minus[0][k])
+        value += p1 * (plus[1][k] if forward else minus[1][k])
+        value += p2 * (plus[2][k] if forward else minus[2][k])
+        value += p3 * (plus[3][k] if forward else minus[3][k])
+        rest = abs(u) - p0 - p1 - p2 - p3
+        axis = upwind_face_value(
+            far_back[k] if forward else far_ahead[k],
+            back[k] if forward else ahead[k],
+            ahead[k] if forward else back[k],
+            True,
+            True,
+            back_held[k] if forward else ahead_held[k],
+        )
+        value += rest * axis if rest > 0.0 else 0.0
+        out[k] = value if forward else (-value if u < 0.0 else 0.0)
+
+
+@njit(cache=True, inline="always")
+def _x_edge_fluxes(
     x: FloatArray,
     flow: Flow,
     fixed: NDArray[np.bool_],
     j: int,
     region: Region,
     values: FloatArray,
+    faces: tuple[int, int],
     out: FloatArray,
 ) -> None:
-    """Advective fluxes (concentration m/yr) toward +x across the x-faces ``i_lo .. i_hi`` of
-    row ``j`` of the region into ``out`` (zero where the face is shut): each half-path carries
-    the value of its diagonal line (``values``: :func:`diagonal_values` of rows ``j - 1``, ``j``
-    and ``j + 1``, in their :func:`_slot`), the rest of the face's speed the value along the
-    axis."""
+    """:func:`_x_fluxes` across the x-faces ``i`` in ``faces`` one by one (those next to the
+    region's or the model's edge)."""
     vx, x_paths = flow[0], flow[2]
     nx = x.shape[1]
     i_lo, i_hi = region[2], region[3]
     below, here, above = _slot(j - 1), _slot(j), _slot(j + 1)
-    for i in range(i_lo, i_hi + 1):
+    for i in range(faces[0], faces[1]):
         u = vx[j, i]
         out[i - i_lo] = 0.0
         if not face_open(i, i_lo, i_hi, nx):
@@ -405,7 +256,50 @@ def _x_fluxes(
         out[i - i_lo] = value if line == 0 else -value
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
+def _x_fluxes(
+    x: FloatArray,
+    flow: Flow,
+    fixed: NDArray[np.bool_],
+    j: int,
+    region: Region,
+    values: FloatArray,
+    out: FloatArray,
+) -> None:
+    """Advective fluxes (concentration m/yr) toward +x across the x-faces ``i_lo .. i_hi`` of
+    row ``j`` of the region into ``out`` (zero where the face is shut): each half-path carries
+    the value of its diagonal line (``values``: :func:`diagonal_values` of rows ``j - 1``, ``j``
+    and ``j + 1``, in their :func:`_slot`), the rest of the face's speed the value along the
+    axis. Faces inside the region with two cells on either side in the grid go in a vector
+    loop (:func:`_inner_fluxes`), the others one by one."""
+    nx = x.shape[1]
+    i_lo, i_hi = region[2], region[3]
+    lo, hi = max(i_lo + 1, 2), min(i_hi, nx - 1)  # such faces: [lo, hi)
+    if lo >= hi:
+        lo, hi = i_lo, i_lo
+    _x_edge_fluxes(x, flow, fixed, j, region, values, (i_lo, lo), out)
+    _x_edge_fluxes(x, flow, fixed, j, region, values, (hi, i_hi + 1), out)
+    if lo < hi:
+        here, below, above = values[_slot(j)], values[_slot(j - 1)], values[_slot(j + 1)]
+        a, b = lo - i_lo, hi - i_lo  # values of faces [lo, hi) when the water moves +x
+        row, held = x[j], fixed[j]
+        _inner_fluxes(
+            flow[0][j, lo:hi],
+            flow[2][j, lo:hi],
+            (here[0, a:b], below[0, a:b], here[2, a:b], above[2, a:b]),
+            (
+                here[1, a + 1 : b + 1],
+                below[1, a + 1 : b + 1],
+                here[3, a + 1 : b + 1],
+                above[3, a + 1 : b + 1],
+            ),
+            (row[lo - 2 : hi - 2], row[lo - 1 : hi - 1], row[lo:hi], row[lo + 1 : hi + 1]),
+            (held[lo - 1 : hi - 1], held[lo:hi]),
+            out[a:b],
+        )
+
+
+@njit(cache=True, inline="always")
 def _y_fluxes(
     x: FloatArray,
     flow: Flow,
@@ -422,6 +316,19 @@ def _y_fluxes(
     ny = x.shape[0]
     shut = not face_open(j, j_lo, j_hi, ny)
     below, above = _slot(j - 1), _slot(j)
+    if not shut and 2 <= j <= ny - 2 and i_lo < i_hi:  # every face: a vector loop
+        n = i_hi - i_lo
+        south, north = values[below], values[above]
+        _inner_fluxes(
+            vy[j, i_lo:i_hi],
+            y_paths[j, i_lo:i_hi],
+            (south[0, 1 : n + 1], south[0, :n], south[1, 1 : n + 1], south[1, 2 : n + 2]),
+            (north[2, 1 : n + 1], north[2, :n], north[3, 1 : n + 1], north[3, 2 : n + 2]),
+            (x[j - 2, i_lo:i_hi], x[j - 1, i_lo:i_hi], x[j, i_lo:i_hi], x[j + 1, i_lo:i_hi]),
+            (fixed[j - 1, i_lo:i_hi], fixed[j, i_lo:i_hi]),
+            out[:n],
+        )
+        return
     for i in range(i_lo, i_hi):
         u = vy[j, i]
         out[i - i_lo] = 0.0
@@ -494,9 +401,10 @@ def skewed_row(
     _y_fluxes(x, flow, fixed, j + 1, region, values, north)
     _x_fluxes(x, flow, fixed, j, region, values, faces)
     outflow = -faces[0] * inv_r_dx if i_lo == 0 else 0.0
-    for i in range(i_lo, i_hi):
-        c = i - i_lo
-        loss = sink[j, i] * x[j, i]
-        outflow += loss
+    sinks, cells = sink[j, i_lo:i_hi], x[j, i_lo:i_hi]
+    for c in range(row.shape[0]):  # slices from index 0 and no sum: a vector loop
+        loss = sinks[c] * cells[c]
         row[c] = (faces[c] - faces[c + 1] + south[c] - north[c]) * inv_r_dx - loss
+    for c in range(row.shape[0]):  # the sum in its order, apart
+        outflow += sinks[c] * cells[c]
     return edge_outflow(outflow, j, region, x.shape, faces[i_hi - i_lo], (south, north), inv_r_dx)

@@ -11,7 +11,7 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
   water that turns the cell's corner along the cells' diagonals: on each side of the other axis,
   the upwind cell's own half-path (from it across this face, then across the other axis) and
   the corner cell's (from the cell beside it, into it and across this face), at the speeds of
-  :func:`atlas.plume.diagonals.half_paths`, which give a half-path one speed on both faces it
+  :func:`atlas.plume.half_paths.half_paths`, which give a half-path one speed on both faces it
   crosses; the rest of the face's speed goes along the axis. In uniform flow this is advection
   split along the lattice directions that bracket the flow (an axis and a diagonal), so a plume
   oblique to the grid is not spread across the flow by the splitting: a point release at 30-60
@@ -72,8 +72,8 @@ Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
 Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.bool_]]
 """``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces and the
-speeds of their diagonal half-paths (:func:`atlas.plume.diagonals.half_paths`), all m/yr, and
-where those start (:func:`atlas.plume.diagonals.diagonal_starts`)."""
+speeds of their diagonal half-paths (:func:`atlas.plume.half_paths.half_paths`), all m/yr, and
+where those start (:func:`atlas.plume.half_paths.diagonal_starts`)."""
 
 _SIXTH, _THIRD = 1.0 / 6.0, 1.0 / 3.0  # multiplied, not divided by: a division costs more
 

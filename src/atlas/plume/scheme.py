@@ -80,8 +80,8 @@ import math
 import numpy as np
 from numba import njit
 
-from atlas.plume.diagonals import diagonal_starts, half_paths
 from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weights
+from atlas.plume.half_paths import diagonal_starts, half_paths
 from atlas.plume.regions import (
     around,
     clip_round_off,
@@ -149,7 +149,7 @@ def sink_rate_per_yr(
 
 def advective_flow(vx_face: FloatArray, vy_face: FloatArray) -> Flow:
     """The face velocities (m/yr) with the speeds of their diagonal half-paths (m/yr), as
-    :func:`advance` takes them (:func:`atlas.plume.diagonals.half_paths`; once per run)."""
+    :func:`advance` takes them (:func:`atlas.plume.half_paths.half_paths`; once per run)."""
     x_paths, y_paths = half_paths(vx_face, vy_face)
     return vx_face, vy_face, x_paths, y_paths, *diagonal_starts(vx_face, vy_face, x_paths, y_paths)
 
