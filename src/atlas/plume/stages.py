@@ -83,14 +83,18 @@ def _any(flags: NDArray[np.bool_]) -> bool:
 
 @njit(cache=True, inline="always")
 def _combine_row(
-    combination: Combination, arrays: StageArrays, x: FloatArray, rate: FloatArray
+    combination: Combination,
+    x: FloatArray,
+    before: FloatArray,
+    first: FloatArray,
+    first_rate: FloatArray,
+    rate: FloatArray,
+    out: FloatArray,
 ) -> None:
-    """Write the stage (see :data:`Combination`) into ``arrays[4]`` from ``x``, the rate
-    ``rate`` and ``arrays`` (the stored rate ``arrays[3]`` is not read), all one row's slices
-    of equal length: a loop that compiles to vector code (a slice assignment would compile
-    numba's shape checks, and indices offset at run time its negative-index wrap)."""
+    """Write the stage (see :data:`Combination`) into ``out``, all one row's slices of equal
+    length: a loop that compiles to vector code (a slice assignment would compile numba's shape
+    checks, and indices offset at run time its negative-index wrap)."""
     mu, nu, rest, mu_dt, gamma_dt = combination
-    first, before, first_rate, _, out = arrays
     for i in range(out.shape[0]):
         out[i] = (
             mu * x[i]
@@ -137,14 +141,11 @@ def _finish_row(
         for i in range(i_hi - i_lo):  # a loop: a slice assignment compiles its shape checks
             rate_row[i] = row[i]
     if combine:
-        here = (
-            first[j, i_lo:i_hi],
-            before[j, i_lo:i_hi],
-            first_rate[j, i_lo:i_hi],
-            rate[j, i_lo:i_hi],
-            out[j, i_lo:i_hi],
-        )
-        _combine_row(combination, here, x[j, i_lo:i_hi], row)
+        columns = slice(i_lo, i_hi)
+        _combine_row(
+            combination, x[j, columns], before[j, columns], first[j, columns],
+            first_rate[j, columns], row, out[j, columns],
+        )  # fmt: skip
     return held_inflow
 
 
@@ -287,10 +288,10 @@ def advective_stage(
     cell's numbers are the same whatever the number of threads. With ``skew`` the fluxes carry
     the diagonals (:mod:`atlas.plume.diagonals`), without it they go along the axes alone (the
     redo of :mod:`atlas.plume.scheme`). ``x`` must not be ``out`` (``before`` and ``first``
-    may). Returns ``(outflow,
-    held inflow)``: the rates (concentration sums per yr) at which solute leaves across the
-    edge and at sinks, and enters to keep the held cells fixed; the mass-rate ``sources``
-    (cells of ``region``) are added to the rate, their inflow is not returned.
+    may). Returns ``(outflow, held inflow)``: the rates (concentration sums per yr) at which
+    solute leaves across the edge and at sinks, and enters to keep the held cells fixed; the
+    mass-rate ``sources`` (cells of ``region``) are added to the rate, their inflow is not
+    returned.
     """
     ny, nx = x.shape
     per_row = (held[2], _source_rows(sources, ny, nx), np.zeros(ny), np.zeros(ny))
