@@ -16,6 +16,10 @@ from playwright.sync_api import Browser, Page, Response, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+# A second request for an asset already in the context's cache (an embed guide's preview
+# frame asks for the stylesheet its page loaded) may be revalidated: its body was counted
+# when it first arrived.
+NOT_MODIFIED = 304
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -111,7 +115,7 @@ def _record(tab: Page, visit: Visit) -> None:
     def response(resp: Response) -> None:
         if resp.ok:
             visit.sizes_bytes[resp.url] = len(resp.body())
-        else:
+        elif resp.status != NOT_MODIFIED:
             visit.failed.append(f"{resp.status} {resp.url}")
 
     tab.on("response", response)
