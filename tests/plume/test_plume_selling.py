@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from atlas.plume import analytic, flow
+from atlas.plume import selling as selling_module
 from atlas.plume.fluxes import dispersive_weight, dispersive_weights
 from atlas.plume.selling import (
     MIN_PRINCIPAL_RATIO,
@@ -88,6 +89,23 @@ def test_oblique_regularisation_is_exactly_the_stated_ratio_and_only_where_neede
             exact_offsets, _ = selling(exact[0, 0], exact[0, 1], exact[1, 1])
             assert np.abs(exact_offsets).max() > 5
     assert regularised > 100  # the rule is exercised
+
+
+def test_a_decomposition_reaching_beyond_its_storage_is_an_error(monkeypatch):
+    # the regularisation keeps every weighted offset within five cells; with it switched off
+    # (the pure-Python function, so that the module's constant can be patched) an oblique
+    # tensor with alpha_T = alpha_L / 10^6 would reach farther than its int8 storage holds
+    heading = math.radians(37.0)
+    v, alpha_l, alpha_t = 25.0, 10.0, 1e-5
+    along = np.array([math.cos(heading), math.sin(heading)])
+    exact = alpha_t * v * np.eye(2) + (alpha_l - alpha_t) * v * np.outer(along, along)
+    offsets, weights = selling(exact[0, 0], exact[0, 1], exact[1, 1])
+    assert np.abs(offsets[weights > 0]).max() > 8
+    monkeypatch.setattr(selling_module, "_REGULARISED_REACH", 10**6)
+    with pytest.raises(ArithmeticError, match="farther than 8 cells"):
+        _cell_decompositions.py_func(
+            np.array([[v * along[0]]]), np.array([[v * along[1]]]), alpha_l, alpha_t, 0.0
+        )
 
 
 def test_tensors_above_the_ratio_are_never_changed():

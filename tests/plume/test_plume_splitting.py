@@ -1,10 +1,12 @@
 """The split time integration of atlas.plume.scheme: order in time, independence of how a run
-is cut into calls, exact holds, bounds with sources, decay of added mass, and the active box
-(skipping negligible cells changes nothing measurable, a redone super-step is not cut by it)."""
+is cut into calls, exact holds, bounds with sources (and an error for a step too long to keep
+them), decay of added mass, and the active box (skipping negligible cells changes nothing
+measurable, a redone super-step is not cut by it)."""
 
 import math
 
 import numpy as np
+import pytest
 from scipy.ndimage import gaussian_filter
 
 from atlas.plume import flow, scheme
@@ -78,6 +80,14 @@ def test_a_run_cut_into_calls_gives_the_same_bits_as_one_call():
     whole = _run(case, 40, dt)
     for chunks in ([1] * 40, [3] * 13 + [1], [7, 1, 30, 2]):
         np.testing.assert_array_equal(_run(case, 40, dt, chunks), whole)
+
+
+def test_a_step_too_long_to_keep_bounds_even_along_the_axes_is_an_error():
+    # the diagonal step fails the bounds check, its redo along the axes fails it too: nothing
+    # is kept half clipped
+    case = _darcy_case()
+    with pytest.raises(FloatingPointError, match="stable_time_step_yr"):
+        _run(case, 2, 4.0 * case[-1])
 
 
 def test_the_split_step_is_second_order_in_time_on_a_darcy_field():

@@ -224,7 +224,9 @@ def _advect(
     The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
     before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
     times the largest source rate; otherwise it is redone with the fluxes along the grid axes
-    alone, whose stages are convex combinations (see the module notes).
+    alone, whose stages are convex combinations (see the module notes). Raises
+    ``FloatingPointError`` when the redo leaves the range too, which only a step longer than
+    :func:`stable_time_step_yr` or a value that is not finite can cause.
     """
     first, stage, start = work
     lowest, highest = value_range(region, conc)
@@ -242,8 +244,13 @@ def _advect(
             skew,
         )  # fmt: skip
         accepted, clipped = clip_round_off(region, conc, lowest, highest)
-        if accepted or not skew:
+        if accepted:
             break
+        if not skew:
+            raise FloatingPointError(
+                "an advective step along the grid axes left the range of the values: the step "
+                "is longer than stable_time_step_yr, or a velocity or value is not finite"
+            )
     return 0.5 * dt * (in_1 + in_2) + clipped, 0.5 * dt * (out_1 + out_2)
 
 

@@ -150,10 +150,13 @@ def _cell_decompositions(
 ) -> tuple[NDArray[np.int8], FloatArray]:
     """Per-cell offsets ``(ny, nx, 3, 2)`` and weights ``(ny, nx, 3)`` of the tensor
     ``alpha_T |v| I + (alpha_L - alpha_T) v v^T / |v| + D_m I`` (regularised as
-    :data:`MIN_PRINCIPAL_RATIO` says)."""
+    :data:`MIN_PRINCIPAL_RATIO` says). Raises ``ArithmeticError`` if a weighted offset reaches
+    farther than ``_MAX_REACH`` cells, which the regularisation rules out (tested over every
+    angle): such an offset would not fit its int8 storage nor the table of offsets."""
     ny, nx = vx.shape
     offsets = np.empty((ny, nx, 3, 2), dtype=np.int8)  # |offset| <= _MAX_REACH
     weights = np.empty((ny, nx, 3))
+    too_far = np.zeros(ny, dtype=np.bool_)
     for j in prange(ny):
         cell_offsets = np.empty((3, 2), dtype=np.int64)  # the reach is checked before narrowing
         for i in range(nx):
@@ -184,7 +187,16 @@ def _cell_decompositions(
                     d_yy += lift * minor_y * minor_y
                     d_xy += lift * minor_x * minor_y
                     _decompose(d_xx, d_xy, d_yy, cell_offsets, cell_weights)
+            for m in range(3):
+                if cell_weights[m] > 0.0:
+                    farthest = max(abs(cell_offsets[m, 0]), abs(cell_offsets[m, 1]))
+                    too_far[j] |= farthest > _MAX_REACH
             offsets[j, i] = cell_offsets
+    if too_far.any():
+        raise ArithmeticError(
+            "a dispersion tensor's decomposition reaches farther than 8 cells after "
+            "regularisation: report it with the velocities and dispersivities of the run"
+        )
     return offsets, weights
 
 
