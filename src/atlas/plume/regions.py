@@ -209,12 +209,13 @@ def _row_within(values: FloatArray, low: float, high: float) -> bool:
 
 @njit(cache=True)
 def clip_round_off(
-    region: Region, field: FloatArray, lowest: float, highest: float
+    region: Region, field: FloatArray, lowest: float, highest: float, negligible: float = 0.0
 ) -> tuple[bool, float]:
     """Whether ``field`` stays within ``[lowest, highest]`` in ``region`` up to round-off.
 
-    Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude are clipped to the
-    bounds, in the same pass as the check; returns whether the field is accepted and the mass
+    Excursions up to :data:`ROUND_OFF` of the largest bound's magnitude, or up to
+    ``negligible`` (a concentration) if that is larger, are clipped to the bounds, in the same
+    pass as the check; returns whether the field is accepted and the mass
     the clipping added (summed row by row in a fixed order). A field with a larger excursion is
     left clipped up to it, and the mass returned is what that clipping added. A field within
     the bounds (nearly always) is found so by a vector pass, and left as it is.
@@ -225,7 +226,7 @@ def clip_round_off(
         inside &= _row_within(field[j, i_lo:i_hi], lowest, highest)
     if inside:
         return True, 0.0
-    slack = ROUND_OFF * max(abs(lowest), abs(highest))
+    slack = max(ROUND_OFF * max(abs(lowest), abs(highest)), negligible)
     added = np.zeros(field.shape[0])
     accepted = True
     for j in range(j_lo, j_hi):

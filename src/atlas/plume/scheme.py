@@ -47,7 +47,9 @@ where water passes through a cell on a diagonal; in a varying field the advectiv
 never lowers a cell at the minimum nor raises one at the maximum (tested), but a convex stage is
 not proved. So each advective step is checked against ``[min(lowest, 0), highest + dt * source
 rate]`` of the values before it: round-off is clipped and counted as inflow, and a larger
-excursion redoes the step along the axes alone.
+excursion redoes the step along the axes alone. That redo may leave the range only where the
+computed region's shut edge gathers negligible solute (at most the floor) that drifted out of
+the box; that is clipped too, and anything more is an error (``FloatingPointError``).
 
 Dispersion alone has a maximum principle; a forward-Euler stage of it is a convex
 combination when ``dt d <= 1``, with ``d = (sum of the cell's exchange weights) / (R dx^2)``
@@ -214,6 +216,7 @@ def _advect(
     inv_r_dx: float,
     held: Held,
     sources: Rates,
+    floor: float,
     work: tuple[FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, float]:
     """One SSP-RK2 advective step of ``conc`` in place, mass-rate sources in both stages;
@@ -224,9 +227,11 @@ def _advect(
     The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
     before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
     times the largest source rate; otherwise it is redone with the fluxes along the grid axes
-    alone, whose stages are convex combinations (see the module notes). Raises
-    ``FloatingPointError`` when the redo leaves the range too, which only a step longer than
-    :func:`stable_time_step_yr` or a value that is not finite can cause.
+    alone, whose stages are convex combinations (see the module notes), except at the
+    region's edges, whose faces are shut: there negligible solute (at most ``floor``) that
+    drifted out of the box of computed cells can gather, and is clipped. Raises
+    ``FloatingPointError`` when the redo leaves the range by more, which only a step longer
+    than :func:`stable_time_step_yr` or a value that is not finite can cause.
     """
     first, stage, start = work
     lowest, highest = value_range(region, conc)
@@ -247,10 +252,16 @@ def _advect(
         if accepted:
             break
         if not skew:
-            raise FloatingPointError(
-                "an advective step along the grid axes left the range of the values: the step "
-                "is longer than stable_time_step_yr, or a velocity or value is not finite"
-            )
+            # a region's closed edge can gather negligible solute that drifted out of the box
+            # (it is not convex there): that is clipped too
+            accepted, more = clip_round_off(region, conc, lowest, highest, floor)
+            clipped += more
+            if not accepted:
+                raise FloatingPointError(
+                    "an advective step along the grid axes left the range of the values: the "
+                    "step is longer than stable_time_step_yr, or a velocity or value is not "
+                    "finite"
+                )
     return 0.5 * dt * (in_1 + in_2) + clipped, 0.5 * dt * (out_1 + out_2)
 
 
@@ -368,7 +379,16 @@ def advance(
         for part in range(2):
             if (part == 0) == advect_first:
                 held_in, out = _advect(
-                    conc, region, dt, flow, sink, inv_r_dx, held, to_advection, advective_work
+                    conc,
+                    region,
+                    dt,
+                    flow,
+                    sink,
+                    inv_r_dx,
+                    held,
+                    to_advection,
+                    floor,
+                    advective_work,
                 )
                 inflow += dt * source_total + held_in
                 outflow += out
