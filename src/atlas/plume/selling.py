@@ -72,6 +72,10 @@ transverse dispersivity used is alpha_L / 100 (up to 10 times alpha_T at alpha_T
 _MAX_FLIPS = 256
 _REGULARISED_REACH = 5  # the reach of any tensor of principal ratio >= MIN_PRINCIPAL_RATIO
 _MAX_REACH = 8  # more than any offset of a tensor regularised as above (five cells)
+_TOO_FAR = (
+    f"a dispersion tensor's decomposition reaches farther than {_MAX_REACH} cells after "
+    "regularisation: report it with the velocities and dispersivities of the run"
+)
 
 
 @njit(cache=True)
@@ -193,10 +197,7 @@ def _cell_decompositions(
                     too_far[j] |= farthest > _MAX_REACH
             offsets[j, i] = cell_offsets
     if too_far.any():
-        raise ArithmeticError(
-            "a dispersion tensor's decomposition reaches farther than 8 cells after "
-            "regularisation: report it with the velocities and dispersivities of the run"
-        )
+        raise ArithmeticError(_TOO_FAR)
     return offsets, weights
 
 

@@ -18,7 +18,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 # A second request for an asset already in the context's cache (an embed guide's preview
 # frame asks for the stylesheet its page loaded) may be revalidated: its body was counted
-# when it first arrived.
+# when it first arrived. A 304 for an asset not received before is a failure.
 NOT_MODIFIED = 304
 
 
@@ -115,7 +115,7 @@ def _record(tab: Page, visit: Visit) -> None:
     def response(resp: Response) -> None:
         if resp.ok:
             visit.sizes_bytes[resp.url] = len(resp.body())
-        elif resp.status != NOT_MODIFIED:
+        elif resp.status != NOT_MODIFIED or not visit.sizes_bytes.get(resp.url):
             visit.failed.append(f"{resp.status} {resp.url}")
 
     tab.on("response", response)
