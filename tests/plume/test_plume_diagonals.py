@@ -37,8 +37,8 @@ def test_uniform_flow_splits_along_an_axis_and_a_diagonal(direction_deg):
     half = 0.5 * min(abs(vx[0, 0]), abs(vy[0, 0]))
     x_side = 0 if vy[0, 0] > 0 else 2  # the side the water turns toward
     y_side = 0 if vx[0, 0] > 0 else 2
-    inner_x = np.moveaxis(x_paths[1:-1, 1:-1], -1, 0)
-    inner_y = np.moveaxis(y_paths[1:-1, 1:-1], -1, 0)
+    inner_x = x_paths[:, 1:-1, 1:-1]
+    inner_y = y_paths[:, 1:-1, 1:-1]
     np.testing.assert_allclose(inner_x[x_side : x_side + 2], half, rtol=1e-15)
     np.testing.assert_allclose(inner_y[y_side : y_side + 2], half, rtol=1e-15)
     assert not inner_x[2 - x_side : 4 - x_side].any()
@@ -65,11 +65,11 @@ def test_a_half_path_has_one_speed_on_both_faces_it_crosses(seed):
                 # side the water turns toward; there it is the corner cell's half-path
                 y_face = j + 1 if side == 1 else j
                 if vy[y_face, down] * side <= 0.0:  # the water there does not go on that way
-                    assert x_paths[j, i, k] == 0.0
+                    assert x_paths[k, j, i] == 0.0
                     continue
                 y_k = (0 if di == 1 else 2) + 1
-                assert x_paths[j, i, k] == y_paths[y_face, down, y_k]
-                checked += x_paths[j, i, k] > 0
+                assert x_paths[k, j, i] == y_paths[y_k, y_face, down]
+                checked += x_paths[k, j, i] > 0
     assert checked > 100
 
 

@@ -169,26 +169,26 @@ def _edge_values(
 @njit(cache=True, inline="always")
 def _inner_fluxes(
     speed: FloatArray,
-    parts: FloatArray,
+    parts: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     plus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     minus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     line: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     held: tuple[NDArray[np.bool_], NDArray[np.bool_]],
     out: FloatArray,
 ) -> None:
-    """Fluxes toward + across faces of ``speed`` (m/yr) with the half-paths' ``parts`` (faces
-    x 4), as :func:`_x_fluxes`: the diagonal values each half-path carries when the water moves
-    + (``plus``) or - (``minus``), the four cells along the axis around each face (two behind
-    it, two ahead) and whether the two beside it are held, every cell in the grid. Equal-length
-    slices from index 0 and no branch the compiler cannot turn into a selection: a vector loop.
-    A half-path without speed adds ``0 * value`` and takes nothing from the rest, and ``value``
-    is never -0, so the numbers are those of the branches of :func:`_x_fluxes`, bit for bit."""
+    """Fluxes toward + across faces of ``speed`` (m/yr) with the half-paths' ``parts`` (their four
+    planes), as :func:`_x_fluxes`: the diagonal values each half-path carries when the water moves +
+    (``plus``) or - (``minus``), the four cells along the axis around each face (two behind it, two
+    ahead) and whether the two beside it are held, every cell in the grid. Equal-length slices from
+    index 0 and no branch the compiler cannot turn into a selection: a vector loop. A half-path
+    without speed adds ``0 * value`` and takes nothing from the rest, and ``value`` is never -0, so
+    the numbers are those of the branches of :func:`_x_fluxes`, bit for bit."""
     far_back, back, ahead, far_ahead = line
     back_held, ahead_held = held
     for k in range(out.shape[0]):
         u = speed[k]
         forward = u > 0.0
-        p0, p1, p2, p3 = parts[k, 0], parts[k, 1], parts[k, 2], parts[k, 3]
+        p0, p1, p2, p3 = parts[0][k], parts[1][k], parts[2][k], parts[3][k]
         value = 0.0 + p0 * (plus[0][k] if forward else minus[0][k])
         value += p1 * (plus[1][k] if forward else minus[1][k])
         value += p2 * (plus[2][k] if forward else minus[2][k])
@@ -235,19 +235,19 @@ def _x_edge_fluxes(
         else:
             continue
         value, rest = 0.0, abs(u)
-        part = x_paths[j, i, 0]
+        part = x_paths[0, j, i]
         if part > 0.0:
             value += part * values[here, line, c]
             rest -= part
-        part = x_paths[j, i, 1]
+        part = x_paths[1, j, i]
         if part > 0.0:
             value += part * values[below, line, c]
             rest -= part
-        part = x_paths[j, i, 2]
+        part = x_paths[2, j, i]
         if part > 0.0:
             value += part * values[here, line + 2, c]
             rest -= part
-        part = x_paths[j, i, 3]
+        part = x_paths[3, j, i]
         if part > 0.0:
             value += part * values[above, line + 2, c]
             rest -= part
@@ -285,7 +285,12 @@ def _x_fluxes(
         row, held = x[j], fixed[j]
         _inner_fluxes(
             flow[0][j, lo:hi],
-            flow[2][j, lo:hi],
+            (
+                flow[2][0, j, lo:hi],
+                flow[2][1, j, lo:hi],
+                flow[2][2, j, lo:hi],
+                flow[2][3, j, lo:hi],
+            ),
             (here[0, a:b], below[0, a:b], here[2, a:b], above[2, a:b]),
             (
                 here[1, a + 1 : b + 1],
@@ -321,7 +326,12 @@ def _y_fluxes(
         south, north = values[below], values[above]
         _inner_fluxes(
             vy[j, i_lo:i_hi],
-            y_paths[j, i_lo:i_hi],
+            (
+                y_paths[0, j, i_lo:i_hi],
+                y_paths[1, j, i_lo:i_hi],
+                y_paths[2, j, i_lo:i_hi],
+                y_paths[3, j, i_lo:i_hi],
+            ),
             (south[0, 1 : n + 1], south[0, :n], south[1, 1 : n + 1], south[1, 2 : n + 2]),
             (north[2, 1 : n + 1], north[2, :n], north[3, 1 : n + 1], north[3, 2 : n + 2]),
             (x[j - 2, i_lo:i_hi], x[j - 1, i_lo:i_hi], x[j, i_lo:i_hi], x[j + 1, i_lo:i_hi]),
@@ -342,19 +352,19 @@ def _y_fluxes(
             continue
         c = i - i_lo + 1
         value, rest = 0.0, abs(u)
-        part = y_paths[j, i, 0]
+        part = y_paths[0, j, i]
         if part > 0.0:
             value += part * values[slot, line, c]
             rest -= part
-        part = y_paths[j, i, 1]
+        part = y_paths[1, j, i]
         if part > 0.0:
             value += part * values[slot, line, c - 1]
             rest -= part
-        part = y_paths[j, i, 2]
+        part = y_paths[2, j, i]
         if part > 0.0:
             value += part * values[slot, line + 1, c]
             rest -= part
-        part = y_paths[j, i, 3]
+        part = y_paths[3, j, i]
         if part > 0.0:
             value += part * values[slot, line + 1, c + 1]
             rest -= part

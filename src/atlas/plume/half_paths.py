@@ -96,17 +96,17 @@ def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
 
     Returns
     -------
-    x_paths, y_paths : float64 arrays (ny, nx + 1, 4) and (ny + 1, nx, 4)
-        For each face (last axis): the speeds of the upwind cell's own half-path and of the
-        corner cell's half-path on side +1 of the other axis, then the same on side -1. The
-        own half-path goes from the upwind cell across this face and on across the other
-        axis; the corner cell's comes from the cell beside the upwind cell (on the side the
-        water comes from) into the upwind cell and across this face. A half-path that leaves
-        or enters the grid keeps this face's half part.
+    x_paths, y_paths : float64 arrays (4, ny, nx + 1) and (4, ny + 1, nx)
+        Four planes of the faces (so that a row of faces reads each as a plain slice): the speeds of
+        the upwind cell's own half-path and of the corner cell's half-path on side +1 of the other
+        axis, then the same on side -1. The own half-path goes from the upwind cell across this face
+        and on across the other axis; the corner cell's comes from the cell beside the upwind cell
+        (on the side the water comes from) into the upwind cell and across this face. A half-path
+        that leaves or enters the grid keeps this face's half part.
     """
     ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
-    x_paths = np.zeros((ny, nx + 1, 4))
-    y_paths = np.zeros((ny + 1, nx, 4))
+    x_paths = np.zeros((4, ny, nx + 1))
+    y_paths = np.zeros((4, ny + 1, nx))
     for j in range(ny):
         for i in range(nx + 1):
             di, plus, minus = _x_parts(vx, vy, j, i)
@@ -129,7 +129,7 @@ def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
                     if 0 <= j - side < ny
                     else 0.5 * part
                 )
-                x_paths[j, i, k], x_paths[j, i, k + 1] = own, corner
+                x_paths[k, j, i], x_paths[k + 1, j, i] = own, corner
     for j in range(ny + 1):
         for i in range(nx):
             dj, plus, minus = _y_parts(vx, vy, j, i)
@@ -152,7 +152,7 @@ def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
                     if 0 <= i - side < nx
                     else 0.5 * part
                 )
-                y_paths[j, i, k], y_paths[j, i, k + 1] = own, corner
+                y_paths[k, j, i], y_paths[k + 1, j, i] = own, corner
     return x_paths, y_paths
 
 
@@ -184,16 +184,16 @@ def diagonal_starts(
             u = vx[j, i]
             di, up = (1, i - 1) if u > 0.0 else (-1, i)
             for k, (start, side) in enumerate(((j, 1), (j - 1, 1), (j, -1), (j + 1, -1))):
-                if x_paths[j, i, k] > 0.0 and 0 <= start < ny:
+                if x_paths[k, j, i] > 0.0 and 0 <= start < ny:
                     lines[start, up] |= 1 << line_index(side, di)
     for j in range(ny + 1):
         for i in range(nx):
             u = vy[j, i]
             dj, up = (1, j - 1) if u > 0.0 else (-1, j)
             for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
-                if y_paths[j, i, k] > 0.0 and 0 <= start < nx:
+                if y_paths[k, j, i] > 0.0 and 0 <= start < nx:
                     lines[up, start] |= 1 << line_index(dj, side)
     rows = np.zeros(ny + 1, dtype=np.bool_)
     for j in range(ny + 1):
-        rows[j] = (j < ny and (x_paths[j] > 0.0).any()) or (y_paths[j] > 0.0).any()
+        rows[j] = (j < ny and (x_paths[:, j] > 0.0).any()) or (y_paths[:, j] > 0.0).any()
     return lines, rows
