@@ -71,9 +71,10 @@ Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
 Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.bool_]]
-"""``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces and the
-speeds of their diagonal half-paths (:func:`atlas.plume.half_paths.half_paths`), all m/yr, and
-where those start (:func:`atlas.plume.half_paths.diagonal_starts`)."""
+"""``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces,
+``(ny, nx + 1)`` and ``(ny + 1, nx)``, and the speeds of their diagonal half-paths in four
+planes, ``(4, ny, nx + 1)`` and ``(4, ny + 1, nx)`` (:func:`atlas.plume.half_paths.half_paths`),
+all m/yr, and where those start (:func:`atlas.plume.half_paths.diagonal_starts`)."""
 
 _SIXTH, _THIRD = 1.0 / 6.0, 1.0 / 3.0  # multiplied, not divided by: a division costs more
 
