@@ -207,6 +207,23 @@ def _inner_fluxes(
 
 
 @njit(cache=True, inline="always")
+def _along_half_paths(
+    speed: float,
+    parts: tuple[float, float, float, float],
+    carried: tuple[float, float, float, float],
+) -> tuple[float, float]:
+    """What a face of ``speed`` (m/yr) carries along its four half-paths, of speeds ``parts``,
+    each taking the value ``carried`` of its diagonal line, and the rest of its speed, left for
+    the value along the axis (one face at a time: :func:`_inner_fluxes` does a row's)."""
+    value, rest = 0.0, abs(speed)
+    for k in range(4):
+        if parts[k] > 0.0:
+            value += parts[k] * carried[k]
+            rest -= parts[k]
+    return value, rest
+
+
+@njit(cache=True, inline="always")
 def _x_edge_fluxes(
     x: FloatArray,
     flow: Flow,
@@ -234,23 +251,16 @@ def _x_edge_fluxes(
             c, line = i - i_lo + 1, 1
         else:
             continue
-        value, rest = 0.0, abs(u)
-        part = x_paths[0, j, i]
-        if part > 0.0:
-            value += part * values[here, line, c]
-            rest -= part
-        part = x_paths[1, j, i]
-        if part > 0.0:
-            value += part * values[below, line, c]
-            rest -= part
-        part = x_paths[2, j, i]
-        if part > 0.0:
-            value += part * values[here, line + 2, c]
-            rest -= part
-        part = x_paths[3, j, i]
-        if part > 0.0:
-            value += part * values[above, line + 2, c]
-            rest -= part
+        value, rest = _along_half_paths(
+            u,
+            (x_paths[0, j, i], x_paths[1, j, i], x_paths[2, j, i], x_paths[3, j, i]),
+            (
+                values[here, line, c],
+                values[below, line, c],
+                values[here, line + 2, c],
+                values[above, line + 2, c],
+            ),
+        )
         if rest > 0.0:
             value += rest * x_face_value(x, fixed, j, i, line == 0)
         out[i - i_lo] = value if line == 0 else -value
@@ -351,23 +361,16 @@ def _y_fluxes(
         else:
             continue
         c = i - i_lo + 1
-        value, rest = 0.0, abs(u)
-        part = y_paths[0, j, i]
-        if part > 0.0:
-            value += part * values[slot, line, c]
-            rest -= part
-        part = y_paths[1, j, i]
-        if part > 0.0:
-            value += part * values[slot, line, c - 1]
-            rest -= part
-        part = y_paths[2, j, i]
-        if part > 0.0:
-            value += part * values[slot, line + 1, c]
-            rest -= part
-        part = y_paths[3, j, i]
-        if part > 0.0:
-            value += part * values[slot, line + 1, c + 1]
-            rest -= part
+        value, rest = _along_half_paths(
+            u,
+            (y_paths[0, j, i], y_paths[1, j, i], y_paths[2, j, i], y_paths[3, j, i]),
+            (
+                values[slot, line, c],
+                values[slot, line, c - 1],
+                values[slot, line + 1, c],
+                values[slot, line + 1, c + 1],
+            ),
+        )
         if rest > 0.0:
             value += rest * y_face_value(x, fixed, j, i, line == 0)
         out[i - i_lo] = value if line == 0 else -value
