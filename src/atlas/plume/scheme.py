@@ -248,20 +248,16 @@ def _advect(
             (0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt), (start, start, first, first, conc), False, True,
             skew,
         )  # fmt: skip
-        accepted, clipped = clip_round_off(region, conc, lowest, highest)
+        # along the axes, a region's shut edge can also gather negligible solute that drifted
+        # out of the box (it is not convex there): that is clipped too
+        accepted, clipped = clip_round_off(region, conc, lowest, highest, 0.0 if skew else floor)
         if accepted:
             break
         if not skew:
-            # a region's closed edge can gather negligible solute that drifted out of the box
-            # (it is not convex there): that is clipped too
-            accepted, more = clip_round_off(region, conc, lowest, highest, floor)
-            clipped += more
-            if not accepted:
-                raise FloatingPointError(
-                    "an advective step along the grid axes left the range of the values: the "
-                    "step is longer than stable_time_step_yr, or a velocity or value is not "
-                    "finite"
-                )
+            raise FloatingPointError(
+                "an advective step along the grid axes left the range of the values: the step "
+                "is longer than stable_time_step_yr, or a velocity or value is not finite"
+            )
     return 0.5 * dt * (in_1 + in_2) + clipped, 0.5 * dt * (out_1 + out_2)
 
 
