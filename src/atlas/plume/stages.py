@@ -206,7 +206,7 @@ def _advective_block(
     north = np.empty(i_hi - i_lo)
     row = np.empty(i_hi - i_lo)
     faces = np.empty(i_hi - i_lo + 1)
-    values = np.zeros((3, 4, i_hi - i_lo + 2))  # diagonal values of three rows
+    values = np.zeros((3, 4, i_hi - i_lo + 2 if skew else 0))  # diagonal values of three rows
     ready = lo - 3  # the last row of diagonal values in ``values``
     if skew and skewed[lo]:
         for j in range(lo - 1, lo + 1):
