@@ -1,10 +1,12 @@
-"""numba's cache is kept per version of the numerics' source, so a change is never stale."""
+"""numba's cache is kept per version of the numerics' source, so a change is never stale; row
+kernels borrow their arrays and count no references."""
 
 from __future__ import annotations
 
 import os
 
 import numba
+import numpy as np
 import pytest
 
 import atlas.plume
@@ -24,3 +26,29 @@ def test_the_folder_changes_with_any_module_of_the_package(monkeypatch, tmp_path
     assert jit.cache_dir() != before
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert jit.cache_dir() == tmp_path / "atlas" / "numba" / ("f" * 16)
+
+
+@jit.row_kernel
+def _sum_of_two_rows(x, j, out):
+    """Views of two rows, read, and one of ``out``, written: what a row kernel does."""
+    here, below, into = x[j, 1:], x[j - 1, 1:], out[1:]
+    for i in range(into.shape[0]):
+        into[i] = here[i] + below[i]
+
+
+@jit.row_kernel
+def _allocating(n):
+    return np.zeros(n).sum()
+
+
+def test_a_row_kernel_reads_and_writes_through_views_of_its_arrays():
+    x = np.arange(12.0).reshape(3, 4)
+    out = np.zeros(4)
+    _sum_of_two_rows(x, 2, out)
+    assert out.tolist() == [0.0, 14.0, 16.0, 18.0]
+
+
+def test_a_row_kernel_may_not_allocate():
+    """numba honours the option: without reference counting it cannot own an array."""
+    with pytest.raises(numba.core.errors.TypingError):
+        _allocating(3)

@@ -54,6 +54,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from atlas.plume.jit import row_kernel
 from atlas.plume.selling import Dispersion
 
 __all__ = [
@@ -198,7 +199,7 @@ def _y_flux(x: FloatArray, vy: FloatArray, fixed: NDArray[np.bool_], j: int, i: 
     return 0.0
 
 
-@njit(cache=True)
+@row_kernel
 def south_fluxes(
     x: FloatArray, region: Region, vy: FloatArray, fixed: NDArray[np.bool_], j: int, out: FloatArray
 ) -> None:
@@ -210,7 +211,7 @@ def south_fluxes(
         out[i - i_lo] = 0.0 if shut else _y_flux(x, vy, fixed, j, i)
 
 
-@njit(cache=True)
+@row_kernel
 def edge_outflow(
     outflow: float,
     j: int,
@@ -235,7 +236,7 @@ def edge_outflow(
     return outflow
 
 
-@njit(cache=True)
+@row_kernel
 def advective_row(
     x: FloatArray,
     j: int,
@@ -275,7 +276,7 @@ def _exchange(rate: FloatArray, pair: FloatArray, there: FloatArray, here: Float
         rate[i] += pair[i] * (there[i] - here[i])
 
 
-@njit(cache=True)
+@row_kernel
 def dispersive_row(
     x: FloatArray,
     j: int,

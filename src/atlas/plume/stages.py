@@ -28,6 +28,7 @@ from atlas.plume.fluxes import (
     dispersive_weight,
     south_fluxes,
 )
+from atlas.plume.jit import row_kernel
 
 __all__ = [
     "BLOCK_ROWS",
@@ -105,7 +106,7 @@ def _combine_row(
         )
 
 
-@njit(cache=True)
+@row_kernel
 def _finish_row(
     x: FloatArray,
     j: int,
