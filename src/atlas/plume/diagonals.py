@@ -21,7 +21,10 @@ references to every array at every face (the rows of 240 x 220 cells took 8.8 ms
 alone. Then loops on slices from index 0 (:func:`_inner_line`, :func:`_inner_fluxes`), which
 carry no negative-index wrap and compile to vector code, took the Baotou stage from 0.46 to
 0.37 ms (2026-11-baotou.txt, section 8), with the same bytes; row kernels that count no
-references (:data:`atlas.plume.jit.row_kernel`) to 0.29 ms, with the same bytes again.
+references (:data:`atlas.plume.jit.row_kernel`) to 0.29 ms, and computing in
+:func:`_inner_fluxes` the values of both directions, then choosing one (choosing which array
+to load from compiled to gathers, a load per lane, which took most of the loop's time), to
+0.19 ms, with the same bytes again.
 """
 
 from __future__ import annotations
@@ -182,7 +185,8 @@ def _inner_fluxes(
     planes), as :func:`_x_fluxes`: the diagonal values each half-path carries when the water moves +
     (``plus``) or - (``minus``), the four cells along the axis around each face (two behind it, two
     ahead) and whether the two beside it are held, every cell in the grid. Equal-length slices from
-    index 0 and no branch the compiler cannot turn into a selection: a vector loop. A half-path
+    index 0, no branch the compiler cannot turn into a selection, and a selection of values, not
+    of the arrays to load them from: a vector loop without gathers. A half-path
     without speed adds ``0 * value`` and takes nothing from the rest, and ``value`` is never -0, so
     the numbers are those of the branches of :func:`_x_fluxes`, bit for bit."""
     far_back, back, ahead, far_ahead = line
@@ -191,20 +195,15 @@ def _inner_fluxes(
         u = speed[k]
         forward = u > 0.0
         p0, p1, p2, p3 = parts[0][k], parts[1][k], parts[2][k], parts[3][k]
-        value = 0.0 + p0 * (plus[0][k] if forward else minus[0][k])
-        value += p1 * (plus[1][k] if forward else minus[1][k])
-        value += p2 * (plus[2][k] if forward else minus[2][k])
-        value += p3 * (plus[3][k] if forward else minus[3][k])
+        # both directions are computed, then one is chosen: choosing which array to load from
+        # compiled to gathers (a load per lane), which took most of the loop's time
+        by_plus = 0.0 + p0 * plus[0][k] + p1 * plus[1][k] + p2 * plus[2][k] + p3 * plus[3][k]
+        by_minus = 0.0 + p0 * minus[0][k] + p1 * minus[1][k] + p2 * minus[2][k] + p3 * minus[3][k]
+        to_plus = upwind_face_value(far_back[k], back[k], ahead[k], True, True, back_held[k])
+        to_minus = upwind_face_value(far_ahead[k], ahead[k], back[k], True, True, ahead_held[k])
+        value = by_plus if forward else by_minus
         rest = abs(u) - p0 - p1 - p2 - p3
-        axis = upwind_face_value(
-            far_back[k] if forward else far_ahead[k],
-            back[k] if forward else ahead[k],
-            ahead[k] if forward else back[k],
-            True,
-            True,
-            back_held[k] if forward else ahead_held[k],
-        )
-        value += rest * axis if rest > 0.0 else 0.0
+        value += rest * (to_plus if forward else to_minus) if rest > 0.0 else 0.0
         out[k] = value if forward else (-value if u < 0.0 else 0.0)
 
 
