@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import atlas.plume
-from atlas.plume import jit
+from atlas.plume import diagonals, fluxes, jit, stages
 
 
 @pytest.mark.skipif("NUMBA_CACHE_DIR" in os.environ, reason="the user's cache folder is kept")
@@ -52,3 +52,21 @@ def test_a_row_kernel_may_not_allocate():
     """numba honours the option: without reference counting it cannot own an array."""
     with pytest.raises(numba.core.errors.TypingError):
         _allocating(3)
+
+
+@pytest.mark.parametrize(
+    "kernel",
+    [
+        diagonals.diagonal_values,
+        diagonals.skewed_south,
+        diagonals.skewed_row,
+        fluxes.south_fluxes,
+        fluxes.edge_outflow,
+        fluxes.advective_row,
+        fluxes.dispersive_row,
+        stages._finish_row,
+    ],
+    ids=lambda kernel: kernel.py_func.__name__,
+)
+def test_the_kernels_run_once_per_row_count_no_references(kernel):
+    assert kernel.targetoptions["_nrt"] is False

@@ -59,6 +59,13 @@ row_kernel = numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload]  
 without numba's reference counting (its ``_nrt=False`` option). A row kernel takes views of
 its arguments' rows, and numba counted each view with an atomic increment and decrement: over a
 hundred per row of an advective stage, a fixed 0.4 us per row (one advective stage on Baotou's
-box of 232 x 165 cells: 0.36 -> 0.29 ms, the same bytes). Such a kernel borrows its arrays for
-the call only: numba refuses to compile one that allocates or returns an array. The stages'
-own kernels (:mod:`atlas.plume.stages`) allocate and count as usual."""
+box of 232 x 165 cells: 0.36 -> 0.29 ms, the same bytes for finite values). Such a kernel only
+borrows its arrays for the call, so it must:
+
+* return no array (numba compiles one that returns an argument or a view of one, and the
+  caller then releases a reference it never took); the row kernels return floats or nothing;
+* allocate nothing (numba refuses to compile that);
+* call only inlined helpers (``inline="always"``) and other row kernels: a plain ``njit``
+  helper takes numba's reference counting from whichever caller compiles it first.
+
+The stages' own kernels (:mod:`atlas.plume.stages`) allocate and count as usual."""
