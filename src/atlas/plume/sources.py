@@ -24,6 +24,7 @@ __all__ = [
     "active_cells",
     "check_sources",
     "hold",
+    "is_on",
     "largest_possible_mg_per_l",
     "switch_times",
 ]
@@ -157,6 +158,11 @@ def switch_times(times: FloatArray, sources: Sequence[Source]) -> list[float]:
     return sorted({0.0, *map(float, times), *switches})
 
 
+def is_on(source: Source, t0: float, t1: float) -> bool:
+    """Whether ``source`` is on through the interval ``[t0, t1]`` (yr)."""
+    return source.start_yr <= t0 and t1 <= source.end_yr
+
+
 def active_cells(
     sources: Sequence[Source],
     t0: float,
@@ -168,7 +174,7 @@ def active_cells(
     held = np.full(shape, np.nan)
     rate = np.zeros(shape)
     for source in sources:
-        if not (source.start_yr <= t0 and t1 <= source.end_yr):
+        if not is_on(source, t0, t1):
             continue
         if isinstance(source, FixedConcentrationSource):
             held[source.mask] = source.concentration_mg_per_l

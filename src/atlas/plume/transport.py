@@ -26,6 +26,7 @@ from atlas.plume.sources import (
     active_cells,
     check_sources,
     hold,
+    is_on,
     largest_possible_mg_per_l,
     switch_times,
 )
@@ -314,8 +315,12 @@ def simulate(
     if times[0] == 0.0:
         snapshots.append((conc.copy(), budget.copy(), float(conc.sum())))
     steps_done, largest_step = 0, 0.0
+    cells: dict[tuple[bool, ...], tuple[scheme.Held, scheme.Rates]] = {}  # by the sources on
     for t0, t1, n_steps in zip(breaks[:-1], breaks[1:], substeps, strict=True):
-        held, rates = active_cells(sources, t0, t1, shape, cell_storage_kg)
+        on = tuple(is_on(source, t0, t1) for source in sources)
+        if on not in cells:
+            cells[on] = active_cells(sources, t0, t1, shape, cell_storage_kg)
+        held, rates = cells[on]
         budget[0] += hold(conc, held)
         dt = (t1 - t0) / n_steps
         largest_step = max(largest_step, dt)
