@@ -46,6 +46,19 @@ def test_copy_range_and_box_match_numpy(field, region):
     assert grow_box(field, 10.0, region, (1, 2, 3, 4)) == (1, 2, 3, 4)
 
 
+def test_the_range_orders_every_kind_of_value_as_floats_do():
+    """Negatives, signed zeros, subnormals and infinities (the range compares integer keys)."""
+    values = np.array([[3.0, -2.0, 0.0, -0.0], [5e-324, -1e-310, -np.inf, 1e308]])
+    assert value_range((0, 2, 0, 4), values) == (-np.inf, 1e308)
+    assert value_range((0, 1, 0, 4), values) == (-2.0, 3.0)
+    assert value_range((1, 2, 0, 2), values) == (-1e-310, 5e-324)
+    low, high = value_range((0, 1, 2, 4), values)
+    assert low == high == 0.0
+    assert np.signbit(low)  # -0 before +0
+    assert not np.signbit(high)
+    assert value_range((0, 2, 1, 1), values) == (np.inf, -np.inf)  # no cells
+
+
 @pytest.mark.parametrize("region", REGIONS)
 def test_clip_round_off_keeps_a_field_within_bounds_and_clips_only_round_off(field, region):
     j_lo, j_hi, i_lo, i_hi = region

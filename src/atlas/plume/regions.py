@@ -164,19 +164,33 @@ def decay_held(region: Region, conc: FloatArray, factor: float, held: Held) -> t
     return decay(region, conc, factor), restore_held(conc, held)
 
 
+_SIGN_KEPT = np.int64(0x7FFFFFFFFFFFFFFF)
+_INF_BITS, _MINUS_INF_BITS = np.array([np.inf, -np.inf]).view(np.int64)
+
+
+@njit(cache=True, inline="always")
+def _ordered(bits: np.int64) -> np.int64:
+    """A float64's bits (as int64) made into an int64 that orders as the float does (-0 before
+    +0): a negative's bits flipped, but the sign. Its own inverse."""
+    return bits ^ ((bits >> 63) & _SIGN_KEPT)
+
+
 @njit(cache=True)
-def _row_range(values: FloatArray) -> tuple[float, float]:
-    """Smallest and largest of ``values`` (a row's slice: a vector loop)."""
-    low, high = np.inf, -np.inf
-    for i in range(values.shape[0]):
-        low = min(low, values[i])
-        high = max(high, values[i])
+def _row_range(values: FloatArray) -> tuple[np.int64, np.int64]:
+    """Smallest and largest of ``values`` (a row's slice), as :func:`_ordered` bits: reductions
+    of integers, so a vector loop (the floats' own, in order, are not: 3 times as long)."""
+    ordered = values.view(np.int64)
+    low, high = _ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)
+    for i in range(ordered.shape[0]):
+        key = _ordered(ordered[i])
+        low = min(low, key)
+        high = max(high, key)
     return low, high
 
 
 @njit(cache=True, parallel=True)
 def _ranges_parallel(
-    region: Region, field: FloatArray, lows: FloatArray, highs: FloatArray
+    region: Region, field: FloatArray, lows: NDArray[np.int64], highs: NDArray[np.int64]
 ) -> None:
     """The rows of :func:`value_range` over numba's threads."""
     for j in prange(region[0], region[1]):
@@ -187,18 +201,20 @@ def _ranges_parallel(
 
 @njit(cache=True)
 def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
-    """Smallest and largest value of ``field`` in ``region``."""
+    """Smallest and largest value of ``field`` in ``region`` (``inf`` and ``-inf`` for none)."""
     j_lo, j_hi, i_lo, i_hi = region
-    lows, highs = np.empty(field.shape[0]), np.empty(field.shape[0])
+    ny = field.shape[0]
+    lows, highs = np.empty(ny, dtype=np.int64), np.empty(ny, dtype=np.int64)
     if _parallel(region):
         _ranges_parallel(region, field, lows, highs)
     else:
         for j in range(j_lo, j_hi):
             lows[j], highs[j] = _row_range(field[j, i_lo:i_hi])
-    lowest, highest = np.inf, -np.inf
+    ends = np.array([_ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)])
     for j in range(j_lo, j_hi):
-        lowest, highest = min(lowest, lows[j]), max(highest, highs[j])
-    return lowest, highest
+        ends[0], ends[1] = min(ends[0], lows[j]), max(ends[1], highs[j])
+    values = np.array([_ordered(ends[0]), _ordered(ends[1])]).view(np.float64)
+    return values[0], values[1]
 
 
 @njit(cache=True)
