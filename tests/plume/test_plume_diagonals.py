@@ -134,7 +134,7 @@ def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(
     advective = scheme.advective_flow(vx, vy)
     assert advective[5].any()
     assert not advective[5].all()
-    forced = (*advective[:5], np.ones_like(advective[5]))
+    forced = (*advective[:5], np.full_like(advective[5], 15))  # every pair of planes, every row
     rng = np.random.default_rng(2)
     conc = rng.uniform(0.0, 1.0, (ny, nx))
     fixed = np.zeros((ny, nx), bool)

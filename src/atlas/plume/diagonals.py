@@ -171,40 +171,68 @@ def _edge_values(
             out[3, c] = _diagonal_value(x, fixed, j, i, -1, -1)
 
 
+Pair = tuple[FloatArray, FloatArray]
+
+
 @njit(cache=True, inline="always")
 def _inner_fluxes(
     speed: FloatArray,
-    parts: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
-    plus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
-    minus: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    parts: tuple[Pair, ...],
+    plus: tuple[Pair, ...],
+    minus: tuple[Pair, ...],
     line: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     held: tuple[NDArray[np.bool_], NDArray[np.bool_]],
     out: FloatArray,
 ) -> None:
-    """Fluxes toward + across faces of ``speed`` (m/yr) with the half-paths' ``parts`` (their four
-    planes), as :func:`_x_fluxes`: the diagonal values each half-path carries when the water moves +
-    (``plus``) or - (``minus``), the four cells along the axis around each face (two behind it, two
-    ahead) and whether the two beside it are held, every cell in the grid. Equal-length slices from
-    index 0, no branch the compiler cannot turn into a selection, and a selection of values, not
-    of the arrays to load them from: a vector loop without gathers. A half-path
-    without speed adds ``0 * value`` and takes nothing from the rest, and ``value`` is never -0, so
-    the numbers are those of the branches of :func:`_x_fluxes`, bit for bit."""
+    """Fluxes toward + across faces of ``speed`` (m/yr) with the half-paths' ``parts`` (pairs of
+    their planes, in order: the pairs with speed in the row), as :func:`_x_fluxes`: the diagonal
+    values each half-path carries when the water moves + (``plus``) or - (``minus``), paired as
+    the planes, the four cells along the axis around each face (two behind it, two ahead) and
+    whether the two beside it are held, every cell in the grid. Equal-length slices from index 0,
+    no branch the compiler cannot turn into a selection, and a selection of values, not of the
+    arrays to load them from: a vector loop without gathers. A half-path without speed adds
+    ``0 * value`` and takes nothing from the rest, and ``value`` is never -0, so the numbers are
+    those of the branches of :func:`_x_fluxes`, bit for bit, and a pair left out changes no bit."""
     far_back, back, ahead, far_ahead = line
     back_held, ahead_held = held
     for k in range(out.shape[0]):
         u = speed[k]
         forward = u > 0.0
-        p0, p1, p2, p3 = parts[0][k], parts[1][k], parts[2][k], parts[3][k]
         # both directions are computed, then one is chosen: choosing which array to load from
         # compiled to gathers (a load per lane), which took most of the loop's time
-        by_plus = 0.0 + p0 * plus[0][k] + p1 * plus[1][k] + p2 * plus[2][k] + p3 * plus[3][k]
-        by_minus = 0.0 + p0 * minus[0][k] + p1 * minus[1][k] + p2 * minus[2][k] + p3 * minus[3][k]
+        by_plus, by_minus, rest = 0.0, 0.0, abs(u)
+        for m in range(len(parts)):
+            (p0, p1), (a0, a1), (b0, b1) = parts[m], plus[m], minus[m]
+            by_plus = by_plus + p0[k] * a0[k] + p1[k] * a1[k]
+            by_minus = by_minus + p0[k] * b0[k] + p1[k] * b1[k]
+            rest = rest - p0[k] - p1[k]
         to_plus = upwind_face_value(far_back[k], back[k], ahead[k], True, True, back_held[k])
         to_minus = upwind_face_value(far_ahead[k], ahead[k], back[k], True, True, ahead_held[k])
         value = by_plus if forward else by_minus
-        rest = abs(u) - p0 - p1 - p2 - p3
         value += rest * (to_plus if forward else to_minus) if rest > 0.0 else 0.0
         out[k] = value if forward else (-value if u < 0.0 else 0.0)
+
+
+@njit(cache=True, inline="always")
+def _pairs_fluxes(
+    pairs: int,
+    speed: FloatArray,
+    parts: tuple[Pair, Pair],
+    plus: tuple[Pair, Pair],
+    minus: tuple[Pair, Pair],
+    line: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    held: tuple[NDArray[np.bool_], NDArray[np.bool_]],
+    out: FloatArray,
+) -> None:
+    """:func:`_inner_fluxes` with the pairs of planes that have a speed in the row (``pairs``: bit
+    0 the first pair, bit 1 the second; the second alone when only it has, the first alone when
+    neither has): a pair without speed is not read."""
+    if pairs == 2:
+        _inner_fluxes(speed, parts[1:], plus[1:], minus[1:], line, held, out)
+    elif pairs == 3:
+        _inner_fluxes(speed, parts, plus, minus, line, held, out)
+    else:
+        _inner_fluxes(speed, parts[:1], plus[:1], minus[:1], line, held, out)
 
 
 @njit(cache=True, inline="always")
@@ -294,20 +322,17 @@ def _x_fluxes(
         here, below, above = values[_slot(j)], values[_slot(j - 1)], values[_slot(j + 1)]
         a, b = lo - i_lo, hi - i_lo  # values of faces [lo, hi) when the water moves +x
         row, held = x[j], fixed[j]
-        _inner_fluxes(
+        _pairs_fluxes(
+            flow[5][j] & 3,
             flow[0][j, lo:hi],
             (
-                flow[2][0, j, lo:hi],
-                flow[2][1, j, lo:hi],
-                flow[2][2, j, lo:hi],
-                flow[2][3, j, lo:hi],
+                (flow[2][0, j, lo:hi], flow[2][1, j, lo:hi]),
+                (flow[2][2, j, lo:hi], flow[2][3, j, lo:hi]),
             ),
-            (here[0, a:b], below[0, a:b], here[2, a:b], above[2, a:b]),
+            ((here[0, a:b], below[0, a:b]), (here[2, a:b], above[2, a:b])),
             (
-                here[1, a + 1 : b + 1],
-                below[1, a + 1 : b + 1],
-                here[3, a + 1 : b + 1],
-                above[3, a + 1 : b + 1],
+                (here[1, a + 1 : b + 1], below[1, a + 1 : b + 1]),
+                (here[3, a + 1 : b + 1], above[3, a + 1 : b + 1]),
             ),
             (row[lo - 2 : hi - 2], row[lo - 1 : hi - 1], row[lo:hi], row[lo + 1 : hi + 1]),
             (held[lo - 1 : hi - 1], held[lo:hi]),
@@ -335,16 +360,15 @@ def _y_fluxes(
     if not shut and 2 <= j <= ny - 2 and i_lo < i_hi:  # every face: a vector loop
         n = i_hi - i_lo
         south, north = values[below], values[above]
-        _inner_fluxes(
+        _pairs_fluxes(
+            flow[5][j] >> 2,
             vy[j, i_lo:i_hi],
             (
-                y_paths[0, j, i_lo:i_hi],
-                y_paths[1, j, i_lo:i_hi],
-                y_paths[2, j, i_lo:i_hi],
-                y_paths[3, j, i_lo:i_hi],
+                (y_paths[0, j, i_lo:i_hi], y_paths[1, j, i_lo:i_hi]),
+                (y_paths[2, j, i_lo:i_hi], y_paths[3, j, i_lo:i_hi]),
             ),
-            (south[0, 1 : n + 1], south[0, :n], south[1, 1 : n + 1], south[1, 2 : n + 2]),
-            (north[2, 1 : n + 1], north[2, :n], north[3, 1 : n + 1], north[3, 2 : n + 2]),
+            ((south[0, 1 : n + 1], south[0, :n]), (south[1, 1 : n + 1], south[1, 2 : n + 2])),
+            ((north[2, 1 : n + 1], north[2, :n]), (north[3, 1 : n + 1], north[3, 2 : n + 2])),
             (x[j - 2, i_lo:i_hi], x[j - 1, i_lo:i_hi], x[j, i_lo:i_hi], x[j + 1, i_lo:i_hi]),
             (fixed[j - 1, i_lo:i_hi], fixed[j, i_lo:i_hi]),
             out[:n],

@@ -71,7 +71,7 @@ FloatArray = NDArray[np.float64]
 Held = tuple[NDArray[np.int64], FloatArray, NDArray[np.bool_]]
 Rates = tuple[NDArray[np.int64], FloatArray]
 Region = tuple[int, int, int, int]  # rows [j_lo, j_hi) and columns [i_lo, i_hi) of cells
-Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.bool_]]
+Flow = tuple[FloatArray, FloatArray, FloatArray, FloatArray, NDArray[np.uint8], NDArray[np.uint8]]
 """``(vx, vy, x_paths, y_paths, lines, rows)``: seepage velocities on the x- and y-faces,
 ``(ny, nx + 1)`` and ``(ny + 1, nx)``, and the speeds of their diagonal half-paths in four
 planes, ``(4, ny, nx + 1)`` and ``(4, ny + 1, nx)`` (:func:`atlas.plume.half_paths.half_paths`),

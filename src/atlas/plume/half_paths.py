@@ -165,7 +165,7 @@ def line_index(dj: int, di: int) -> int:
 @njit(cache=True)
 def diagonal_starts(
     vx: FloatArray, vy: FloatArray, x_paths: FloatArray, y_paths: FloatArray
-) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
     """Which diagonal lines carry water out of each cell, and which rows have any.
 
     Returns
@@ -173,9 +173,11 @@ def diagonal_starts(
     lines : uint8 array (ny, nx)
         Bit ``line_index(dj, di)`` is set when a half-path of :func:`half_paths` with a speed starts
         at the cell toward ``(j + dj, i + di)``.
-    rows : bool array (ny + 1,)
-        Whether any half-path has a speed on the x-faces of row ``j`` or the y-faces ``j``:
-        where neither holds, the fluxes are those along the axes alone.
+    rows : uint8 array (ny + 1,)
+        Which pairs of half-path planes have a speed on the x-faces of row ``j`` (bit 0: planes
+        0 and 1, the half-paths that turn toward +y; bit 1: planes 2 and 3, toward -y) and on
+        the y-faces ``j`` (bits 2 and 3: toward +x and -x). A pair without speed in a row is
+        not read there; a row without any takes the fluxes along the axes alone.
     """
     ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
     lines = np.zeros((ny, nx), dtype=np.uint8)
@@ -193,7 +195,12 @@ def diagonal_starts(
             for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
                 if y_paths[k, j, i] > 0.0 and 0 <= start < nx:
                     lines[up, start] |= 1 << line_index(dj, side)
-    rows = np.zeros(ny + 1, dtype=np.bool_)
+    rows = np.zeros(ny + 1, dtype=np.uint8)
     for j in range(ny + 1):
-        rows[j] = (j < ny and (x_paths[:, j] > 0.0).any()) or (y_paths[:, j] > 0.0).any()
+        for pair in range(2):
+            planes = slice(2 * pair, 2 * pair + 2)
+            if j < ny and (x_paths[planes, j] > 0.0).any():
+                rows[j] |= 1 << pair
+            if (y_paths[planes, j] > 0.0).any():
+                rows[j] |= 4 << pair
     return lines, rows
