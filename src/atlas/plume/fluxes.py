@@ -306,8 +306,9 @@ def dispersive_row(
     added to one cell and taken from the other, so mass is exact), in the order of the
     offsets, ``+e_k`` before ``-e_k``. Where both partners are in the region and either weighs,
     the two go in one loop; elsewhere each goes alone, over the span of its nonzero weights
-    only. A zero exchange changes no bit: it adds +-0 to a sum that starts at +0, so is never
-    -0."""
+    only. A zero exchange between finite values changes no bit: it adds +-0 to a sum that starts
+    at +0, so is never -0 (with an infinite or NaN value the sum may become NaN where it would
+    have been infinite: the step's bounds check fails either way)."""
     offsets, weights, spans = dispersion
     j_lo, j_hi, i_lo, i_hi = region
     row[:] = 0.0

@@ -201,7 +201,8 @@ def _ranges_parallel(
 
 @njit(cache=True)
 def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
-    """Smallest and largest value of ``field`` in ``region`` (``inf`` and ``-inf`` for none)."""
+    """Smallest and largest value of ``field`` in ``region`` (``inf`` and ``-inf`` for none;
+    -0 is below +0; a NaN with its sign bit clear is above everything, one with it set below)."""
     j_lo, j_hi, i_lo, i_hi = region
     ny = field.shape[0]
     lows, highs = np.empty(ny, dtype=np.int64), np.empty(ny, dtype=np.int64)
