@@ -227,12 +227,11 @@ def _pairs_fluxes(
     """:func:`_inner_fluxes` with the pairs of planes that have a speed in the row (``pairs``: bit
     0 the first pair, bit 1 the second; the second alone when only it has, the first alone when
     neither has): a pair without speed is not read."""
-    if pairs == 2:
-        _inner_fluxes(speed, parts[1:], plus[1:], minus[1:], line, held, out)
-    elif pairs == 3:
+    if pairs == 3:
         _inner_fluxes(speed, parts, plus, minus, line, held, out)
-    else:
-        _inner_fluxes(speed, parts[:1], plus[:1], minus[:1], line, held, out)
+    else:  # one loop for either pair alone: each loop compiled is seconds of a cold compile
+        m = 1 if pairs == 2 else 0
+        _inner_fluxes(speed, (parts[m],), (plus[m],), (minus[m],), line, held, out)
 
 
 @njit(cache=True, inline="always")
