@@ -123,17 +123,21 @@ def test_converging_flow_mirrored_gives_the_mirrored_plume():
     assert math.isclose(plume.sum(), mirrored.sum(), rel_tol=1e-12)
 
 
-def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers():
+@pytest.mark.parametrize(("east", "north"), [(20.0, 8.0), (-20.0, -8.0), (20.0, -8.0)])
+def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(east, north):
     """A stage takes the kernel along the axes alone on rows whose faces carry no diagonal
-    part (atlas.plume.stages): forcing the diagonal kernel on every row gives the same
-    numbers, bit for bit, in the whole grid and in a region."""
+    part (atlas.plume.stages), and reads only the pairs of half-path planes with a speed in a
+    row (atlas.plume.diagonals): forcing the diagonal kernel with every pair on every row gives
+    the same numbers, bit for bit, in the whole grid and in a region, whichever way the water
+    turns (each pair alone, on the x- and the y-faces)."""
     ny, nx = 30, 26
-    vx = np.full((ny, nx + 1), 20.0)
+    vx = np.full((ny, nx + 1), east)
     vy = np.zeros((ny + 1, nx))
-    vy[15:] = 8.0  # the water turns north from row 15 on: diagonals there only
+    vy[15:] = north  # the water turns north or south from row 15 on: diagonals there only
     advective = scheme.advective_flow(vx, vy)
     assert advective[5].any()
     assert not advective[5].all()
+    assert 0 < advective[5].max() < 15  # a pair without speed is left out
     forced = (*advective[:5], np.full_like(advective[5], 15))  # every pair of planes, every row
     rng = np.random.default_rng(2)
     conc = rng.uniform(0.0, 1.0, (ny, nx))

@@ -194,7 +194,8 @@ def _inner_fluxes(
     no branch the compiler cannot turn into a selection, and a selection of values, not of the
     arrays to load them from: a vector loop without gathers. A half-path without speed adds
     ``0 * value`` and takes nothing from the rest, and ``value`` is never -0, so the numbers are
-    those of the branches of :func:`_x_fluxes`, bit for bit, and a pair left out changes no bit."""
+    those of the branches of :func:`_x_fluxes`, bit for bit, and a pair left out changes no bit
+    (for finite values: the ``0 * inf`` it would add is NaN)."""
     far_back, back, ahead, far_ahead = line
     back_held, ahead_held = held
     for k in range(out.shape[0]):
