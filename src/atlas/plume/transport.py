@@ -311,9 +311,16 @@ def simulate(
     total_steps = sum(substeps)
     budget = np.zeros(3)  # inflow, outflow, decayed, as sums of cell concentrations
     initial_mass_kg = float(conc.sum()) * cell_storage_kg
-    snapshots: list[tuple[FloatArray, FloatArray, float]] = []
+    # each output written in place (a copy per field to stack later was a second copy of them all)
+    fields = np.empty((times.size, *shape))
+    budgets, stored = np.empty((times.size, 3)), np.empty(times.size)
+
+    def record(t_yr: float) -> None:
+        k = int(np.searchsorted(times, t_yr))
+        fields[k], budgets[k], stored[k] = conc, budget, conc.sum()
+
     if times[0] == 0.0:
-        snapshots.append((conc.copy(), budget.copy(), float(conc.sum())))
+        record(0.0)
     steps_done, largest_step = 0, 0.0
     cells: dict[tuple[bool, ...], tuple[scheme.Held, scheme.Rates]] = {}  # by the sources on
     for t0, t1, n_steps in zip(breaks[:-1], breaks[1:], substeps, strict=True):
@@ -347,15 +354,14 @@ def simulate(
             if progress is not None:
                 progress(steps_done / total_steps)
         if t1 in times:
-            snapshots.append((conc.copy(), budget.copy(), float(conc.sum())))
+            record(t1)
 
-    fields, budgets, stored = zip(*snapshots, strict=True)
-    flows = np.array(budgets) * cell_storage_kg
+    flows = budgets * cell_storage_kg
     return TransportResult(
-        concentration_mg_per_l=np.stack(fields),
+        concentration_mg_per_l=fields,
         times_yr=times,
         mass_in_kg=flows[:, 0],
-        mass_stored_kg=np.array(stored) * cell_storage_kg,
+        mass_stored_kg=stored * cell_storage_kg,
         mass_out_kg=flows[:, 1],
         mass_decayed_kg=flows[:, 2],
         initial_mass_kg=initial_mass_kg,
