@@ -211,11 +211,11 @@ def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
     else:
         for j in range(j_lo, j_hi):
             lows[j], highs[j] = _row_range(field[j, i_lo:i_hi])
-    ends = np.array([_ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)])
+    low, high = _ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)
     for j in range(j_lo, j_hi):
-        ends[0], ends[1] = min(ends[0], lows[j]), max(ends[1], highs[j])
-    values = np.array([_ordered(ends[0]), _ordered(ends[1])]).view(np.float64)
-    return values[0], values[1]
+        low, high = min(low, lows[j]), max(high, highs[j])
+    ends = np.array([_ordered(low), _ordered(high)]).view(np.float64)
+    return ends[0], ends[1]
 
 
 @njit(cache=True)
