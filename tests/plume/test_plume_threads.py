@@ -1,10 +1,11 @@
 """The transport step on numba's threads: the same numbers, bit for bit, on 1 or 2 threads.
 
-Rows go to the threads in fixed blocks (``atlas.plume.stages.BLOCK_ROWS``) and every sum (held
+Rows go to the threads in fixed chunks (``atlas.plume.stages.chunk_rows``) and every sum (held
 inflow, outflow, clipped mass, decay) is taken row by row in a fixed order, so the thread count
-cannot change a result. The case exercises every kernel: a heterogeneous Darcy field oblique to
-the grid (wide dispersive stencils), a held block, a mass-rate source, decay and sorption, and
-an initial plume over the whole grid, so that every stage is large enough to run on the threads
+cannot change a result (test_plume_chains compares the chunks with one sweep). The case
+exercises every kernel: a heterogeneous Darcy field oblique to the grid (wide dispersive
+stencils), a held block, a mass-rate source, decay and sorption, and an initial plume over the
+whole grid, so that every stage is large enough to run on the threads
 (``atlas.plume.stages.PARALLEL_CELLS``).
 """
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
 
-from atlas.plume import flow, scheme, stages
+from atlas.plume import flow
 from atlas.plume.stages import PARALLEL_CELLS
 from atlas.plume.transport import (
     FixedConcentrationSource,
@@ -70,70 +71,3 @@ def test_one_and_two_threads_give_identical_bits():
     for name in ("mass_in_kg", "mass_out_kg", "mass_decayed_kg", "mass_stored_kg"):
         assert np.array_equal(getattr(one, name), getattr(two, name)), name
     assert one.n_steps == two.n_steps
-
-
-def test_the_threaded_stages_give_what_their_blocks_give_one_by_one():
-    """On a region of ``PARALLEL_CELLS`` or more, the stages (rows over the threads) write the
-    same bits as their row blocks called one after the other on this thread, and return the same
-    sums: a store lost inside the parallel loop would show here even if 1 and 2 threads agreed
-    (found in review; numba drops some stores into arrays unpacked from a tuple in a ``prange``)."""
-    rng = np.random.default_rng(5)
-    ny, nx = 530, 521
-    vx = rng.normal(size=(ny, nx + 1)) + 0.3
-    vy = rng.normal(size=(ny + 1, nx)) - 0.2
-    advective, sink = scheme.advective_flow(vx, vy), scheme.sink_rate_per_yr(vx, vy, 1.0, 1.0)
-    dispersion = scheme.face_dispersion(vx, vy, 1.0, 0.1, 0.001)
-    x = rng.random((ny, nx))
-    fixed = rng.random((ny, nx)) < 0.01
-    held = (np.flatnonzero(fixed), x[fixed].copy(), fixed)
-    region = (3, ny - 1, 1, nx - 2)
-    inside = np.zeros((ny, nx), bool)
-    inside[3 : ny - 1, 1 : nx - 2] = True
-    cells = np.sort(rng.choice(np.flatnonzero(inside), 50, replace=False)).astype(np.int64)
-    sources = (cells, rng.random(50))
-    combination = (0.5, 0.25, 0.25, 0.01, 0.003)
-    assert stages._cells(region) >= PARALLEL_CELLS
-    source_rows = stages._source_rows(sources, ny, nx)
-    for skew in (True, False):
-        base = [rng.random((ny, nx)) for _ in range(5)]
-        threaded, blocks = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
-        sums = stages.advective_stage(
-            x, region, advective, sink, 0.5, held, sources, combination, threaded, True, True, skew
-        )
-        per_row = (fixed, source_rows, np.zeros(ny), np.zeros(ny))
-        stages._advective_block(
-            region[:2],
-            x,
-            region,
-            advective,
-            sink,
-            0.5,
-            sources,
-            combination,
-            blocks,
-            (True, True, skew),
-            per_row,
-        )
-        assert all(np.array_equal(a, b) for a, b in zip(threaded, blocks, strict=True))
-        assert sums == tuple(stages._ordered_sum(s, region) for s in per_row[2:])
-    base = [rng.random((ny, nx)) for _ in range(5)]
-    threaded, blocks = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
-    inflow = stages.dispersive_stage(
-        x, region, dispersion, 0.5, held, sources, combination, threaded, True, True
-    )
-    per_row = (fixed, source_rows, np.zeros(ny))
-    for block in range(stages._blocks(region)):
-        stages._dispersive_block(
-            region[0] + block * stages.BLOCK_ROWS,
-            x,
-            region,
-            dispersion,
-            0.5,
-            sources,
-            combination,
-            blocks,
-            (True, True),
-            per_row,
-        )
-    assert all(np.array_equal(a, b) for a, b in zip(threaded, blocks, strict=True))
-    assert inflow == stages._ordered_sum(per_row[2], region)

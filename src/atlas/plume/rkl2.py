@@ -22,7 +22,7 @@ from numba import njit
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
 from atlas.plume.regions import around, clip_round_off, copy_region, restore_held, value_range
 from atlas.plume.selling import dispersion_reach
-from atlas.plume.stages import dispersive_stage
+from atlas.plume.stages import dispersive_chain
 
 __all__ = ["coefficients", "disperse", "reach", "stages_for"]
 
@@ -76,7 +76,7 @@ def disperse(
     inv_r_dx2: float,
     held: Held,
     sources: Rates,
-    work: tuple[FloatArray, FloatArray, FloatArray],
+    work: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, Region]:
     """One dispersive step of ``conc`` in place; returns the held inflow and the region done.
 
@@ -84,47 +84,46 @@ def disperse(
     module notes; otherwise the step is redone with the fewest SSP-RK2 substeps whose stages are
     convex combinations (``fe_limits`` is ``dt`` in forward-Euler limits of dispersion), on
     ``region`` widened by their reach, which is then the region returned. Each stage computes
-    the rate and the stage together, row by row (:func:`atlas.plume.stages.dispersive_stage`).
+    the rate and the stage together, row by row, and the stages go down the rows together
+    (:func:`atlas.plume.stages.dispersive_chain`); ``work`` is (the first stage's rate, two
+    arrays for the stages between, the step's result), overwritten in the region.
     """
-    first_rate, previous, before = work
+    first_rate, previous, before, result = work
     stages = table.shape[0] - 1
-    in_0 = dispersive_stage(
-        conc, region, dispersion, inv_r_dx2, held, sources, (1.0, 0.0, 0.0, table[1, 2], 0.0),
-        (conc, conc, first_rate, first_rate, previous), True, True,
+    combinations = np.zeros((stages, 5))
+    combinations[0, 0], combinations[0, 3] = 1.0, table[1, 2]
+    for j in range(2, stages + 1):
+        mu, nu, mu_dt, gamma_dt = table[j]
+        combinations[j - 1] = mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt
+    held_inflow = dispersive_chain(
+        conc, region, dispersion, inv_r_dx2, held, sources, combinations,
+        (first_rate, previous, before, result), True, True,
     )  # fmt: skip
+    in_0 = held_inflow[0]
     inflow, inflow_before = table[1, 2] * in_0, 0.0
     for j in range(2, stages + 1):
         mu, nu, mu_dt, gamma_dt = table[j]
-        earlier = conc if j == 2 else before  # Y_{j-2}
-        in_j = dispersive_stage(
-            previous, region, dispersion, inv_r_dx2, held, sources,
-            (mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt),
-            (conc, earlier, first_rate, first_rate, before), False, True,
-        )  # fmt: skip
         inflow, inflow_before = (
-            mu * inflow + nu * inflow_before + mu_dt * in_j + gamma_dt * in_0,
+            mu * inflow + nu * inflow_before + mu_dt * held_inflow[j - 1] + gamma_dt * in_0,
             inflow,
         )
-        previous, before = before, previous
-    inflow += restore_held(previous, held)
+    inflow += restore_held(result, held)
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     lowest, highest = value_range(region, conc)
-    accepted, clipped = clip_round_off(region, previous, lowest, highest + rise)
+    accepted, clipped = clip_round_off(region, result, lowest, highest + rise)
     if accepted:
-        copy_region(region, previous, conc)
+        copy_region(region, result, conc)
         return inflow + clipped, region
     substeps = max(1, math.ceil(fe_limits))
     wide = around(region, 2 * substeps * dispersion_reach(dispersion), *conc.shape)
     h = dt / substeps
+    heun = np.array([[1.0, 0.0, 0.0, h, 0.0], [0.0, 0.0, 1.0, 0.5 * h, 0.5 * h]])
     inflow = 0.0
     for _ in range(substeps):
-        in_1 = dispersive_stage(
-            conc, wide, dispersion, inv_r_dx2, held, sources, (1.0, 0.0, 0.0, h, 0.0),
-            (conc, conc, first_rate, first_rate, previous), True, True,
+        held_inflow = dispersive_chain(
+            conc, wide, dispersion, inv_r_dx2, held, sources, heun,
+            (first_rate, previous, previous, result), True, True,
         )  # fmt: skip
-        in_2 = dispersive_stage(
-            previous, wide, dispersion, inv_r_dx2, held, sources, (0.0, 0.0, 1.0, 0.5 * h, 0.5 * h),
-            (conc, conc, first_rate, first_rate, conc), False, True,
-        )  # fmt: skip
-        inflow += 0.5 * h * (in_1 + in_2)
+        copy_region(wide, result, conc)
+        inflow += 0.5 * h * (held_inflow[0] + held_inflow[1])
     return inflow, wide

@@ -94,7 +94,7 @@ from atlas.plume.regions import (
 )
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
 from atlas.plume.selling import dispersion_reach, pair_dispersion
-from atlas.plume.stages import advective_stage, share_sources
+from atlas.plume.stages import ADVECTIVE_REACH, advective_chain, share_sources
 
 __all__ = [
     "MAX_STAGES",
@@ -112,7 +112,7 @@ __all__ = [
 MAX_STAGES = 20
 """Most stages of a dispersion super-step: it spans up to 104.5 forward-Euler limits."""
 
-_ADVECTIVE_REACH = 4  # cells one advective step (two stages of a 2-cell stencil) can reach
+_ADVECTIVE_REACH = 2 * ADVECTIVE_REACH  # cells one advective step (two stages) can reach
 
 
 def face_dispersion(
@@ -221,8 +221,8 @@ def _advect(
 ) -> tuple[float, float]:
     """One SSP-RK2 advective step of ``conc`` in place, mass-rate sources in both stages;
     returns ``(held inflow, outflow)`` (the sources' own inflow is not included). Each stage
-    computes the rate and the stage together, row by row
-    (:func:`atlas.plume.stages.advective_stage`).
+    computes the rate and the stage together, row by row, and the two stages go down the rows
+    together (:func:`atlas.plume.stages.advective_chain`).
 
     The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
     before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
@@ -238,15 +238,11 @@ def _advect(
     lowest = min(lowest, 0.0)  # clean water enters across the edge and with recharge
     highest += dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     copy_region(region, conc, start)
+    heun = np.array([[1.0, 0.0, 0.0, dt, 0.0], [0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt]])
     for skew in (True, False):
-        out_1, in_1 = advective_stage(
-            start, region, flow, sink, inv_r_dx, held, sources, (1.0, 0.0, 0.0, dt, 0.0),
-            (start, start, first, first, stage), True, True, skew,
-        )  # fmt: skip
-        out_2, in_2 = advective_stage(
-            stage, region, flow, sink, inv_r_dx, held, sources,
-            (0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt), (start, start, first, first, conc), False, True,
-            skew,
+        sums = advective_chain(
+            start, region, flow, sink, inv_r_dx, held, sources, heun, (first, stage, stage, conc),
+            True, True, skew,
         )  # fmt: skip
         # along the axes, a region's shut edge can also gather negligible solute that drifted
         # out of the box (it is not convex there): that is clipped too
@@ -258,7 +254,7 @@ def _advect(
                 "an advective step along the grid axes left the range of the values: the step "
                 "is longer than stable_time_step_yr, or a velocity or value is not finite"
             )
-    return 0.5 * dt * (in_1 + in_2) + clipped, 0.5 * dt * (out_1 + out_2)
+    return 0.5 * dt * (sums[0, 1] + sums[1, 1]) + clipped, 0.5 * dt * (sums[0, 0] + sums[1, 0])
 
 
 @njit(cache=True)
@@ -329,7 +325,7 @@ def advance(
     table = coefficients(stages, dt)
     # outside the computed region every work array equals conc
     advective_work = (np.zeros_like(conc), conc.copy(), conc.copy())
-    dispersive_work = (np.zeros_like(conc), conc.copy(), conc.copy())
+    dispersive_work = (np.zeros_like(conc), conc.copy(), conc.copy(), conc.copy())
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
     for indices in (held_cells, sources[0]):

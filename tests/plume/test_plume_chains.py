@@ -1,0 +1,125 @@
+"""Chains of stages in one sweep (atlas.plume.stages): the order of the rows keeps every stage's
+reads ahead of the writes that overwrite them, and a chain gives the same bits as its stages
+taken one after the other, in one sweep or in chunks with halos."""
+
+import numpy as np
+import pytest
+
+from atlas.plume import scheme, stages
+from atlas.plume.selling import dispersion_reach
+
+
+@pytest.mark.parametrize(
+    ("chunk", "region", "n_stages", "lag"),
+    [
+        ((0, 40), (0, 40, 0, 5), 2, 2),
+        ((64, 128), (3, 300, 0, 5), 2, 2),
+        ((64, 128), (70, 120, 0, 5), 3, 1),
+        ((10, 30), (0, 200, 0, 5), 5, 2),
+        ((0, 200), (0, 200, 0, 5), 1, 3),
+    ],
+)
+def test_the_schedule_reads_every_row_before_it_is_overwritten(chunk, region, n_stages, lag):
+    """Stage ``k`` computes the chunk's rows widened by its halo, and row ``j`` of it only once
+    stage ``k - 1`` has computed rows ``j - lag .. j + lag`` (which it reads) and before stage
+    ``k + 1`` computes row ``j`` (which overwrites ``Y_{k-1}`` there): every row of stage
+    ``k - 1`` that row ``j`` of stage ``k`` reads is computed before it, and none after."""
+    lines = stages.schedule(chunk, region, n_stages, lag)
+    when = {(int(k), int(j)): n for n, (k, j, _) in enumerate(lines)}
+    assert len(when) == len(lines)  # no row of a stage twice
+    for k in range(n_stages):
+        halo = (n_stages - 1 - k) * lag
+        rows = range(max(chunk[0] - halo, region[0]), min(chunk[1] + halo, region[1]))
+        assert sorted(j for kk, j in when if kk == k) == list(rows)
+        assert all(start == rows[0] for kk, _, start in lines if kk == k)
+    for (k, j), n in when.items():
+        if k == 0:
+            continue
+        for read in range(max(j - lag, region[0]), min(j + lag + 1, region[1])):
+            assert when[(k - 1, read)] < n  # read, and computed before
+        # a later line of stage k - 1 would write Y_k, which row j of stage k + 1 reads; one of
+        # stage k - 2 would overwrite what this line still reads
+        later = [kk for (kk, jj), m in when.items() if m > n and abs(jj - j) <= lag]
+        assert all(kk >= k for kk in later)
+
+
+def _case(seed: int, ny: int, nx: int):
+    rng = np.random.default_rng(seed)
+    vx = rng.normal(size=(ny, nx + 1)) + 0.3
+    vy = rng.normal(size=(ny + 1, nx)) - 0.2
+    advective, sink = scheme.advective_flow(vx, vy), scheme.sink_rate_per_yr(vx, vy, 1.0, 1.0)
+    dispersion = scheme.face_dispersion(vx, vy, 1.0, 0.1, 0.001)
+    x = rng.random((ny, nx))
+    fixed = rng.random((ny, nx)) < 0.01
+    held = (np.flatnonzero(fixed), x[fixed].copy(), fixed)
+    region = (3, ny - 1, 1, nx - 2)
+    inside = np.zeros((ny, nx), bool)
+    inside[3 : ny - 1, 1 : nx - 2] = True
+    cells = np.sort(rng.choice(np.flatnonzero(inside), 50, replace=False)).astype(np.int64)
+    return rng, x, region, advective, sink, dispersion, held, (cells, rng.random(50))
+
+
+def _results_equal(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> bool:
+    """Whether two chains' results (the first rate and the last stage) are the same bits (the
+    pair of arrays between is scratch: in chunks, a halo may leave an earlier stage there)."""
+    return np.array_equal(a[0], b[0]) and np.array_equal(a[3], b[3])
+
+
+def _stage_by_stage(region: tuple[int, int, int, int], n_stages: int) -> np.ndarray:
+    """A schedule that takes the stages one after the other, each over every row."""
+    rows = np.arange(region[0], region[1])
+    return np.array(
+        [(k, j, region[0]) for k in range(n_stages) for j in rows], dtype=np.int64
+    ).reshape(-1, 3)
+
+
+@pytest.mark.parametrize(("ny", "nx"), [(40, 37), (530, 521)])  # one sweep; chunks on threads
+def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
+    """An advective chain (Heun's two stages, and three stages with every coefficient set, so
+    that the pair of arrays alternates) and a four-stage dispersive chain write the same bits and
+    return the same sums as the same stages taken one after the other over the whole region;
+    the larger grid runs in chunks with halos, on the threads (a store lost inside the parallel
+    loop, or a halo too narrow, would show)."""
+    rng, x, region, advective, sink, dispersion, held, sources = _case(3, ny, nx)
+    assert (stages._cells(region) >= stages.PARALLEL_CELLS) == (ny > 100)
+    fixed, source_rows = held[2], stages._source_rows(sources, ny, nx)
+    heun = np.array([[1.0, 0.0, 0.0, 0.01, 0.0], [0.0, 0.0, 1.0, 0.005, 0.005]])
+    three = rng.uniform(0.05, 0.5, (3, 5))
+    for combinations in (heun, three):
+        for skew in (True, False):
+            base = [rng.random((ny, nx)) for _ in range(4)]
+            chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
+            sums = stages.advective_chain(
+                x, region, advective, sink, 0.5, held, sources, combinations, chained,
+                True, True, skew,
+            )  # fmt: skip
+            n = len(combinations)
+            per_row = (fixed, source_rows, np.zeros((n, ny)), np.zeros((n, ny)))
+            width = region[3] - region[2]
+            scratch = (
+                np.empty((n, 2, width)), np.empty(width), np.empty(width + 1),
+                np.zeros((n, 3, 4, width + 2)),
+            )  # fmt: skip
+            stages._advective_sweep(
+                _stage_by_stage(region, n), x, region, advective, sink, 0.5, sources,
+                combinations, one_by_one, (True, True, skew), per_row, scratch,
+                np.full(n, region[0] - 3),
+            )  # fmt: skip
+            assert _results_equal(chained, one_by_one)
+            assert not np.array_equal(chained[3], base[3])
+            expected = np.stack([stages._ordered_sums(s, region) for s in per_row[2:]], axis=1)
+            np.testing.assert_array_equal(sums, expected)
+    combinations = rng.uniform(0.05, 0.5, (4, 5))
+    base = [rng.random((ny, nx)) for _ in range(4)]
+    chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
+    inflow = stages.dispersive_chain(
+        x, region, dispersion, 0.5, held, sources, combinations, chained, True, True
+    )
+    per_row = (fixed, source_rows, np.zeros((4, ny)))
+    stages._dispersive_sweep(
+        _stage_by_stage(region, 4), x, region, dispersion, 0.5, sources, combinations,
+        one_by_one, (True, True), per_row, np.empty(region[3] - region[2]),
+    )  # fmt: skip
+    assert dispersion_reach(dispersion) >= 1
+    assert _results_equal(chained, one_by_one)
+    np.testing.assert_array_equal(inflow, stages._ordered_sums(per_row[2], region))
