@@ -68,6 +68,7 @@ def coefficients(stages: int, dt: float) -> FloatArray:
 @njit(cache=True)
 def disperse(
     conc: FloatArray,
+    out: FloatArray,
     region: Region,
     dt: float,
     fe_limits: float,
@@ -76,19 +77,20 @@ def disperse(
     inv_r_dx2: float,
     held: Held,
     sources: Rates,
-    work: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
+    work: tuple[FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, Region]:
-    """One dispersive step of ``conc`` in place; returns the held inflow and the region done.
+    """One dispersive step of ``conc`` into ``out``; returns the held inflow and the region
+    done, where ``out`` holds the step (``conc`` is left as it was, except when the step is
+    redone: then it is scratch in the region returned).
 
     The RKL2 super-step (stages from ``table``) is kept when it stays within the bounds of the
     module notes; otherwise the step is redone with the fewest SSP-RK2 substeps whose stages are
     convex combinations (``fe_limits`` is ``dt`` in forward-Euler limits of dispersion), on
     ``region`` widened by their reach, which is then the region returned. Each stage computes
     the rate and the stage together, row by row, and the stages go down the rows together
-    (:func:`atlas.plume.stages.dispersive_chain`); ``work`` is (the first stage's rate, two
-    arrays for the stages between, the step's result), overwritten in the region.
+    (:func:`atlas.plume.stages.dispersive_chain`); ``work`` is scratch.
     """
-    first_rate, previous, before, result = work
+    rate, pair_0, pair_1 = work
     stages = table.shape[0] - 1
     combinations = np.zeros((stages, 5))
     combinations[0, 0], combinations[0, 3] = 1.0, table[1, 2]
@@ -97,7 +99,7 @@ def disperse(
         combinations[j - 1] = mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt
     held_inflow = dispersive_chain(
         conc, region, dispersion, inv_r_dx2, held, sources, combinations,
-        (first_rate, previous, before, result), True, True,
+        (rate, pair_0, pair_1, out), True, True,
     )  # fmt: skip
     in_0 = held_inflow[0]
     inflow, inflow_before = table[1, 2] * in_0, 0.0
@@ -107,23 +109,24 @@ def disperse(
             mu * inflow + nu * inflow_before + mu_dt * held_inflow[j - 1] + gamma_dt * in_0,
             inflow,
         )
-    inflow += restore_held(result, held)
+    inflow += restore_held(out, held)
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     lowest, highest = value_range(region, conc)
-    accepted, clipped = clip_round_off(region, result, lowest, highest + rise)
+    accepted, clipped = clip_round_off(region, out, lowest, highest + rise)
     if accepted:
-        copy_region(region, result, conc)
         return inflow + clipped, region
     substeps = max(1, math.ceil(fe_limits))
     wide = around(region, 2 * substeps * dispersion_reach(dispersion), *conc.shape)
     h = dt / substeps
     heun = np.array([[1.0, 0.0, 0.0, h, 0.0], [0.0, 0.0, 1.0, 0.5 * h, 0.5 * h]])
     inflow = 0.0
-    for _ in range(substeps):
+    for substep in range(substeps):
+        before, after = (conc, out) if substep % 2 == 0 else (out, conc)
         held_inflow = dispersive_chain(
-            conc, wide, dispersion, inv_r_dx2, held, sources, heun,
-            (first_rate, previous, previous, result), True, True,
+            before, wide, dispersion, inv_r_dx2, held, sources, heun, (rate, pair_0, pair_0, after),
+            True, True,
         )  # fmt: skip
-        copy_region(wide, result, conc)
         inflow += 0.5 * h * (held_inflow[0] + held_inflow[1])
+    if substeps % 2 == 0:
+        copy_region(wide, conc, out)
     return inflow, wide

@@ -209,6 +209,7 @@ def dispersive_limit_per_yr(dispersion: Dispersion, inv_r_dx2: float) -> float:
 @njit(cache=True)
 def _advect(
     conc: FloatArray,
+    out: FloatArray,
     region: Region,
     dt: float,
     flow: Flow,
@@ -217,12 +218,13 @@ def _advect(
     held: Held,
     sources: Rates,
     floor: float,
-    work: tuple[FloatArray, FloatArray, FloatArray],
+    work: tuple[FloatArray, FloatArray],
 ) -> tuple[float, float]:
-    """One SSP-RK2 advective step of ``conc`` in place, mass-rate sources in both stages;
-    returns ``(held inflow, outflow)`` (the sources' own inflow is not included). Each stage
-    computes the rate and the stage together, row by row, and the two stages go down the rows
-    together (:func:`atlas.plume.stages.advective_chain`).
+    """One SSP-RK2 advective step of ``conc`` into ``out`` (in ``region``; ``conc`` is left as
+    it was), mass-rate sources in both stages; returns ``(held inflow, outflow)`` (the sources'
+    own inflow is not included). Each stage computes the rate and the stage together, row by
+    row, and the two stages go down the rows together
+    (:func:`atlas.plume.stages.advective_chain`); ``work`` is scratch.
 
     The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
     before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
@@ -233,20 +235,19 @@ def _advect(
     ``FloatingPointError`` when the redo leaves the range by more, which only a step longer
     than :func:`stable_time_step_yr` or a value that is not finite can cause.
     """
-    first, stage, start = work
+    rate, stage = work
     lowest, highest = value_range(region, conc)
     lowest = min(lowest, 0.0)  # clean water enters across the edge and with recharge
     highest += dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
-    copy_region(region, conc, start)
     heun = np.array([[1.0, 0.0, 0.0, dt, 0.0], [0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt]])
     for skew in (True, False):
         sums = advective_chain(
-            start, region, flow, sink, inv_r_dx, held, sources, heun, (first, stage, stage, conc),
+            conc, region, flow, sink, inv_r_dx, held, sources, heun, (rate, stage, stage, out),
             True, True, skew,
         )  # fmt: skip
         # along the axes, a region's shut edge can also gather negligible solute that drifted
         # out of the box (it is not convex there): that is clipped too
-        accepted, clipped = clip_round_off(region, conc, lowest, highest, 0.0 if skew else floor)
+        accepted, clipped = clip_round_off(region, out, lowest, highest, 0.0 if skew else floor)
         if accepted:
             break
         if not skew:
@@ -255,6 +256,16 @@ def _advect(
                 "is longer than stable_time_step_yr, or a velocity or value is not finite"
             )
     return 0.5 * dt * (sums[0, 1] + sums[1, 1]) + clipped, 0.5 * dt * (sums[0, 0] + sums[1, 0])
+
+
+@njit(cache=True)
+def _union(a: Region, b: Region) -> Region:
+    """The smallest region holding both (either may be empty)."""
+    if a[0] >= a[1] or a[2] >= a[3]:
+        return b
+    if b[0] >= b[1] or b[2] >= b[3]:
+        return a
+    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
 
 
 @njit(cache=True)
@@ -323,9 +334,13 @@ def advance(
     inv_r_dx2 = inv_dx * inv_r_dx
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
-    # outside the computed region every work array equals conc
-    advective_work = (np.zeros_like(conc), conc.copy(), conc.copy())
-    dispersive_work = (np.zeros_like(conc), conc.copy(), conc.copy(), conc.copy())
+    # each split step reads one of two arrays and writes the other, which then holds the
+    # concentration; the stages' work arrays (a rate and a pair of stages) are scratch. Outside
+    # the region computed, every array but the rate equals the concentration: a face value at
+    # the region's edge is reconstructed from the cell beyond it
+    current, spare = conc, conc.copy()
+    swapped = False
+    work = (np.empty_like(conc), conc.copy(), conc.copy())
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
     for indices in (held_cells, sources[0]):
@@ -349,14 +364,15 @@ def advance(
     outflow = 0.0
     decayed = 0.0
     half_decay = math.sqrt(decay_factor)
+    done = (ny, 0, nx, 0)  # the cells computed: empty
     for step in range(n_steps):
         region = around(box, _ADVECTIVE_REACH + stages * stage_reach, ny, nx)
         if decay_factor < 1.0:
-            lost, gained = decay_held(region, conc, half_decay, held)
+            lost, gained = decay_held(region, current, half_decay, held)
             decayed += lost
             inflow += gained
         to_advection, to_dispersion = share_sources(
-            conc,
+            current,
             source_box,
             flow,
             sink,
@@ -365,13 +381,14 @@ def advance(
             inv_r_dx2,
             held,
             sources,
-            (advective_work[0], dispersive_work[0]),
+            work[:2],
         )
         advect_first = (first_step + step) % 2 == 1
         for part in range(2):
             if (part == 0) == advect_first:
                 held_in, out = _advect(
-                    conc,
+                    current,
+                    spare,
                     region,
                     dt,
                     flow,
@@ -380,13 +397,15 @@ def advance(
                     held,
                     to_advection,
                     floor,
-                    advective_work,
+                    work[:2],
                 )
                 inflow += dt * source_total + held_in
                 outflow += out
+                current, spare = spare, current
             else:
-                held_in, region = disperse(
-                    conc,
+                held_in, wide = disperse(
+                    current,
+                    spare,
                     region,
                     dt,
                     fe_limits,
@@ -395,12 +414,21 @@ def advance(
                     inv_r_dx2,
                     held,
                     to_dispersion,
-                    dispersive_work,
+                    work,
                 )
                 inflow += held_in
+                current, spare = spare, current
+                if wide != region:  # redone on a wider region, outside which the next may be
+                    for stale in (spare, work[1], work[2]):
+                        copy_region(wide, current, stale)
+                    region = wide
+            swapped = not swapped
+        done = _union(done, region)
         if decay_factor < 1.0:
-            lost, gained = decay_held(region, conc, half_decay, held)
+            lost, gained = decay_held(region, current, half_decay, held)
             decayed += lost
             inflow += gained
-        box = grow_box(conc, floor, region, box)
+        box = grow_box(current, floor, region, box)
+    if swapped:
+        copy_region(done, current, conc)
     return inflow, outflow, decayed
