@@ -21,7 +21,7 @@ kernels on bare arrays).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from numpy.typing import NDArray
 
 from atlas.plume.fluxes import FloatArray
@@ -86,6 +86,62 @@ def _shared(part: float, direction: int, wanted: int, other: tuple[int, float, f
 
 
 @njit(cache=True)
+def _x_face_paths(vx: FloatArray, vy: FloatArray, j: int, x_paths: FloatArray) -> None:
+    """The half-path speeds of the x-faces of row ``j`` into ``x_paths`` (:func:`half_paths`)."""
+    ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
+    for i in range(nx + 1):
+        di, plus, minus = _x_parts(vx, vy, j, i)
+        if di == 0:
+            continue
+        up = i - 1 if di == 1 else i
+        down = up + di
+        for side, part, k in ((1, plus, 0), (-1, minus, 2)):
+            if part <= 0.0:
+                continue
+            face = j + 1 if side == 1 else j  # y-face beyond this face, toward the side
+            own = (
+                _shared(part, di, side, _y_parts(vx, vy, face, down))
+                if 0 <= down < nx
+                else 0.5 * part
+            )
+            face = j if side == 1 else j + 1  # y-face the corner cell's water came across
+            corner = (
+                _shared(part, di, side, _y_parts(vx, vy, face, up))
+                if 0 <= j - side < ny
+                else 0.5 * part
+            )
+            x_paths[k, j, i], x_paths[k + 1, j, i] = own, corner
+
+
+@njit(cache=True)
+def _y_face_paths(vx: FloatArray, vy: FloatArray, j: int, y_paths: FloatArray) -> None:
+    """The half-path speeds of the y-faces ``j`` into ``y_paths`` (see :func:`half_paths`)."""
+    ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
+    for i in range(nx):
+        dj, plus, minus = _y_parts(vx, vy, j, i)
+        if dj == 0:
+            continue
+        up = j - 1 if dj == 1 else j
+        down = up + dj
+        for side, part, k in ((1, plus, 0), (-1, minus, 2)):
+            if part <= 0.0:
+                continue
+            face = i + 1 if side == 1 else i
+            own = (
+                _shared(part, dj, side, _x_parts(vx, vy, down, face))
+                if 0 <= down < ny
+                else 0.5 * part
+            )
+            face = i if side == 1 else i + 1
+            corner = (
+                _shared(part, dj, side, _x_parts(vx, vy, up, face))
+                if 0 <= i - side < nx
+                else 0.5 * part
+            )
+            y_paths[k, j, i], y_paths[k + 1, j, i] = own, corner
+
+
+@njit(cache=True, parallel=True)
 def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Speeds (m/yr) of the diagonal half-paths of every face.
 
@@ -107,52 +163,12 @@ def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
     ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
     x_paths = np.zeros((4, ny, nx + 1))
     y_paths = np.zeros((4, ny + 1, nx))
-    for j in range(ny):
-        for i in range(nx + 1):
-            di, plus, minus = _x_parts(vx, vy, j, i)
-            if di == 0:
-                continue
-            up = i - 1 if di == 1 else i
-            down = up + di
-            for side, part, k in ((1, plus, 0), (-1, minus, 2)):
-                if part <= 0.0:
-                    continue
-                face = j + 1 if side == 1 else j  # y-face beyond this face, toward the side
-                own = (
-                    _shared(part, di, side, _y_parts(vx, vy, face, down))
-                    if 0 <= down < nx
-                    else 0.5 * part
-                )
-                face = j if side == 1 else j + 1  # y-face the corner cell's water came across
-                corner = (
-                    _shared(part, di, side, _y_parts(vx, vy, face, up))
-                    if 0 <= j - side < ny
-                    else 0.5 * part
-                )
-                x_paths[k, j, i], x_paths[k + 1, j, i] = own, corner
-    for j in range(ny + 1):
-        for i in range(nx):
-            dj, plus, minus = _y_parts(vx, vy, j, i)
-            if dj == 0:
-                continue
-            up = j - 1 if dj == 1 else j
-            down = up + dj
-            for side, part, k in ((1, plus, 0), (-1, minus, 2)):
-                if part <= 0.0:
-                    continue
-                face = i + 1 if side == 1 else i
-                own = (
-                    _shared(part, dj, side, _x_parts(vx, vy, down, face))
-                    if 0 <= down < ny
-                    else 0.5 * part
-                )
-                face = i if side == 1 else i + 1
-                corner = (
-                    _shared(part, dj, side, _x_parts(vx, vy, up, face))
-                    if 0 <= i - side < nx
-                    else 0.5 * part
-                )
-                y_paths[k, j, i], y_paths[k + 1, j, i] = own, corner
+    # a row of faces writes only its own speeds: over the threads (numba's parallel loops count
+    # without a sign, and an unsigned row number would mix with signed ones as a float)
+    for j in prange(ny):
+        _x_face_paths(vx, vy, np.int64(j), x_paths)
+    for j in prange(ny + 1):
+        _y_face_paths(vx, vy, np.int64(j), y_paths)
     return x_paths, y_paths
 
 
@@ -163,6 +179,44 @@ def line_index(dj: int, di: int) -> int:
 
 
 @njit(cache=True)
+def _row_starts(
+    vx: FloatArray, vy: FloatArray, x_paths: FloatArray, y_paths: FloatArray, r: int,
+    lines: NDArray[np.uint8],
+) -> None:  # fmt: skip
+    """The bits of :func:`diagonal_starts` of the cells of row ``r``, into ``lines`` (its row)."""
+    ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
+    # plane k of the x-faces of row j holds half-paths starting in rows j, j - 1, j and j + 1
+    for k, (j, side) in enumerate(((r, 1), (r + 1, 1), (r, -1), (r - 1, -1))):
+        if 0 <= j < ny:
+            for i in range(nx + 1):
+                if x_paths[k, j, i] > 0.0:
+                    di, up = (1, i - 1) if vx[j, i] > 0.0 else (-1, i)
+                    lines[up] |= 1 << line_index(side, di)
+    # the y-faces whose upwind cell is in row r: face r + 1 moving +y, face r moving -y
+    for j in (r, r + 1):
+        for i in range(nx):
+            dj, up = (1, j - 1) if vy[j, i] > 0.0 else (-1, j)
+            if up != r:
+                continue
+            for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
+                if y_paths[k, j, i] > 0.0 and 0 <= start < nx:
+                    lines[start] |= 1 << line_index(dj, side)
+
+
+@njit(cache=True)
+def _row_pairs(x_paths: FloatArray, y_paths: FloatArray, j: int) -> int:
+    """The bits of the ``rows`` of :func:`diagonal_starts` of row ``j``."""
+    bits = 0
+    for pair in range(2):
+        planes = slice(2 * pair, 2 * pair + 2)
+        if j < x_paths.shape[1] and (x_paths[planes, j] > 0.0).any():
+            bits |= 1 << pair
+        if (y_paths[planes, j] > 0.0).any():
+            bits |= 4 << pair
+    return bits
+
+
+@njit(cache=True, parallel=True)
 def diagonal_starts(
     vx: FloatArray, vy: FloatArray, x_paths: FloatArray, y_paths: FloatArray
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
@@ -181,26 +235,9 @@ def diagonal_starts(
     """
     ny, nx = vy.shape[0] - 1, vx.shape[1] - 1
     lines = np.zeros((ny, nx), dtype=np.uint8)
-    for j in range(ny):
-        for i in range(nx + 1):
-            u = vx[j, i]
-            di, up = (1, i - 1) if u > 0.0 else (-1, i)
-            for k, (start, side) in enumerate(((j, 1), (j - 1, 1), (j, -1), (j + 1, -1))):
-                if x_paths[k, j, i] > 0.0 and 0 <= start < ny:
-                    lines[start, up] |= 1 << line_index(side, di)
-    for j in range(ny + 1):
-        for i in range(nx):
-            u = vy[j, i]
-            dj, up = (1, j - 1) if u > 0.0 else (-1, j)
-            for k, (start, side) in enumerate(((i, 1), (i - 1, 1), (i, -1), (i + 1, -1))):
-                if y_paths[k, j, i] > 0.0 and 0 <= start < nx:
-                    lines[up, start] |= 1 << line_index(dj, side)
     rows = np.zeros(ny + 1, dtype=np.uint8)
-    for j in range(ny + 1):
-        for pair in range(2):
-            planes = slice(2 * pair, 2 * pair + 2)
-            if j < ny and (x_paths[planes, j] > 0.0).any():
-                rows[j] |= 1 << pair
-            if (y_paths[planes, j] > 0.0).any():
-                rows[j] |= 4 << pair
+    for j in prange(ny + 1):  # each row gathers what starts in it: over the threads
+        if j < ny:
+            _row_starts(vx, vy, x_paths, y_paths, np.int64(j), lines[j])
+        rows[j] = _row_pairs(x_paths, y_paths, np.int64(j))
     return lines, rows
