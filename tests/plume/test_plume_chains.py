@@ -5,7 +5,7 @@ taken one after the other, in one sweep or in chunks with halos."""
 import numpy as np
 import pytest
 
-from atlas.plume import scheme, stages
+from atlas.plume import regions, scheme, stages
 from atlas.plume.selling import dispersion_reach
 
 
@@ -65,6 +65,12 @@ def _results_equal(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> bool
     return np.array_equal(a[0], b[0]) and np.array_equal(a[3], b[3])
 
 
+def _assert_ranges(ranges: np.ndarray, y0: np.ndarray, out: np.ndarray, region) -> None:
+    """The ranges a chain returns are those of its start and its result in the region."""
+    expected = [regions.value_range(region, field) for field in (y0, out)]
+    np.testing.assert_array_equal(ranges, np.array(expected))
+
+
 def _stage_by_stage(region: tuple[int, int, int, int], n_stages: int) -> np.ndarray:
     """A schedule that takes the stages one after the other, each over every row."""
     rows = np.arange(region[0], region[1])
@@ -81,7 +87,7 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
     the larger grid runs in chunks with halos, on the threads (a store lost inside the parallel
     loop, or a halo too narrow, would show)."""
     rng, x, region, advective, sink, dispersion, held, sources = _case(3, ny, nx)
-    assert (stages._cells(region) >= stages.PARALLEL_CELLS) == (ny > 100)
+    assert (stages._cells(region) >= regions.PARALLEL_CELLS) == (ny > 100)
     fixed, source_rows = held[2], stages._source_rows(sources, ny, nx)
     heun = np.array([[1.0, 0.0, 0.0, 0.01, 0.0], [0.0, 0.0, 1.0, 0.005, 0.005]])
     three = rng.uniform(0.05, 0.5, (3, 5))
@@ -89,12 +95,15 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
         for skew in (True, False):
             base = [rng.random((ny, nx)) for _ in range(4)]
             chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
-            sums = stages.advective_chain(
+            sums, ranges = stages.advective_chain(
                 x, region, advective, sink, 0.5, held, sources, combinations, chained,
                 True, True, skew,
             )  # fmt: skip
             n = len(combinations)
-            per_row = (fixed, source_rows, np.zeros((n, ny)), np.zeros((n, ny)))
+            per_row = (
+                fixed, source_rows, np.zeros((n, ny)), np.zeros((n, ny)),
+                np.zeros((4, ny), np.int64),
+            )  # fmt: skip
             width = region[3] - region[2]
             scratch = (
                 np.empty((n, 2, width)), np.empty(width), np.empty(width + 1),
@@ -107,15 +116,16 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
             )  # fmt: skip
             assert _results_equal(chained, one_by_one)
             assert not np.array_equal(chained[3], base[3])
-            expected = np.stack([stages._ordered_sums(s, region) for s in per_row[2:]], axis=1)
+            expected = np.stack([stages._ordered_sums(s, region) for s in per_row[2:4]], axis=1)
             np.testing.assert_array_equal(sums, expected)
+            _assert_ranges(ranges, x, chained[3], region)
     combinations = rng.uniform(0.05, 0.5, (4, 5))
     base = [rng.random((ny, nx)) for _ in range(4)]
     chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
-    inflow = stages.dispersive_chain(
+    inflow, ranges = stages.dispersive_chain(
         x, region, dispersion, 0.5, held, sources, combinations, chained, True, True
     )
-    per_row = (fixed, source_rows, np.zeros((4, ny)))
+    per_row = (fixed, source_rows, np.zeros((4, ny)), np.zeros((4, ny), np.int64))
     stages._dispersive_sweep(
         _stage_by_stage(region, 4), x, region, dispersion, 0.5, sources, combinations,
         one_by_one, (True, True), per_row, np.empty(region[3] - region[2]),
@@ -123,3 +133,4 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
     assert dispersion_reach(dispersion) >= 1
     assert _results_equal(chained, one_by_one)
     np.testing.assert_array_equal(inflow, stages._ordered_sums(per_row[2], region))
+    _assert_ranges(ranges, x, chained[3], region)

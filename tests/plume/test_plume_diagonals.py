@@ -150,7 +150,7 @@ def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(
         for chosen in (advective, forced):
             arrays = tuple(np.zeros((ny, nx)) for _ in range(4))
             combinations = np.array([[0.5, 0.25, 0.25, 0.01, 0.0]])
-            sums = stages.advective_chain(
+            sums, _ = stages.advective_chain(
                 conc, region, chosen, sink, 0.05, held, NO_RATES, combinations, arrays, True,
                 True, True,
             )  # fmt: skip

@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from atlas.plume.regions import ROUND_OFF, clip_round_off, copy_region, grow_box, value_range
-from atlas.plume.stages import PARALLEL_CELLS
+from atlas.plume.regions import (
+    PARALLEL_CELLS,
+    ROUND_OFF,
+    clip_round_off,
+    copy_region,
+    grow_box,
+    value_range,
+)
 
 SIDE = 600  # 600 x 600 cells: above PARALLEL_CELLS; the small region below it
 REGIONS = [(3, 597, 5, 590), (100, 150, 200, 260)]

@@ -6,7 +6,7 @@ cannot change a result (test_plume_chains compares the chunks with one sweep). T
 exercises every kernel: a heterogeneous Darcy field oblique to the grid (wide dispersive
 stencils), a held block, a mass-rate source, decay and sorption, and an initial plume over the
 whole grid, so that every stage is large enough to run on the threads
-(``atlas.plume.stages.PARALLEL_CELLS``).
+(``atlas.plume.regions.PARALLEL_CELLS``).
 """
 
 import numba
@@ -15,7 +15,7 @@ import pytest
 from scipy.ndimage import gaussian_filter
 
 from atlas.plume import flow
-from atlas.plume.stages import PARALLEL_CELLS
+from atlas.plume.regions import PARALLEL_CELLS
 from atlas.plume.transport import (
     FixedConcentrationSource,
     MassRateSource,

@@ -166,9 +166,9 @@ def half_paths(vx: FloatArray, vy: FloatArray) -> tuple[FloatArray, FloatArray]:
     # a row of faces writes only its own speeds: over the threads (numba's parallel loops count
     # without a sign, and an unsigned row number would mix with signed ones as a float)
     for j in prange(ny):
-        _x_face_paths(vx, vy, np.int64(j), x_paths)
+        _x_face_paths(vx, vy, np.int64(j), x_paths)  # type: ignore[arg-type]
     for j in prange(ny + 1):
-        _y_face_paths(vx, vy, np.int64(j), y_paths)
+        _y_face_paths(vx, vy, np.int64(j), y_paths)  # type: ignore[arg-type]
     return x_paths, y_paths
 
 
@@ -238,6 +238,6 @@ def diagonal_starts(
     rows = np.zeros(ny + 1, dtype=np.uint8)
     for j in prange(ny + 1):  # each row gathers what starts in it: over the threads
         if j < ny:
-            _row_starts(vx, vy, x_paths, y_paths, np.int64(j), lines[j])
-        rows[j] = _row_pairs(x_paths, y_paths, np.int64(j))
+            _row_starts(vx, vy, x_paths, y_paths, np.int64(j), lines[j])  # type: ignore[arg-type]
+        rows[j] = _row_pairs(x_paths, y_paths, np.int64(j))  # type: ignore[arg-type]
     return lines, rows

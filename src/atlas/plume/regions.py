@@ -5,7 +5,7 @@ A region is rows ``[j_lo, j_hi)`` and columns ``[i_lo, i_hi)`` of cells (see
 are written wherever they are. No validation: these are numba kernels on bare arrays, on one
 thread (a pass of a few nanoseconds per cell: on a busy machine waking the other threads for
 it cost more than it saved), except the copy, the box and the range of regions of at least
-:data:`atlas.plume.stages.PARALLEL_CELLS` cells, whose rows go over numba's threads as the
+:data:`PARALLEL_CELLS` cells, whose rows go over numba's threads as the
 stages' do (at 2048^2 on 2 threads: 7.0 -> 3.2 ms, 3.2 -> 1.6 ms, 2.1 -> 1.0 ms a pass, the
 stages' memory-bound pace); every sum is taken row by row in a fixed order.
 """
@@ -17,9 +17,9 @@ from numba import njit, prange
 from numpy.typing import NDArray
 
 from atlas.plume.fluxes import FloatArray, Held, Region
-from atlas.plume.stages import PARALLEL_CELLS
 
 __all__ = [
+    "PARALLEL_CELLS",
     "ROUND_OFF",
     "around",
     "clip_round_off",
@@ -27,9 +27,18 @@ __all__ = [
     "decay",
     "decay_held",
     "grow_box",
+    "range_values",
     "restore_held",
+    "row_range",
     "value_range",
+    "within",
 ]
+
+PARALLEL_CELLS = 1 << 18
+"""Regions with fewer cells (512^2) run on the calling thread alone. A stage of a smaller region
+takes a few milliseconds or less, and on a machine shared with other work the threads of a
+parallel stage wait for each other: the Baotou scenario (52,800 cells, regions above 32,768
+cells) took 35-59 s on 2 threads against 6-8 s on one, at a load average of 6-7 on 2 cores."""
 
 ROUND_OFF = 8.0 * np.finfo(np.float64).eps
 """Relative size of an excursion beyond the bounds that is round-off, not a failure."""
@@ -175,10 +184,11 @@ def _ordered(bits: np.int64) -> np.int64:
     return bits ^ ((bits >> 63) & _SIGN_KEPT)
 
 
-@njit(cache=True)
-def _row_range(values: FloatArray) -> tuple[np.int64, np.int64]:
+@njit(cache=True, inline="always")
+def row_range(values: FloatArray) -> tuple[np.int64, np.int64]:
     """Smallest and largest of ``values`` (a row's slice), as :func:`_ordered` bits: reductions
-    of integers, so a vector loop (the floats' own, in order, are not: 3 times as long)."""
+    of integers, so a vector loop (the floats' own, in order, are not: 3 times as long). Keys
+    of rows combine by ``min`` and ``max``; :func:`range_values` gives the floats."""
     ordered = values.view(np.int64)
     low, high = _ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)
     for i in range(ordered.shape[0]):
@@ -188,13 +198,34 @@ def _row_range(values: FloatArray) -> tuple[np.int64, np.int64]:
     return low, high
 
 
+@njit(cache=True)
+def range_values(
+    lows: NDArray[np.int64], highs: NDArray[np.int64], rows: Region
+) -> tuple[float, float]:
+    """Smallest and largest value of the rows ``[rows[0], rows[1])`` whose :func:`row_range`
+    keys are ``lows`` and ``highs`` (``inf`` and ``-inf`` for none; -0 is below +0; a NaN with
+    its sign bit clear is above everything, one with it set below)."""
+    low, high = _ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)
+    for j in range(rows[0], rows[1]):
+        low, high = min(low, lows[j]), max(high, highs[j])
+    ends = np.array([_ordered(low), _ordered(high)]).view(np.float64)
+    return ends[0], ends[1]
+
+
+@njit(cache=True)
+def within(field_range: tuple[float, float], lowest: float, highest: float) -> bool:
+    """Whether every value of a field whose :func:`value_range` is ``field_range`` is in
+    ``[lowest, highest]`` (false for a NaN): what the check of :func:`clip_round_off` finds."""
+    return lowest <= field_range[0] and field_range[1] <= highest
+
+
 @njit(cache=True, parallel=True)
 def _ranges_parallel(
     region: Region, field: FloatArray, lows: NDArray[np.int64], highs: NDArray[np.int64]
 ) -> None:
     """The rows of :func:`value_range` over numba's threads."""
     for j in prange(region[0], region[1]):
-        low, high = _row_range(field[j, region[2] : region[3]])
+        low, high = row_range(field[j, region[2] : region[3]])
         lows[j] = low
         highs[j] = high
 
@@ -210,12 +241,8 @@ def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
         _ranges_parallel(region, field, lows, highs)
     else:
         for j in range(j_lo, j_hi):
-            lows[j], highs[j] = _row_range(field[j, i_lo:i_hi])
-    low, high = _ordered(_INF_BITS), _ordered(_MINUS_INF_BITS)
-    for j in range(j_lo, j_hi):
-        low, high = min(low, lows[j]), max(high, highs[j])
-    ends = np.array([_ordered(low), _ordered(high)]).view(np.float64)
-    return ends[0], ends[1]
+            lows[j], highs[j] = row_range(field[j, i_lo:i_hi])
+    return range_values(lows, highs, region)
 
 
 @njit(cache=True)

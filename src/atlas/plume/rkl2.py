@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
-from atlas.plume.regions import around, clip_round_off, copy_region, restore_held, value_range
+from atlas.plume.regions import around, clip_round_off, copy_region, restore_held, within
 from atlas.plume.selling import dispersion_reach
 from atlas.plume.stages import dispersive_chain
 
@@ -97,7 +97,7 @@ def disperse(
     for j in range(2, stages + 1):
         mu, nu, mu_dt, gamma_dt = table[j]
         combinations[j - 1] = mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt
-    held_inflow = dispersive_chain(
+    held_inflow, ranges = dispersive_chain(
         conc, region, dispersion, inv_r_dx2, held, sources, combinations,
         (rate, pair_0, pair_1, out), True, True,
     )  # fmt: skip
@@ -111,8 +111,11 @@ def disperse(
         )
     inflow += restore_held(out, held)
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
-    lowest, highest = value_range(region, conc)
-    accepted, clipped = clip_round_off(region, out, lowest, highest + rise)
+    lowest, highest = ranges[0, 0], ranges[0, 1] + rise  # of conc, and the rise
+    # the result's range was taken before the held cells were restored (to values of conc)
+    accepted, clipped = True, 0.0
+    if not within((ranges[1, 0], ranges[1, 1]), lowest, highest):
+        accepted, clipped = clip_round_off(region, out, lowest, highest)
     if accepted:
         return inflow + clipped, region
     substeps = max(1, math.ceil(fe_limits))
@@ -122,7 +125,7 @@ def disperse(
     inflow = 0.0
     for substep in range(substeps):
         before, after = (conc, out) if substep % 2 == 0 else (out, conc)
-        held_inflow = dispersive_chain(
+        held_inflow, _ = dispersive_chain(
             before, wide, dispersion, inv_r_dx2, held, sources, heun, (rate, pair_0, pair_0, after),
             True, True,
         )  # fmt: skip

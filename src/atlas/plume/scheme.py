@@ -90,7 +90,7 @@ from atlas.plume.regions import (
     copy_region,
     decay_held,
     grow_box,
-    value_range,
+    within,
 )
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
 from atlas.plume.selling import dispersion_reach, pair_dispersion
@@ -236,18 +236,21 @@ def _advect(
     than :func:`stable_time_step_yr` or a value that is not finite can cause.
     """
     rate, stage = work
-    lowest, highest = value_range(region, conc)
-    lowest = min(lowest, 0.0)  # clean water enters across the edge and with recharge
-    highest += dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
+    rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     heun = np.array([[1.0, 0.0, 0.0, dt, 0.0], [0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt]])
     for skew in (True, False):
-        sums = advective_chain(
+        sums, ranges = advective_chain(
             conc, region, flow, sink, inv_r_dx, held, sources, heun, (rate, stage, stage, out),
             True, True, skew,
         )  # fmt: skip
-        # along the axes, a region's shut edge can also gather negligible solute that drifted
-        # out of the box (it is not convex there): that is clipped too
-        accepted, clipped = clip_round_off(region, out, lowest, highest, 0.0 if skew else floor)
+        # the range of conc: clean water enters across the edge and with recharge
+        lowest, highest = min(ranges[0, 0], 0.0), ranges[0, 1] + rise
+        accepted, clipped = True, 0.0
+        if not within((ranges[1, 0], ranges[1, 1]), lowest, highest):
+            # along the axes, a region's shut edge can also gather negligible solute that
+            # drifted out of the box (it is not convex there): that is clipped too
+            negligible = 0.0 if skew else floor
+            accepted, clipped = clip_round_off(region, out, lowest, highest, negligible)
         if accepted:
             break
         if not skew:

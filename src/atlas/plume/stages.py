@@ -12,12 +12,12 @@ per step, not once per stage. At 2048^2 (arrays far beyond the caches) that took
 step from 15 to 11 ns per cell and a 3-stage RKL2 step from 11.6 to 7.6; a step in cache
 costs what it did.
 
-Regions of at least :data:`PARALLEL_CELLS` cells go over numba's threads in chunks of
-:func:`chunk_rows` rows (fixed, whatever the number of threads). A chunk's later stages need
-rows of the earlier ones beyond its own, so each chunk computes those too (its halo, at most
-1/16 of its work), and the chunks run in two phases, even ones then odd ones, so that no two
-chunks run at once write the same row. Every cell's numbers are the same, bit for bit, on any
-number of threads and in any chunk, and the same as the stages taken one by one; every sum
+Regions of at least :data:`atlas.plume.regions.PARALLEL_CELLS` cells go over numba's threads
+in chunks of :func:`chunk_rows` rows (fixed, whatever the number of threads). A chunk's later
+stages need rows of the earlier ones beyond its own, so each chunk computes those too (its halo,
+at most 1/16 of its work), and the chunks run in two phases, even ones then odd ones, so that no
+two chunks run at once write the same row. Every cell's numbers are the same, bit for bit, on
+any number of threads and in any chunk, and the same as the stages taken one by one; every sum
 (held inflow, outflow) is kept per stage and row and added south to north. Numba kernels on
 bare arrays, with no validation.
 """
@@ -42,12 +42,12 @@ from atlas.plume.fluxes import (
     south_fluxes,
 )
 from atlas.plume.jit import row_kernel
+from atlas.plume.regions import PARALLEL_CELLS, range_values, row_range
 from atlas.plume.selling import dispersion_reach
 
 __all__ = [
     "ADVECTIVE_REACH",
     "CHUNK_ROWS",
-    "PARALLEL_CELLS",
     "RATE_ONLY",
     "ChainArrays",
     "Combination",
@@ -73,18 +73,20 @@ alternately to ``pair_0`` and ``pair_1`` (``Y_{k+1}`` overwrites ``Y_{k-1}``), w
 scratch: a chunk's halo may leave an earlier stage in them. With two stages ``pair_1`` is not
 used. Outside the region nothing is written."""
 
+AdvectiveRows = tuple[
+    NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray, NDArray[np.int64]
+]
+"""What an advective chain keeps per row: the held mask, the rows with a source, the outflow
+and held inflow (stages, ny), and the range keys of ``Y_0`` and the result (4, ny)."""
+DispersiveRows = tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, NDArray[np.int64]]
+"""What a dispersive chain keeps per row: as :data:`AdvectiveRows`, without the outflow."""
+
 ADVECTIVE_REACH = 2
 """Rows an advective stage reaches: a face value is reconstructed from two cells upwind (and
 a diagonal value from the rows beside its own)."""
 
 CHUNK_ROWS = 64
 """Fewest rows of a chunk of a chain on the threads (see :func:`chunk_rows`)."""
-
-PARALLEL_CELLS = 1 << 18
-"""Regions with fewer cells (512^2) run on the calling thread alone. A stage of a smaller region
-takes a few milliseconds or less, and on a machine shared with other work the threads of a
-parallel stage wait for each other: the Baotou scenario (52,800 cells, regions above 32,768
-cells) took 35-59 s on 2 threads against 6-8 s on one, at a load average of 6-7 on 2 cores."""
 
 RATE_ONLY = np.zeros((1, 5))
 """The combinations of a chain of one stage that only stores the rate."""
@@ -291,6 +293,35 @@ def _advective_row(
     return advective_row(x, j, region, flow[:2], sink, fixed, inv_r_dx, south, north, row), ready
 
 
+@njit(cache=True, inline="always")
+def _record_ranges(
+    k: int,
+    stages: int,
+    j: int,
+    region: Region,
+    x: FloatArray,
+    out: FloatArray,
+    keys: NDArray[np.int64],
+) -> None:
+    """Keep the :func:`atlas.plume.regions.row_range` of row ``j`` of ``Y_0`` (read by the first
+    stage, ``k == 0``) and of the chain's result (written by the last) in ``keys`` (4, ny):
+    the bounds of a step and the check of its result come out of the sweep, not two more passes
+    over the arrays."""
+    if k == 0:
+        keys[0, j], keys[1, j] = row_range(x[j, region[2] : region[3]])
+    if k == stages - 1:
+        keys[2, j], keys[3, j] = row_range(out[j, region[2] : region[3]])
+
+
+@njit(cache=True)
+def _ranges(keys: NDArray[np.int64], region: Region) -> FloatArray:
+    """The smallest and largest values of ``Y_0`` and of the result (2, 2) from ``keys``."""
+    ranges = np.empty((2, 2))
+    for m in range(2):
+        ranges[m, 0], ranges[m, 1] = range_values(keys[2 * m], keys[2 * m + 1], region)
+    return ranges
+
+
 @row_kernel
 def _advective_sweep(
     lines: NDArray[np.int64],
@@ -303,7 +334,7 @@ def _advective_sweep(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
+    per_row: AdvectiveRows,
     scratch: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     ready: NDArray[np.int64],
 ) -> None:
@@ -312,9 +343,10 @@ def _advective_sweep(
     inflow per stage and row); ``scratch`` holds each stage's face fluxes (stages, 2, width)
     and diagonal values (stages, 3, 4, width + 2) (see :func:`_advective_row`), and ``ready``
     the last row of each stage's diagonal values."""
-    fixed, has_source, outflow, held_inflow = per_row
+    fixed, has_source, outflow, held_inflow, keys = per_row
     store_rate, combine, skew = flags
     fluxes, row, faces, values = scratch
+    stages = combinations.shape[0]
     for n in range(lines.shape[0]):
         k, j, start = lines[n, 0], lines[n, 1], lines[n, 2]
         combination, x, arrays = _stage(combinations, k, y0, work)
@@ -326,6 +358,8 @@ def _advective_sweep(
             x, j, region, fixed, sources, has_source[j], combination, arrays,
             store_rate and k == 0, combine, row,
         )  # fmt: skip
+        if combine:
+            _record_ranges(k, stages, j, region, x, arrays[4], keys)
 
 
 @njit(cache=True)
@@ -340,7 +374,7 @@ def _advective_chunk(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
+    per_row: AdvectiveRows,
 ) -> None:
     """The rows of ``chunk`` of :func:`advective_chain`, with their halos, on this thread."""
     stages, width = combinations.shape[0], region[3] - region[2]
@@ -371,7 +405,7 @@ def _advective_chunks(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray],
+    per_row: AdvectiveRows,
 ) -> None:
     """The chunks of ``rows`` rows of :func:`advective_chain` of one parity ``phase`` (even or
     odd), over numba's threads (numba's parallel loops drop stores into arrays unpacked from
@@ -380,7 +414,7 @@ def _advective_chunks(
     cells, rates = sources
     rate, pair_0, pair_1, out = work
     store_rate, combine, skew = flags
-    fixed, has_source, outflow, held_inflow = per_row
+    fixed, has_source, outflow, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
         lo = region[0] + (2 * m + phase) * rows
@@ -388,7 +422,7 @@ def _advective_chunks(
             (lo, min(lo + rows, region[1])), y0, region,
             (vx, vy, x_paths, y_paths, lines, skewed), sink, inv_r_dx, (cells, rates),
             combinations, (rate, pair_0, pair_1, out), (store_rate, combine, skew),
-            (fixed, has_source, outflow, held_inflow),
+            (fixed, has_source, outflow, held_inflow, keys),
         )  # fmt: skip
 
 
@@ -406,7 +440,7 @@ def advective_chain(
     store_rate: bool,
     combine: bool,
     skew: bool,
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """The stages of ``combinations`` (one :data:`Combination` per row) with the advective,
     sink and source rate ``L(x)`` of the cells of ``region``, in one sweep (module notes).
 
@@ -420,11 +454,14 @@ def advective_chain(
 
     Returns
     -------
-    float64 array (stages, 2)
+    sums : float64 array (stages, 2)
         Per stage, the outflow and the held inflow: the rates (concentration sums per yr) at
         which solute leaves across the edge and at sinks, and enters to keep the held cells
         fixed. The mass-rate ``sources`` (cells of ``region``) are added to the rate; their
         inflow is not returned.
+    ranges : float64 array (2, 2)
+        When ``combine``, the smallest and largest value of ``Y_0`` and of the result in the
+        region, as :func:`atlas.plume.regions.value_range` gives them.
     """
     ny, nx = y0.shape
     stages = combinations.shape[0]
@@ -433,6 +470,7 @@ def advective_chain(
         _source_rows(sources, ny, nx),
         np.zeros((stages, ny)),
         np.zeros((stages, ny)),
+        np.empty((4, ny), dtype=np.int64),
     )
     flags = (*_run_time(store_rate, combine), bool(skew))
     rows = chunk_rows(stages, ADVECTIVE_REACH)
@@ -450,7 +488,7 @@ def advective_chain(
     sums = np.empty((stages, 2))
     sums[:, 0] = _ordered_sums(per_row[2], region)
     sums[:, 1] = _ordered_sums(per_row[3], region)
-    return sums
+    return sums, _ranges(per_row[4], region)
 
 
 @row_kernel
@@ -464,14 +502,15 @@ def _dispersive_sweep(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray],
+    per_row: DispersiveRows,
     row: FloatArray,
 ) -> None:
     """The rows of :func:`schedule`'s ``lines`` of a :func:`dispersive_chain`, as
     :func:`_advective_sweep`; ``per_row`` is (held mask, rows with a source, held inflow per
     stage and row)."""
-    fixed, has_source, held_inflow = per_row
+    fixed, has_source, held_inflow, keys = per_row
     store_rate, combine = flags
+    stages = combinations.shape[0]
     for n in range(lines.shape[0]):
         k, j = lines[n, 0], lines[n, 1]
         combination, x, arrays = _stage(combinations, k, y0, work)
@@ -480,6 +519,8 @@ def _dispersive_sweep(
             x, j, region, fixed, sources, has_source[j], combination, arrays,
             store_rate and k == 0, combine, row,
         )  # fmt: skip
+        if combine:
+            _record_ranges(k, stages, j, region, x, arrays[4], keys)
 
 
 @njit(cache=True)
@@ -493,7 +534,7 @@ def _dispersive_chunk(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray],
+    per_row: DispersiveRows,
 ) -> None:
     """The rows of ``chunk`` of :func:`dispersive_chain`, with their halos, on this thread."""
     lines = schedule(chunk, region, combinations.shape[0], dispersion_reach(dispersion))
@@ -516,21 +557,21 @@ def _dispersive_chunks(
     combinations: FloatArray,
     work: ChainArrays,
     flags: tuple[bool, bool],
-    per_row: tuple[NDArray[np.bool_], NDArray[np.bool_], FloatArray],
+    per_row: DispersiveRows,
 ) -> None:
     """The chunks of :func:`dispersive_chain` of one ``phase``, as :func:`_advective_chunks`."""
     offsets, weights, spans = dispersion
     cells, rates = sources
     rate, pair_0, pair_1, out = work
     store_rate, combine = flags
-    fixed, has_source, held_inflow = per_row
+    fixed, has_source, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
         lo = region[0] + (2 * m + phase) * rows
         _dispersive_chunk(
             (lo, min(lo + rows, region[1])), y0, region, (offsets, weights, spans), inv_r_dx2,
             (cells, rates), combinations, (rate, pair_0, pair_1, out), (store_rate, combine),
-            (fixed, has_source, held_inflow),
+            (fixed, has_source, held_inflow, keys),
         )  # fmt: skip
 
 
@@ -546,14 +587,19 @@ def dispersive_chain(
     work: ChainArrays,
     store_rate: bool,
     combine: bool,
-) -> FloatArray:
+) -> tuple[FloatArray, FloatArray]:
     """The stages of ``combinations`` with the dispersive and source rate ``L(x)`` of the cells
     of ``region``, as :func:`advective_chain` does; only exchanges between two cells of
     ``region`` count, and none crosses the model edge. Returns the held inflow of each stage
-    (concentration sums per yr)."""
+    (concentration sums per yr) and the ranges of :func:`advective_chain`."""
     ny, nx = y0.shape
     stages = combinations.shape[0]
-    per_row = (held[2], _source_rows(sources, ny, nx), np.zeros((stages, ny)))
+    per_row = (
+        held[2],
+        _source_rows(sources, ny, nx),
+        np.zeros((stages, ny)),
+        np.empty((4, ny), dtype=np.int64),
+    )
     flags = _run_time(store_rate, combine)
     rows = chunk_rows(stages, dispersion_reach(dispersion))
     if _cells(region) >= PARALLEL_CELLS and region[1] - region[0] > rows:
@@ -567,7 +613,7 @@ def dispersive_chain(
             region[:2], y0, region, dispersion, inv_r_dx2, sources, combinations, work, flags,
             per_row,
         )  # fmt: skip
-    return _ordered_sums(per_row[2], region)
+    return _ordered_sums(per_row[2], region), _ranges(per_row[3], region)
 
 
 @njit(cache=True)
@@ -583,7 +629,7 @@ def advective_rate(
 ) -> tuple[float, float]:
     """Advective, sink and source rate (concentration/yr) of the cells of ``region``, into
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_chain` does."""
-    sums = advective_chain(
+    sums, _ = advective_chain(
         conc, region, flow, sink, inv_r_dx, held, sources, RATE_ONLY, (rate, rate, rate, rate),
         True, False, True,
     )  # fmt: skip
@@ -613,7 +659,7 @@ def dispersive_rate(
         (rate, rate, rate, rate),
         True,
         False,
-    )[0]
+    )[0][0]
 
 
 @njit(cache=True)
