@@ -1,6 +1,6 @@
 """Progress bars of the command line: on standard error, only on a terminal, only for runs
 longer than a few seconds (tqdm); and, on the same terms, one line saying that the solver is
-being compiled, when numba compiles it (a first run: about a minute, then cached on disk)."""
+being compiled, when numba compiles it (a first run: one to two minutes, then cached on disk)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from numba.core import event
 __all__ = ["COMPILE_NOTICE", "compile_notice", "progress_bar", "scenario_bars"]
 
 COMPILE_NOTICE = (
-    "compiling the solver's numba kernels: the first run takes about a minute longer, "
+    "compiling the solver's numba kernels: the first run takes one to two minutes longer, "
     "later runs load them from the cache"
 )
 

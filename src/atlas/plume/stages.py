@@ -48,7 +48,6 @@ from atlas.plume.selling import dispersion_reach
 __all__ = [
     "ADVECTIVE_REACH",
     "CHUNK_ROWS",
-    "RATE_ONLY",
     "ChainArrays",
     "Combination",
     "StageArrays",
@@ -87,9 +86,6 @@ a diagonal value from the rows beside its own)."""
 
 CHUNK_ROWS = 64
 """Fewest rows of a chunk of a chain on the threads (see :func:`chunk_rows`)."""
-
-RATE_ONLY = np.zeros((1, 5))
-"""The combinations of a chain of one stage that only stores the rate."""
 
 _SHARE_FLOOR = 1e-9  # fraction of a source's concentration scale below which coefficients decide
 
@@ -617,6 +613,13 @@ def dispersive_chain(
 
 
 @njit(cache=True)
+def _rate_only() -> FloatArray:
+    """The combinations of a chain of one stage that only stores the rate (made at run time: a
+    global array would be typed read-only, and every kernel of the chain compiled twice)."""
+    return np.zeros((1, 5))
+
+
+@njit(cache=True)
 def advective_rate(
     conc: FloatArray,
     region: Region,
@@ -630,7 +633,7 @@ def advective_rate(
     """Advective, sink and source rate (concentration/yr) of the cells of ``region``, into
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_chain` does."""
     sums, _ = advective_chain(
-        conc, region, flow, sink, inv_r_dx, held, sources, RATE_ONLY, (rate, rate, rate, rate),
+        conc, region, flow, sink, inv_r_dx, held, sources, _rate_only(), (rate, rate, rate, rate),
         True, False, True,
     )  # fmt: skip
     return sums[0, 0], sums[0, 1]
@@ -655,7 +658,7 @@ def dispersive_rate(
         inv_r_dx2,
         held,
         sources,
-        RATE_ONLY,
+        _rate_only(),
         (rate, rate, rate, rate),
         True,
         False,
