@@ -43,6 +43,28 @@ def test_the_schedule_reads_every_row_before_it_is_overwritten(chunk, region, n_
         assert all(kk >= k for kk in later)
 
 
+@pytest.mark.parametrize(("n_stages", "lag"), [(2, 2), (3, 1), (4, 2), (20, 3)])
+@pytest.mark.parametrize("height", [300, 1000, 2048])
+def test_no_two_chunks_of_a_phase_write_the_same_row(n_stages, lag, height):
+    """On the threads the even chunks run together, then the odd ones: the rows each writes
+    (its own and its halo, every stage) never meet those of another chunk of its phase, and
+    every row of the region is computed by a stage of some chunk."""
+    region = (5, 5 + height, 0, 10)
+    rows = stages.chunk_rows(n_stages, lag)
+    count = -(-height // rows)
+    written = [
+        {
+            int(j)
+            for _, j, _ in stages.schedule(stages.chunk(region, rows, c), region, n_stages, lag)
+        }
+        for c in range(count)
+    ]
+    assert set().union(*written) == set(range(region[0], region[1]))
+    for phase in (0, 1):
+        mine = written[phase::2]
+        assert sum(len(w) for w in mine) == len(set().union(*mine))
+
+
 def _case(seed: int, ny: int, nx: int):
     rng = np.random.default_rng(seed)
     vx = rng.normal(size=(ny, nx + 1)) + 0.3

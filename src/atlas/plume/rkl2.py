@@ -66,6 +66,15 @@ def coefficients(stages: int, dt: float) -> FloatArray:
 
 
 @njit(cache=True)
+def _held_range(held: Held) -> tuple[float, float]:
+    """Smallest and largest held value (``inf`` and ``-inf`` for none)."""
+    values = held[1]
+    if values.shape[0] == 0:
+        return np.inf, -np.inf
+    return values.min(), values.max()
+
+
+@njit(cache=True)
 def disperse(
     conc: FloatArray,
     out: FloatArray,
@@ -112,9 +121,12 @@ def disperse(
     inflow += restore_held(out, held)
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     lowest, highest = ranges[0, 0], ranges[0, 1] + rise  # of conc, and the rise
-    # the result's range was taken before the held cells were restored (to values of conc)
+    # the result's range was taken before the held cells were restored: their values count too
     accepted, clipped = True, 0.0
-    if not within((ranges[1, 0], ranges[1, 1]), lowest, highest):
+    if not (
+        within((ranges[1, 0], ranges[1, 1]), lowest, highest)
+        and within(_held_range(held), lowest, highest)
+    ):
         accepted, clipped = clip_round_off(region, out, lowest, highest)
     if accepted:
         return inflow + clipped, region

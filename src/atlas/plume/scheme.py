@@ -262,16 +262,6 @@ def _advect(
 
 
 @njit(cache=True)
-def _union(a: Region, b: Region) -> Region:
-    """The smallest region holding both (either may be empty)."""
-    if a[0] >= a[1] or a[2] >= a[3]:
-        return b
-    if b[0] >= b[1] or b[2] >= b[3]:
-        return a
-    return min(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
-
-
-@njit(cache=True)
 def advance(
     conc: FloatArray,
     n_steps: int,
@@ -338,11 +328,11 @@ def advance(
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
     # each split step reads one of two arrays and writes the other, which then holds the
-    # concentration; the stages' work arrays (a rate and a pair of stages) are scratch. Outside
-    # the region computed, every array but the rate equals the concentration: a face value at
-    # the region's edge is reconstructed from the cell beyond it
+    # concentration (two per step: after each, conc holds it again); the stages' work arrays
+    # (a rate and a pair of stages) are scratch. Outside the region computed, every array but
+    # the rate equals the concentration: a face value at the region's edge is reconstructed
+    # from the cell beyond it
     current, spare = conc, conc.copy()
-    swapped = False
     work = (np.empty_like(conc), conc.copy(), conc.copy())
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
@@ -367,7 +357,6 @@ def advance(
     outflow = 0.0
     decayed = 0.0
     half_decay = math.sqrt(decay_factor)
-    done = (ny, 0, nx, 0)  # the cells computed: empty
     for step in range(n_steps):
         region = around(box, _ADVECTIVE_REACH + stages * stage_reach, ny, nx)
         if decay_factor < 1.0:
@@ -387,6 +376,7 @@ def advance(
             work[:2],
         )
         advect_first = (first_step + step) % 2 == 1
+        widened = False
         for part in range(2):
             if (part == 0) == advect_first:
                 held_in, out = _advect(
@@ -421,17 +411,14 @@ def advance(
                 )
                 inflow += held_in
                 current, spare = spare, current
-                if wide != region:  # redone on a wider region, outside which the next may be
-                    for stale in (spare, work[1], work[2]):
-                        copy_region(wide, current, stale)
-                    region = wide
-            swapped = not swapped
-        done = _union(done, region)
+                widened = wide != region
+                region = wide
         if decay_factor < 1.0:
             lost, gained = decay_held(region, current, half_decay, held)
             decayed += lost
             inflow += gained
         box = grow_box(current, floor, region, box)
-    if swapped:
-        copy_region(done, current, conc)
+        if widened:  # redone on a wider region than the next step's may be: its arrays agree
+            for stale in (spare, work[1], work[2]):
+                copy_region(region, current, stale)
     return inflow, outflow, decayed

@@ -53,6 +53,7 @@ __all__ = [
     "StageArrays",
     "advective_chain",
     "advective_rate",
+    "chunk",
     "chunk_rows",
     "dispersive_chain",
     "dispersive_rate",
@@ -207,6 +208,14 @@ def chunk_rows(stages: int, lag: int) -> int:
     :data:`CHUNK_ROWS`, and 16 times the widest halo, so that the halos add at most 1/16 to
     the work and those of two chunks run at once never meet."""
     return max(CHUNK_ROWS, 16 * (stages - 1) * lag)
+
+
+@njit(cache=True)
+def chunk(region: Region, rows: int, index: int) -> tuple[int, int]:
+    """Rows of chunk ``index`` (from 0) of ``rows`` rows of the region; on the threads, the even
+    chunks run together, then the odd ones."""
+    lo = region[0] + index * rows
+    return lo, min(lo + rows, region[1])
 
 
 @njit(cache=True)
@@ -413,9 +422,8 @@ def _advective_chunks(
     fixed, has_source, outflow, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
-        lo = region[0] + (2 * m + phase) * rows
         _advective_chunk(
-            (lo, min(lo + rows, region[1])), y0, region,
+            chunk(region, rows, 2 * m + phase), y0, region,
             (vx, vy, x_paths, y_paths, lines, skewed), sink, inv_r_dx, (cells, rates),
             combinations, (rate, pair_0, pair_1, out), (store_rate, combine, skew),
             (fixed, has_source, outflow, held_inflow, keys),
@@ -466,7 +474,7 @@ def advective_chain(
         _source_rows(sources, ny, nx),
         np.zeros((stages, ny)),
         np.zeros((stages, ny)),
-        np.empty((4, ny), dtype=np.int64),
+        np.zeros((4, ny), dtype=np.int64),
     )
     flags = (*_run_time(store_rate, combine), bool(skew))
     rows = chunk_rows(stages, ADVECTIVE_REACH)
@@ -563,9 +571,8 @@ def _dispersive_chunks(
     fixed, has_source, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
-        lo = region[0] + (2 * m + phase) * rows
         _dispersive_chunk(
-            (lo, min(lo + rows, region[1])), y0, region, (offsets, weights, spans), inv_r_dx2,
+            chunk(region, rows, 2 * m + phase), y0, region, (offsets, weights, spans), inv_r_dx2,
             (cells, rates), combinations, (rate, pair_0, pair_1, out), (store_rate, combine),
             (fixed, has_source, held_inflow, keys),
         )  # fmt: skip
@@ -594,7 +601,7 @@ def dispersive_chain(
         held[2],
         _source_rows(sources, ny, nx),
         np.zeros((stages, ny)),
-        np.empty((4, ny), dtype=np.int64),
+        np.zeros((4, ny), dtype=np.int64),
     )
     flags = _run_time(store_rate, combine)
     rows = chunk_rows(stages, dispersion_reach(dispersion))
