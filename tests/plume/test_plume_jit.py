@@ -65,6 +65,9 @@ def test_a_row_kernel_may_not_allocate():
         fluxes.advective_row,
         fluxes.dispersive_row,
         stages._finish_row,
+        stages._advective_row,
+        stages._advective_sweep,
+        stages._dispersive_sweep,
     ],
     ids=lambda kernel: kernel.py_func.__name__,
 )

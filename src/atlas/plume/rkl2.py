@@ -22,7 +22,7 @@ from numba import njit
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Rates, Region
 from atlas.plume.regions import around, clip_round_off, copy_region, restore_held, within
 from atlas.plume.selling import dispersion_reach
-from atlas.plume.stages import dispersive_chain
+from atlas.plume.stages import dispersive_chain, heun
 
 __all__ = ["coefficients", "disperse", "reach", "stages_for"]
 
@@ -133,13 +133,13 @@ def disperse(
     substeps = max(1, math.ceil(fe_limits))
     wide = around(region, 2 * substeps * dispersion_reach(dispersion), *conc.shape)
     h = dt / substeps
-    heun = np.array([[1.0, 0.0, 0.0, h, 0.0], [0.0, 0.0, 1.0, 0.5 * h, 0.5 * h]])
+    substep_combinations = heun(h)
     inflow = 0.0
     for substep in range(substeps):
         before, after = (conc, out) if substep % 2 == 0 else (out, conc)
         held_inflow, _ = dispersive_chain(
-            before, wide, dispersion, inv_r_dx2, held, sources, heun, (rate, pair_0, pair_0, after),
-            True, True,
+            before, wide, dispersion, inv_r_dx2, held, sources, substep_combinations,
+            (rate, pair_0, pair_0, after), True, True,
         )  # fmt: skip
         inflow += 0.5 * h * (held_inflow[0] + held_inflow[1])
     if substeps % 2 == 0:

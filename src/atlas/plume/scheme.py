@@ -94,7 +94,7 @@ from atlas.plume.regions import (
 )
 from atlas.plume.rkl2 import coefficients, disperse, reach, stages_for
 from atlas.plume.selling import dispersion_reach, pair_dispersion
-from atlas.plume.stages import ADVECTIVE_REACH, advective_chain, share_sources
+from atlas.plume.stages import ADVECTIVE_REACH, advective_chain, heun, share_sources
 
 __all__ = [
     "MAX_STAGES",
@@ -237,11 +237,11 @@ def _advect(
     """
     rate, stage = work
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
-    heun = np.array([[1.0, 0.0, 0.0, dt, 0.0], [0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt]])
+    combinations = heun(dt)
     for skew in (True, False):
         sums, ranges = advective_chain(
-            conc, region, flow, sink, inv_r_dx, held, sources, heun, (rate, stage, stage, out),
-            True, True, skew,
+            conc, region, flow, sink, inv_r_dx, held, sources, combinations,
+            (rate, stage, stage, out), True, True, skew,
         )  # fmt: skip
         # the range of conc: clean water enters across the edge and with recharge
         lowest, highest = min(ranges[0, 0], 0.0), ranges[0, 1] + rise

@@ -57,6 +57,7 @@ __all__ = [
     "chunk_rows",
     "dispersive_chain",
     "dispersive_rate",
+    "heun",
     "schedule",
     "share_sources",
 ]
@@ -200,6 +201,13 @@ def _ordered_sums(per_row: FloatArray, region: Region) -> FloatArray:
         for j in range(region[0], region[1]):
             totals[k] += per_row[k, j]
     return totals
+
+
+@njit(cache=True)
+def heun(dt: float) -> FloatArray:
+    """The combinations of Heun's method (two-stage SSP-RK2) with step ``dt``: ``Y_1 = Y_0 +
+    dt L(Y_0)``, ``Y_2 = Y_0 + dt/2 (L(Y_1) + L(Y_0))``."""
+    return np.array([[1.0, 0.0, 0.0, dt, 0.0], [0.0, 0.0, 1.0, 0.5 * dt, 0.5 * dt]])
 
 
 @njit(cache=True)
