@@ -152,7 +152,7 @@ def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(
             combinations = np.array([[0.5, 0.25, 0.25, 0.01, 0.0]])
             sums, _ = stages.advective_chain(
                 conc, region, chosen, sink, 0.05, held, NO_RATES, combinations, arrays, True,
-                True, True,
+                True,
             )  # fmt: skip
             results.append((arrays[0], arrays[3], sums))
         np.testing.assert_array_equal(results[0][0], results[1][0])

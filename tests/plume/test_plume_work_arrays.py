@@ -117,7 +117,7 @@ def test_a_redone_dispersive_step_leaves_its_last_substep_in_out(fe_limits):
         scratch = (np.empty_like(conc), expected.copy())
         stages_module.dispersive_chain(
             expected, wide, dispersion, 1.0, held, NO_RATES, heun,
-            (scratch[0], scratch[1], scratch[1], after), True, True,
+            (scratch[0], scratch[1], scratch[1], after), True,
         )  # fmt: skip
         expected = after
     np.testing.assert_array_equal(

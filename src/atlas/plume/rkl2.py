@@ -108,7 +108,7 @@ def disperse(
         combinations[j - 1] = mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt
     held_inflow, ranges = dispersive_chain(
         conc, region, dispersion, inv_r_dx2, held, sources, combinations,
-        (rate, pair_0, pair_1, out), True, True,
+        (rate, pair_0, pair_1, out), True,
     )  # fmt: skip
     in_0 = held_inflow[0]
     inflow, inflow_before = table[1, 2] * in_0, 0.0
@@ -139,7 +139,7 @@ def disperse(
         before, after = (conc, out) if substep % 2 == 0 else (out, conc)
         held_inflow, _ = dispersive_chain(
             before, wide, dispersion, inv_r_dx2, held, sources, substep_combinations,
-            (rate, pair_0, pair_0, after), True, True,
+            (rate, pair_0, pair_0, after), True,
         )  # fmt: skip
         inflow += 0.5 * h * (held_inflow[0] + held_inflow[1])
     if substeps % 2 == 0:

@@ -241,7 +241,7 @@ def _advect(
     for skew in (True, False):
         sums, ranges = advective_chain(
             conc, region, flow, sink, inv_r_dx, held, sources, combinations,
-            (rate, stage, stage, out), True, True, skew,
+            (rate, stage, stage, out), True, skew,
         )  # fmt: skip
         # the range of conc: clean water enters across the edge and with recharge
         lowest, highest = min(ranges[0, 0], 0.0), ranges[0, 1] + rise

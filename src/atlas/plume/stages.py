@@ -68,11 +68,12 @@ mu_dt L(x) + gamma_dt first_rate`` in every cell of its region, ``L`` the operat
 StageArrays = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 """``(first, before, first_rate, rate, out)`` of a stage (see :data:`Combination`)."""
 ChainArrays = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-"""``(rate, pair_0, pair_1, out)`` of a chain of ``s`` stages from ``Y_0``: the first stage's
-rate ``L(Y_0)`` goes to ``rate``, ``Y_s`` (the last stage) to ``out``, and ``Y_1 .. Y_{s-1}``
-alternately to ``pair_0`` and ``pair_1`` (``Y_{k+1}`` overwrites ``Y_{k-1}``), which are
-scratch: a chunk's halo may leave an earlier stage in them. With two stages ``pair_1`` is not
-used. Outside the region nothing is written."""
+"""``(rate, pair_0, pair_1, out)`` of a chain of ``s`` stages from ``Y_0``: ``Y_s`` (the last
+stage) goes to ``out``, and ``Y_1 .. Y_{s-1}`` alternately to ``pair_0`` and ``pair_1``
+(``Y_{k+1}`` overwrites ``Y_{k-1}``), which are scratch: a chunk's halo may leave an earlier
+stage in them. The first stage's rate ``L(Y_0)`` goes to ``rate`` in a chain of one stage; a
+longer chain keeps it in a ring of rows of its own (:func:`_rate_rows`), and leaves ``rate``
+alone. With two stages ``pair_1`` is not used. Outside the region nothing is written."""
 
 AdvectiveRows = tuple[
     NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray, NDArray[np.int64]
@@ -149,7 +150,9 @@ def _finish_row(
     row: FloatArray,
 ) -> float:
     """Add the row's sources to its rate ``row``, zero the rate of its held cells, store the
-    rate and write the stage (see :data:`Combination`); returns the row's held inflow."""
+    rate (when ``store_rate``) and write the stage (see :data:`Combination`; when ``combine``);
+    returns the row's held inflow. Row ``j`` of the first rate is row ``j`` modulo its rows (a
+    ring: see :func:`_rate_rows`)."""
     nx = x.shape[1]
     i_lo, i_hi = region[2], region[3]
     if has_source:
@@ -166,24 +169,36 @@ def _finish_row(
                 row[i - i_lo] = 0.0
     first, before, first_rate, rate, out = arrays
     if store_rate:
-        rate_row = rate[j, i_lo:i_hi]
+        rate_row = rate[j % rate.shape[0], i_lo:i_hi]
         for i in range(i_hi - i_lo):  # a loop: a slice assignment compiles its shape checks
             rate_row[i] = row[i]
     if combine:
         columns = slice(i_lo, i_hi)
         _combine_row(
             combination, x[j, columns], before[j, columns], first[j, columns],
-            first_rate[j, columns], row, out[j, columns],
+            first_rate[j % first_rate.shape[0], columns], row, out[j, columns],
         )  # fmt: skip
     return held_inflow
 
 
 @njit(cache=True)
-def _run_time(store_rate: bool, combine: bool) -> tuple[bool, bool]:
-    """The flags of a chain as run-time values. Callers pass them as constants, which numba
-    types as literals: passed on as such, every row kernel (and the parallel loops) would be
-    compiled once per combination of flags (a third of the cold compile time)."""
-    return bool(store_rate), bool(combine)
+def _run_time(combine: bool) -> bool:
+    """A flag of a chain as a run-time value. Callers pass it as a constant, which numba types
+    as a literal: passed on as such, every row kernel (and the parallel loops) would be
+    compiled once per value (a third of the cold compile time)."""
+    return bool(combine)
+
+
+@njit(cache=True)
+def _rate_rows(stages: int, lag: int, work: ChainArrays) -> ChainArrays:
+    """The arrays a chunk of a chain writes: ``work``, with the first stage's rate in a ring of
+    ``(stages - 1) lag + 1`` rows when ``stages > 1``. Row ``j`` of the rate is read by the last
+    stage ``(stages - 1) lag`` rows after the first wrote it, so the ring stays in cache and the
+    rate never goes to memory (at 2048^2, 16 bytes per cell and chain)."""
+    if stages == 1:
+        return work
+    ring = np.empty(((stages - 1) * lag + 1, work[0].shape[1]))
+    return ring, work[1], work[2], work[3]
 
 
 @njit(cache=True)
@@ -346,18 +361,18 @@ def _advective_sweep(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool, bool],
+    flags: tuple[bool, bool],
     per_row: AdvectiveRows,
     scratch: tuple[FloatArray, FloatArray, FloatArray, FloatArray],
     ready: NDArray[np.int64],
 ) -> None:
     """The rows of :func:`schedule`'s ``lines`` of an :func:`advective_chain`. ``flags`` is
-    (store rate, combine, skew), ``per_row`` (held mask, rows with a source, outflow and held
+    (combine, skew), ``per_row`` (held mask, rows with a source, outflow and held
     inflow per stage and row); ``scratch`` holds each stage's face fluxes (stages, 2, width)
     and diagonal values (stages, 3, 4, width + 2) (see :func:`_advective_row`), and ``ready``
     the last row of each stage's diagonal values."""
     fixed, has_source, outflow, held_inflow, keys = per_row
-    store_rate, combine, skew = flags
+    combine, skew = flags
     fluxes, row, faces, values = scratch
     stages = combinations.shape[0]
     for n in range(lines.shape[0]):
@@ -369,7 +384,7 @@ def _advective_sweep(
         )  # fmt: skip
         held_inflow[k, j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays,
-            store_rate and k == 0, combine, row,
+            k == 0, combine, row,
         )  # fmt: skip
         if combine:
             _record_ranges(k, stages, j, region, x, arrays[4], keys)
@@ -386,7 +401,7 @@ def _advective_chunk(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool, bool],
+    flags: tuple[bool, bool],
     per_row: AdvectiveRows,
 ) -> None:
     """The rows of ``chunk`` of :func:`advective_chain`, with their halos, on this thread."""
@@ -395,13 +410,13 @@ def _advective_chunk(
         np.empty((stages, 2, width)),
         np.empty(width),
         np.empty(width + 1),
-        np.zeros((stages, 3, 4, width + 2 if flags[2] else 0)),
+        np.zeros((stages, 3, 4, width + 2 if flags[1] else 0)),
     )
     ready = np.full(stages, region[0] - 3)  # no diagonal values yet
     lines = schedule(chunk, region, stages, ADVECTIVE_REACH)
     _advective_sweep(
-        lines, y0, region, flow, sink, inv_r_dx, sources, combinations, work, flags, per_row,
-        scratch, ready,
+        lines, y0, region, flow, sink, inv_r_dx, sources, combinations,
+        _rate_rows(stages, ADVECTIVE_REACH, work), flags, per_row, scratch, ready,
     )  # fmt: skip
 
 
@@ -417,7 +432,7 @@ def _advective_chunks(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool, bool],
+    flags: tuple[bool, bool],
     per_row: AdvectiveRows,
 ) -> None:
     """The chunks of ``rows`` rows of :func:`advective_chain` of one parity ``phase`` (even or
@@ -426,14 +441,14 @@ def _advective_chunks(
     vx, vy, x_paths, y_paths, lines, skewed = flow
     cells, rates = sources
     rate, pair_0, pair_1, out = work
-    store_rate, combine, skew = flags
+    combine, skew = flags
     fixed, has_source, outflow, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
         _advective_chunk(
             chunk(region, rows, 2 * m + phase), y0, region,
             (vx, vy, x_paths, y_paths, lines, skewed), sink, inv_r_dx, (cells, rates),
-            combinations, (rate, pair_0, pair_1, out), (store_rate, combine, skew),
+            combinations, (rate, pair_0, pair_1, out), (combine, skew),
             (fixed, has_source, outflow, held_inflow, keys),
         )  # fmt: skip
 
@@ -449,7 +464,6 @@ def advective_chain(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    store_rate: bool,
     combine: bool,
     skew: bool,
 ) -> tuple[FloatArray, FloatArray]:
@@ -457,12 +471,11 @@ def advective_chain(
     sink and source rate ``L(x)`` of the cells of ``region``, in one sweep (module notes).
 
     Stage ``k`` (from 0) writes ``Y_{k+1} = mu Y_k + nu Y_{k-1} + rest Y_0 + mu_dt L(Y_k) +
-    gamma_dt L(Y_0)`` (when ``combine``) where :data:`ChainArrays` says, ``Y_0`` being ``y0``;
-    the first stage keeps ``L(Y_0)`` in ``work[0]`` when ``store_rate`` (the later stages read
-    it there). With ``skew`` the fluxes carry the diagonals (:mod:`atlas.plume.diagonals`),
-    without it they go along the axes alone (the redo of :mod:`atlas.plume.scheme`). Each
-    cell's numbers are the same whatever the number of threads, and the same as the stages
-    taken one by one. ``y0`` must not be ``work[3]``.
+    gamma_dt L(Y_0)`` (when ``combine``) where :data:`ChainArrays` says, ``Y_0`` being ``y0``
+    (the first stage's rate ``L(Y_0)`` too). With ``skew`` the fluxes carry the diagonals
+    (:mod:`atlas.plume.diagonals`), without it they go along the axes alone (the redo of
+    :mod:`atlas.plume.scheme`). Each cell's numbers are the same whatever the number of
+    threads, and the same as the stages taken one by one. ``y0`` must not be ``work[3]``.
 
     Returns
     -------
@@ -484,7 +497,7 @@ def advective_chain(
         np.zeros((stages, ny)),
         np.zeros((4, ny), dtype=np.int64),
     )
-    flags = (*_run_time(store_rate, combine), bool(skew))
+    flags = (_run_time(combine), bool(skew))
     rows = chunk_rows(stages, ADVECTIVE_REACH)
     if _cells(region) >= PARALLEL_CELLS and region[1] - region[0] > rows:
         for phase in range(2):
@@ -513,7 +526,7 @@ def _dispersive_sweep(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool],
+    combine: bool,
     per_row: DispersiveRows,
     row: FloatArray,
 ) -> None:
@@ -521,7 +534,6 @@ def _dispersive_sweep(
     :func:`_advective_sweep`; ``per_row`` is (held mask, rows with a source, held inflow per
     stage and row)."""
     fixed, has_source, held_inflow, keys = per_row
-    store_rate, combine = flags
     stages = combinations.shape[0]
     for n in range(lines.shape[0]):
         k, j = lines[n, 0], lines[n, 1]
@@ -529,7 +541,7 @@ def _dispersive_sweep(
         dispersive_row(x, j, region, dispersion, inv_r_dx2, row)
         held_inflow[k, j] = _finish_row(
             x, j, region, fixed, sources, has_source[j], combination, arrays,
-            store_rate and k == 0, combine, row,
+            k == 0, combine, row,
         )  # fmt: skip
         if combine:
             _record_ranges(k, stages, j, region, x, arrays[4], keys)
@@ -545,15 +557,16 @@ def _dispersive_chunk(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool],
+    combine: bool,
     per_row: DispersiveRows,
 ) -> None:
     """The rows of ``chunk`` of :func:`dispersive_chain`, with their halos, on this thread."""
-    lines = schedule(chunk, region, combinations.shape[0], dispersion_reach(dispersion))
+    stages, lag = combinations.shape[0], dispersion_reach(dispersion)
+    lines = schedule(chunk, region, stages, lag)
     row = np.empty(region[3] - region[2])
     _dispersive_sweep(
-        lines, y0, region, dispersion, inv_r_dx2, sources, combinations, work, flags, per_row,
-        row,
+        lines, y0, region, dispersion, inv_r_dx2, sources, combinations,
+        _rate_rows(stages, lag, work), combine, per_row, row,
     )  # fmt: skip
 
 
@@ -568,20 +581,19 @@ def _dispersive_chunks(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    flags: tuple[bool, bool],
+    combine: bool,
     per_row: DispersiveRows,
 ) -> None:
     """The chunks of :func:`dispersive_chain` of one ``phase``, as :func:`_advective_chunks`."""
     offsets, weights, spans = dispersion
     cells, rates = sources
     rate, pair_0, pair_1, out = work
-    store_rate, combine = flags
     fixed, has_source, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
         _dispersive_chunk(
             chunk(region, rows, 2 * m + phase), y0, region, (offsets, weights, spans), inv_r_dx2,
-            (cells, rates), combinations, (rate, pair_0, pair_1, out), (store_rate, combine),
+            (cells, rates), combinations, (rate, pair_0, pair_1, out), combine,
             (fixed, has_source, held_inflow, keys),
         )  # fmt: skip
 
@@ -596,7 +608,6 @@ def dispersive_chain(
     sources: Rates,
     combinations: FloatArray,
     work: ChainArrays,
-    store_rate: bool,
     combine: bool,
 ) -> tuple[FloatArray, FloatArray]:
     """The stages of ``combinations`` with the dispersive and source rate ``L(x)`` of the cells
@@ -611,17 +622,17 @@ def dispersive_chain(
         np.zeros((stages, ny)),
         np.zeros((4, ny), dtype=np.int64),
     )
-    flags = _run_time(store_rate, combine)
+    flag = _run_time(combine)
     rows = chunk_rows(stages, dispersion_reach(dispersion))
     if _cells(region) >= PARALLEL_CELLS and region[1] - region[0] > rows:
         for phase in range(2):
             _dispersive_chunks(
                 phase, rows, y0, region, dispersion, inv_r_dx2, sources, combinations, work,
-                flags, per_row,
+                flag, per_row,
             )  # fmt: skip
     elif _cells(region) > 0:
         _dispersive_chunk(
-            region[:2], y0, region, dispersion, inv_r_dx2, sources, combinations, work, flags,
+            region[:2], y0, region, dispersion, inv_r_dx2, sources, combinations, work, flag,
             per_row,
         )  # fmt: skip
     return _ordered_sums(per_row[2], region), _ranges(per_row[3], region)
@@ -649,7 +660,7 @@ def advective_rate(
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_chain` does."""
     sums, _ = advective_chain(
         conc, region, flow, sink, inv_r_dx, held, sources, _rate_only(), (rate, rate, rate, rate),
-        True, False, True,
+        False, True,
     )  # fmt: skip
     return sums[0, 0], sums[0, 1]
 
@@ -675,7 +686,6 @@ def dispersive_rate(
         sources,
         _rate_only(),
         (rate, rate, rate, rate),
-        True,
         False,
     )[0][0]
 
