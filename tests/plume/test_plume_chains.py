@@ -65,6 +65,60 @@ def test_no_two_chunks_of_a_phase_write_the_same_row(n_stages, lag, height):
         assert sum(len(w) for w in mine) == len(set().union(*mine))
 
 
+def _ring_reads_hold(lines, region, n_stages: int, lag: int, rows: tuple[int, int]) -> bool:
+    """Whether, in rings of ``rows`` (first rate, pair) rows, every read of a dispersive chain
+    finds the row of the stage it wants: ``Y_k`` at rows ``j - lag .. j + lag`` of the region
+    (stage ``k``), ``Y_{k-1}`` and the first rate at row ``j``."""
+    held: dict[tuple[str, int], tuple[int, int]] = {}
+    ring = {"rate": rows[0], "pair 0": rows[1], "pair 1": rows[1]}
+
+    def slot(name: str, row: int) -> tuple[str, int]:
+        return name, row % ring[name]
+
+    for k, j, _ in lines:
+        k, j = int(k), int(j)
+        reads = []
+        if k >= 1:
+            pair = "pair 0" if k % 2 == 1 else "pair 1"
+            lo, hi = max(j - lag, region[0]), min(j + lag + 1, region[1])
+            reads += [(slot(pair, r), (k, r)) for r in range(lo, hi)]
+            reads.append((slot("rate", j), (0, j)))
+        if k >= 2:
+            reads.append((slot("pair 0" if k % 2 == 0 else "pair 1", j), (k - 1, j)))
+        if any(held.get(where) != wanted for where, wanted in reads):
+            return False
+        if k == 0:
+            held[slot("rate", j)] = (0, j)
+        if k < n_stages - 1:
+            held[slot("pair 0" if k % 2 == 0 else "pair 1", j)] = (k + 1, j)
+    return True
+
+
+@pytest.mark.parametrize(
+    ("chunk", "region", "n_stages", "lag"),
+    [
+        ((0, 40), (0, 40, 0, 5), 2, 2),
+        ((64, 128), (3, 300, 0, 5), 3, 1),
+        ((64, 192), (0, 300, 0, 5), 4, 2),
+        ((10, 30), (0, 200, 0, 5), 9, 2),
+        ((0, 200), (0, 200, 0, 5), 20, 3),
+    ],
+)
+def test_the_rings_of_a_chain_are_long_enough(chunk, region, n_stages, lag):
+    """A chain's first rate and its stages between the first and the last are kept in rings of
+    rows: with the rows :func:`stages._rings` gives (powers of two), each read finds the row of
+    the stage it wants; with a rate's ring of ``(n_stages - 1) lag`` rows, one does not (the
+    bound it is rounded up from is the least)."""
+    lines = stages.schedule(chunk, region, n_stages, lag)
+    rate, pair, _ = stages._rings(n_stages, lag, 1, True)
+    rows = (rate.shape[0], pair.shape[0])
+    assert all(n & (n - 1) == 0 for n in rows)
+    assert _ring_reads_hold(lines, region, n_stages, lag, rows)
+    if n_stages > 1:
+        shorter = ((n_stages - 1) * lag, rows[1])
+        assert not _ring_reads_hold(lines, region, n_stages, lag, shorter)
+
+
 def _case(seed: int, ny: int, nx: int):
     rng = np.random.default_rng(seed)
     vx = rng.normal(size=(ny, nx + 1)) + 0.3
@@ -79,12 +133,6 @@ def _case(seed: int, ny: int, nx: int):
     inside[3 : ny - 1, 1 : nx - 2] = True
     cells = np.sort(rng.choice(np.flatnonzero(inside), 50, replace=False)).astype(np.int64)
     return rng, x, region, advective, sink, dispersion, held, (cells, rng.random(50))
-
-
-def _results_equal(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> bool:
-    """Whether two chains' results (the last stage) are the same bits (the pair of arrays
-    between is scratch: in chunks, a halo may leave an earlier stage there)."""
-    return np.array_equal(a[3], b[3])
 
 
 def _assert_ranges(ranges: np.ndarray, y0: np.ndarray, out: np.ndarray, region) -> None:
@@ -116,7 +164,7 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
     for combinations in (heun, three):
         for skew in (True, False):
             base = [rng.random((ny, nx)) for _ in range(4)]
-            chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
+            chained, one_by_one = tuple(a.copy() for a in base[1:]), tuple(a.copy() for a in base)
             sums, ranges = stages.advective_chain(
                 x, region, advective, sink, 0.5, held, sources, combinations, chained,
                 True, skew,
@@ -136,26 +184,29 @@ def test_a_chain_gives_what_its_stages_give_one_after_the_other(ny, nx):
                 combinations, one_by_one, (True, skew), per_row, scratch,
                 np.full(n, region[0] - 3),
             )  # fmt: skip
-            assert _results_equal(chained, one_by_one)
-            assert not np.array_equal(chained[3], base[3])
-            # the first rate stays in the chain's own ring of rows; the stages one by one put it
-            # in the array given
-            assert np.array_equal(chained[0], base[0])
+            # the result is the same bits (the pair between is scratch: in chunks, a halo may
+            # leave an earlier stage there; the first rate stays in the chain's own ring)
+            assert np.array_equal(chained[2], one_by_one[3])
+            assert not np.array_equal(chained[2], base[3])
             expected = np.stack([stages._ordered_sums(s, region) for s in per_row[2:4]], axis=1)
             np.testing.assert_array_equal(sums, expected)
-            _assert_ranges(ranges, x, chained[3], region)
-    combinations = rng.uniform(0.05, 0.5, (4, 5))
-    base = [rng.random((ny, nx)) for _ in range(4)]
-    chained, one_by_one = tuple(a.copy() for a in base), tuple(a.copy() for a in base)
-    inflow, ranges = stages.dispersive_chain(
-        x, region, dispersion, 0.5, held, sources, combinations, chained, True
-    )
-    per_row = (fixed, source_rows, np.zeros((4, ny)), np.zeros((4, ny), np.int64))
-    stages._dispersive_sweep(
-        _stage_by_stage(region, 4), x, region, dispersion, 0.5, sources, combinations,
-        one_by_one, True, per_row, np.empty(region[3] - region[2]),
-    )  # fmt: skip
+            _assert_ranges(ranges, x, chained[2], region)
     assert dispersion_reach(dispersion) >= 1
-    assert _results_equal(chained, one_by_one)
-    np.testing.assert_array_equal(inflow, stages._ordered_sums(per_row[2], region))
-    _assert_ranges(ranges, x, chained[3], region)
+    for n_stages in (4, 9):  # its stages between the first and the last in rings of rows
+        combinations = rng.uniform(0.05, 0.5, (n_stages, 5))
+        base = [rng.random((ny, nx)) for _ in range(4)]
+        chained, one_by_one = base[3].copy(), tuple(a.copy() for a in base)
+        inflow, ranges = stages.dispersive_chain(
+            x, region, dispersion, 0.5, held, sources, combinations, chained, True
+        )
+        per_row = (
+            fixed, source_rows, np.zeros((n_stages, ny)), np.zeros((4, ny), np.int64)
+        )  # fmt: skip
+        stages._dispersive_sweep(
+            _stage_by_stage(region, n_stages), x, region, dispersion, 0.5, sources,
+            combinations, one_by_one, True, per_row, np.empty(region[3] - region[2]),
+        )  # fmt: skip
+        assert np.array_equal(chained, one_by_one[3])
+        assert not np.array_equal(chained, base[3])
+        np.testing.assert_array_equal(inflow, stages._ordered_sums(per_row[2], region))
+        _assert_ranges(ranges, x, chained, region)

@@ -148,13 +148,14 @@ def test_rows_without_diagonal_parts_take_the_axis_kernel_with_the_same_numbers(
     for region in ((0, ny, 0, nx), (3, ny - 2, 2, nx - 4)):
         results = []
         for chosen in (advective, forced):
-            arrays = tuple(np.zeros((ny, nx)) for _ in range(4))
+            rate, out = np.zeros((ny, nx)), np.zeros((ny, nx))
+            stages.advective_rate(conc, region, chosen, sink, 0.05, held, NO_RATES, rate)
             combinations = np.array([[0.5, 0.25, 0.25, 0.01, 0.0]])
             sums, _ = stages.advective_chain(
-                conc, region, chosen, sink, 0.05, held, NO_RATES, combinations, arrays, True,
-                True,
+                conc, region, chosen, sink, 0.05, held, NO_RATES, combinations, (out, out, out),
+                True, True,
             )  # fmt: skip
-            results.append((arrays[0], arrays[3], sums))
+            results.append((rate, out, sums))
         np.testing.assert_array_equal(results[0][0], results[1][0])
         np.testing.assert_array_equal(results[0][1], results[1][1])
         np.testing.assert_array_equal(results[0][2], results[1][2])

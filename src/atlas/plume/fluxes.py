@@ -64,6 +64,7 @@ __all__ = [
     "dispersive_row",
     "dispersive_weight",
     "dispersive_weights",
+    "ring_row",
     "south_fluxes",
 ]
 
@@ -292,6 +293,16 @@ def _exchange_both(
         rate[i] += pair_b[i] * (there_b[i] - here[i])
 
 
+@njit(cache=True, inline="always")
+def ring_row(a: FloatArray, j: int) -> FloatArray:
+    """Row ``j`` of ``a``, which holds either every row of the grid or a ring of a power of two
+    of them (row ``j`` in row ``j`` modulo its rows: a mask, where a division would cost tens of
+    cycles each row): the stages between a chain's first and last (:mod:`atlas.plume.stages`)
+    are kept in such rings, which stay in cache."""
+    rows = a.shape[0]
+    return a[j if j < rows else j & (rows - 1)]
+
+
 @row_kernel
 def dispersive_row(
     x: FloatArray,
@@ -306,11 +317,13 @@ def dispersive_row(
     added to one cell and taken from the other, so mass is exact), in the order of the
     offsets, ``+e_k`` before ``-e_k``. Where both partners are in the region and either weighs,
     the two go in one loop; elsewhere each goes alone, over the span of its nonzero weights
-    only. A zero exchange between finite values changes no bit: it adds +-0 to a sum that starts
-    at +0, so is never -0 (with an infinite or NaN value the sum may become NaN where it would
-    have been infinite: the step's bounds check fails either way)."""
+    only. ``x`` may be a ring of rows (:func:`ring_row`). A zero exchange between finite values
+    changes no bit: it adds +-0 to a sum that starts at +0, so is never -0 (with an infinite or
+    NaN value the sum may become NaN where it would have been infinite: the step's bounds check
+    fails either way)."""
     offsets, weights, spans = dispersion
     j_lo, j_hi, i_lo, i_hi = region
+    here = ring_row(x, j)
     row[:] = 0.0
     for k in range(offsets.shape[0]):
         ex, ey = offsets[k, 0], offsets[k, 1]
@@ -345,23 +358,26 @@ def dispersive_row(
                 _exchange(
                     row[lo - i_lo : hi - i_lo],
                     weights[k, j, lo:hi],
-                    x[j + ey, lo + ex : hi + ex],
-                    x[j, lo:hi],
+                    ring_row(x, j + ey)[lo + ex : hi + ex],
+                    here[lo:hi],
                 )
         for lo, hi in ((v_lo, min(v_hi, p_lo)), (max(v_lo, p_hi), v_hi)):
             if lo < hi:
                 _exchange(
                     row[lo - i_lo : hi - i_lo],
                     weights[k, j - ey, lo - ex : hi - ex],
-                    x[j - ey, lo - ex : hi - ex],
-                    x[j, lo:hi],
+                    ring_row(x, j - ey)[lo - ex : hi - ex],
+                    here[lo:hi],
                 )
         if p_lo < p_hi:
             _exchange_both(
                 row[p_lo - i_lo : p_hi - i_lo],
-                (weights[k, j, p_lo:p_hi], x[j + ey, p_lo + ex : p_hi + ex]),
-                (weights[k, j - ey, p_lo - ex : p_hi - ex], x[j - ey, p_lo - ex : p_hi - ex]),
-                x[j, p_lo:p_hi],
+                (weights[k, j, p_lo:p_hi], ring_row(x, j + ey)[p_lo + ex : p_hi + ex]),
+                (
+                    weights[k, j - ey, p_lo - ex : p_hi - ex],
+                    ring_row(x, j - ey)[p_lo - ex : p_hi - ex],
+                ),
+                here[p_lo:p_hi],
             )
     for i in range(i_hi - i_lo):
         row[i] *= inv_r_dx2

@@ -86,7 +86,6 @@ def disperse(
     inv_r_dx2: float,
     held: Held,
     sources: Rates,
-    work: tuple[FloatArray, FloatArray, FloatArray],
 ) -> tuple[float, Region]:
     """One dispersive step of ``conc`` into ``out``; returns the held inflow and the region
     done, where ``out`` holds the step (``conc`` is left as it was, except when the step is
@@ -97,9 +96,8 @@ def disperse(
     convex combinations (``fe_limits`` is ``dt`` in forward-Euler limits of dispersion), on
     ``region`` widened by their reach, which is then the region returned. Each stage computes
     the rate and the stage together, row by row, and the stages go down the rows together
-    (:func:`atlas.plume.stages.dispersive_chain`); ``work`` is scratch.
+    (:func:`atlas.plume.stages.dispersive_chain`).
     """
-    rate, pair_0, pair_1 = work
     stages = table.shape[0] - 1
     combinations = np.zeros((stages, 5))
     combinations[0, 0], combinations[0, 3] = 1.0, table[1, 2]
@@ -108,7 +106,7 @@ def disperse(
         combinations[j - 1] = mu, nu, 1.0 - mu - nu, mu_dt, gamma_dt
     held_inflow, ranges = dispersive_chain(
         conc, region, dispersion, inv_r_dx2, held, sources, combinations,
-        (rate, pair_0, pair_1, out), True,
+        out, True,
     )  # fmt: skip
     in_0 = held_inflow[0]
     inflow, inflow_before = table[1, 2] * in_0, 0.0
@@ -139,7 +137,7 @@ def disperse(
         before, after = (conc, out) if substep % 2 == 0 else (out, conc)
         held_inflow, _ = dispersive_chain(
             before, wide, dispersion, inv_r_dx2, held, sources, substep_combinations,
-            (rate, pair_0, pair_0, after), True,
+            after, True,
         )  # fmt: skip
         inflow += 0.5 * h * (held_inflow[0] + held_inflow[1])
     if substeps % 2 == 0:

@@ -218,13 +218,14 @@ def _advect(
     held: Held,
     sources: Rates,
     floor: float,
-    work: tuple[FloatArray, FloatArray],
+    stage: FloatArray,
 ) -> tuple[float, float]:
     """One SSP-RK2 advective step of ``conc`` into ``out`` (in ``region``; ``conc`` is left as
     it was), mass-rate sources in both stages; returns ``(held inflow, outflow)`` (the sources'
     own inflow is not included). Each stage computes the rate and the stage together, row by
     row, and the two stages go down the rows together
-    (:func:`atlas.plume.stages.advective_chain`); ``work`` is scratch.
+    (:func:`atlas.plume.stages.advective_chain`); ``stage`` holds the first (scratch; beyond
+    the region it must equal ``conc``).
 
     The step is kept when it stays within ``[min(lowest, 0), highest + rise]`` of the values
     before it (round-off excursions are clipped and counted as inflow), ``rise`` being ``dt``
@@ -235,13 +236,12 @@ def _advect(
     ``FloatingPointError`` when the redo leaves the range by more, which only a step longer
     than :func:`stable_time_step_yr` or a value that is not finite can cause.
     """
-    rate, stage = work
     rise = dt * max(sources[1].max(), 0.0) if sources[1].shape[0] > 0 else 0.0
     combinations = heun(dt)
     for skew in (True, False):
         sums, ranges = advective_chain(
             conc, region, flow, sink, inv_r_dx, held, sources, combinations,
-            (rate, stage, stage, out), True, skew,
+            (stage, stage, out), True, skew,
         )  # fmt: skip
         # the range of conc: clean water enters across the edge and with recharge
         lowest, highest = min(ranges[0, 0], 0.0), ranges[0, 1] + rise
@@ -328,12 +328,12 @@ def advance(
     stages = stages_for(fe_limits)
     table = coefficients(stages, dt)
     # each split step reads one of two arrays and writes the other, which then holds the
-    # concentration (two per step: after each, conc holds it again); the stages' work arrays
-    # (a rate and a pair of stages) are scratch. Outside the region computed, every array but
-    # the rate equals the concentration: a face value at the region's edge is reconstructed
-    # from the cell beyond it
+    # concentration (two per step: after each, conc holds it again); the advective step's first
+    # stage, and the rates that share the sources, go to scratch arrays. Outside the region
+    # computed, the three the advective step reads equal the concentration: a face value at
+    # the region's edge is reconstructed from the cell beyond it
     current, spare = conc, conc.copy()
-    work = (np.empty_like(conc), conc.copy(), conc.copy())
+    work = (np.empty_like(conc), conc.copy())
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
     for indices in (held_cells, sources[0]):
@@ -373,7 +373,7 @@ def advance(
             inv_r_dx2,
             held,
             sources,
-            work[:2],
+            work,
         )
         advect_first = (first_step + step) % 2 == 1
         widened = False
@@ -390,7 +390,7 @@ def advance(
                     held,
                     to_advection,
                     floor,
-                    work[:2],
+                    work[1],
                 )
                 inflow += dt * source_total + held_in
                 outflow += out
@@ -407,7 +407,6 @@ def advance(
                     inv_r_dx2,
                     held,
                     to_dispersion,
-                    work,
                 )
                 inflow += held_in
                 current, spare = spare, current
@@ -419,6 +418,6 @@ def advance(
             inflow += gained
         box = grow_box(current, floor, region, box)
         if widened:  # redone on a wider region than the next step's may be: its arrays agree
-            for stale in (spare, work[1], work[2]):
+            for stale in (spare, work[1]):
                 copy_region(region, current, stale)
     return inflow, outflow, decayed

@@ -39,6 +39,7 @@ from atlas.plume.fluxes import (
     advective_row,
     dispersive_row,
     dispersive_weight,
+    ring_row,
     south_fluxes,
 )
 from atlas.plume.jit import row_kernel
@@ -48,6 +49,7 @@ from atlas.plume.selling import dispersion_reach
 __all__ = [
     "ADVECTIVE_REACH",
     "CHUNK_ROWS",
+    "AdvectiveWork",
     "ChainArrays",
     "Combination",
     "StageArrays",
@@ -68,12 +70,16 @@ mu_dt L(x) + gamma_dt first_rate`` in every cell of its region, ``L`` the operat
 StageArrays = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
 """``(first, before, first_rate, rate, out)`` of a stage (see :data:`Combination`)."""
 ChainArrays = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
-"""``(rate, pair_0, pair_1, out)`` of a chain of ``s`` stages from ``Y_0``: ``Y_s`` (the last
-stage) goes to ``out``, and ``Y_1 .. Y_{s-1}`` alternately to ``pair_0`` and ``pair_1``
-(``Y_{k+1}`` overwrites ``Y_{k-1}``), which are scratch: a chunk's halo may leave an earlier
-stage in them. The first stage's rate ``L(Y_0)`` goes to ``rate`` in a chain of one stage; a
-longer chain keeps it in a ring of rows of its own (:func:`_rate_rows`), and leaves ``rate``
-alone. With two stages ``pair_1`` is not used. Outside the region nothing is written."""
+"""``(rate, pair_0, pair_1, out)`` that a chunk of a chain of ``s`` stages from ``Y_0`` writes:
+the first stage's rate ``L(Y_0)`` goes to ``rate``, ``Y_s`` (the last stage) to ``out``, and
+``Y_1 .. Y_{s-1}`` alternately to ``pair_0`` and ``pair_1`` (``Y_{k+1}`` overwrites
+``Y_{k-1}``). Each holds every row of the grid, or a ring of rows of the chunk's own
+(:func:`atlas.plume.fluxes.ring_row`; :func:`_rings`). Outside the region nothing is written."""
+AdvectiveWork = tuple[FloatArray, FloatArray, FloatArray]
+"""``(pair_0, pair_1, out)`` of an advective chain (:data:`ChainArrays`): grids of rows, for its
+stages read the cells beyond the region's edges (as they are in ``Y_0``, which the pair must
+hold there). With two stages ``pair_1`` is not used; a halo may leave an earlier stage in the
+pair."""
 
 AdvectiveRows = tuple[
     NDArray[np.bool_], NDArray[np.bool_], FloatArray, FloatArray, NDArray[np.int64]
@@ -151,8 +157,8 @@ def _finish_row(
 ) -> float:
     """Add the row's sources to its rate ``row``, zero the rate of its held cells, store the
     rate (when ``store_rate``) and write the stage (see :data:`Combination`; when ``combine``);
-    returns the row's held inflow. Row ``j`` of the first rate is row ``j`` modulo its rows (a
-    ring: see :func:`_rate_rows`)."""
+    returns the row's held inflow. All arrays but ``first`` may be rings of rows
+    (:data:`ChainArrays`)."""
     nx = x.shape[1]
     i_lo, i_hi = region[2], region[3]
     if has_source:
@@ -169,14 +175,14 @@ def _finish_row(
                 row[i - i_lo] = 0.0
     first, before, first_rate, rate, out = arrays
     if store_rate:
-        rate_row = rate[j % rate.shape[0], i_lo:i_hi]
+        rate_row = ring_row(rate, j)[i_lo:i_hi]
         for i in range(i_hi - i_lo):  # a loop: a slice assignment compiles its shape checks
             rate_row[i] = row[i]
     if combine:
         columns = slice(i_lo, i_hi)
         _combine_row(
-            combination, x[j, columns], before[j, columns], first[j, columns],
-            first_rate[j % first_rate.shape[0], columns], row, out[j, columns],
+            combination, ring_row(x, j)[columns], ring_row(before, j)[columns],
+            first[j, columns], ring_row(first_rate, j)[columns], row, ring_row(out, j)[columns],
         )  # fmt: skip
     return held_inflow
 
@@ -190,15 +196,37 @@ def _run_time(combine: bool) -> bool:
 
 
 @njit(cache=True)
-def _rate_rows(stages: int, lag: int, work: ChainArrays) -> ChainArrays:
-    """The arrays a chunk of a chain writes: ``work``, with the first stage's rate in a ring of
-    ``(stages - 1) lag + 1`` rows when ``stages > 1``. Row ``j`` of the rate is read by the last
-    stage ``(stages - 1) lag`` rows after the first wrote it, so the ring stays in cache and the
-    rate never goes to memory (at 2048^2, 16 bytes per cell and chain)."""
-    if stages == 1:
-        return work
-    ring = np.empty(((stages - 1) * lag + 1, work[0].shape[1]))
-    return ring, work[1], work[2], work[3]
+def _rings(
+    stages: int, lag: int, width: int, pairs: bool
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rings of rows ``width`` cells wide (:func:`atlas.plume.fluxes.ring_row`) for a chunk of a
+    chain of ``stages`` stages, each lagging ``lag`` rows behind the one before (module notes):
+    one for the first stage's rate, and the pair for the stages between the first and the last
+    (:data:`ChainArrays`; empty unless ``pairs``).
+
+    A ring stays in cache, where a grid of rows went to memory: 16 bytes per cell and array at
+    2048^2. Row ``j`` of the first rate is read by the last stage ``(stages - 1) lag`` rows
+    after the first wrote it, so ``(stages - 1) lag + 1`` rows hold it. Row ``r`` of ``Y_m``,
+    written when the first stage is at row ``r + (m - 1) lag``, is read up to ``r + (m + 1)
+    lag`` (by stage ``m`` as its ``x``, by stage ``m + 1`` as ``before``); meanwhile the stages
+    write rows from ``r - (stages - m) lag`` to ``r + (m + 1) lag`` of the same pair, so
+    ``(stages + 1) lag + 1`` rows keep every row apart. Each ring has the least power of two
+    rows that is enough."""
+    pair_rows = _power_of_two((stages + 1) * lag + 1) if pairs else 0
+    return (
+        np.empty((_power_of_two((stages - 1) * lag + 1), width)),
+        np.empty((pair_rows, width)),
+        np.empty((pair_rows, width)),
+    )
+
+
+@njit(cache=True)
+def _power_of_two(least: int) -> int:
+    """The least power of two at or above ``least``."""
+    rows = 1
+    while rows < least:
+        rows *= 2
+    return rows
 
 
 @njit(cache=True)
@@ -400,12 +428,14 @@ def _advective_chunk(
     inv_r_dx: float,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    work: AdvectiveWork,
     flags: tuple[bool, bool],
     per_row: AdvectiveRows,
 ) -> None:
     """The rows of ``chunk`` of :func:`advective_chain`, with their halos, on this thread."""
     stages, width = combinations.shape[0], region[3] - region[2]
+    pair_0, pair_1, out = work
+    rate = _rings(stages, ADVECTIVE_REACH, y0.shape[1], False)[0] if flags[0] else out
     scratch = (
         np.empty((stages, 2, width)),
         np.empty(width),
@@ -416,7 +446,7 @@ def _advective_chunk(
     lines = schedule(chunk, region, stages, ADVECTIVE_REACH)
     _advective_sweep(
         lines, y0, region, flow, sink, inv_r_dx, sources, combinations,
-        _rate_rows(stages, ADVECTIVE_REACH, work), flags, per_row, scratch, ready,
+        (rate, pair_0, pair_1, out), flags, per_row, scratch, ready,
     )  # fmt: skip
 
 
@@ -431,7 +461,7 @@ def _advective_chunks(
     inv_r_dx: float,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    work: AdvectiveWork,
     flags: tuple[bool, bool],
     per_row: AdvectiveRows,
 ) -> None:
@@ -440,7 +470,7 @@ def _advective_chunks(
     a nested tuple, hence the tuples unpacked here and packed again in the loop)."""
     vx, vy, x_paths, y_paths, lines, skewed = flow
     cells, rates = sources
-    rate, pair_0, pair_1, out = work
+    pair_0, pair_1, out = work
     combine, skew = flags
     fixed, has_source, outflow, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
@@ -448,7 +478,7 @@ def _advective_chunks(
         _advective_chunk(
             chunk(region, rows, 2 * m + phase), y0, region,
             (vx, vy, x_paths, y_paths, lines, skewed), sink, inv_r_dx, (cells, rates),
-            combinations, (rate, pair_0, pair_1, out), (combine, skew),
+            combinations, (pair_0, pair_1, out), (combine, skew),
             (fixed, has_source, outflow, held_inflow, keys),
         )  # fmt: skip
 
@@ -463,7 +493,7 @@ def advective_chain(
     held: Held,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    work: AdvectiveWork,
     combine: bool,
     skew: bool,
 ) -> tuple[FloatArray, FloatArray]:
@@ -471,11 +501,12 @@ def advective_chain(
     sink and source rate ``L(x)`` of the cells of ``region``, in one sweep (module notes).
 
     Stage ``k`` (from 0) writes ``Y_{k+1} = mu Y_k + nu Y_{k-1} + rest Y_0 + mu_dt L(Y_k) +
-    gamma_dt L(Y_0)`` (when ``combine``) where :data:`ChainArrays` says, ``Y_0`` being ``y0``
-    (the first stage's rate ``L(Y_0)`` too). With ``skew`` the fluxes carry the diagonals
+    gamma_dt L(Y_0)`` where :data:`AdvectiveWork` says, ``Y_0`` being ``y0``; the first rate
+    ``L(Y_0)`` stays in a ring of rows of the chain's own. Without ``combine``, a chain of one
+    stage writes ``L(Y_0)`` to ``out`` instead. With ``skew`` the fluxes carry the diagonals
     (:mod:`atlas.plume.diagonals`), without it they go along the axes alone (the redo of
     :mod:`atlas.plume.scheme`). Each cell's numbers are the same whatever the number of
-    threads, and the same as the stages taken one by one. ``y0`` must not be ``work[3]``.
+    threads, and the same as the stages taken one by one. ``y0`` must not be ``out``.
 
     Returns
     -------
@@ -556,7 +587,7 @@ def _dispersive_chunk(
     inv_r_dx2: float,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    out: FloatArray,
     combine: bool,
     per_row: DispersiveRows,
 ) -> None:
@@ -564,9 +595,10 @@ def _dispersive_chunk(
     stages, lag = combinations.shape[0], dispersion_reach(dispersion)
     lines = schedule(chunk, region, stages, lag)
     row = np.empty(region[3] - region[2])
+    rate, pair_0, pair_1 = _rings(stages, lag, y0.shape[1], True)
     _dispersive_sweep(
         lines, y0, region, dispersion, inv_r_dx2, sources, combinations,
-        _rate_rows(stages, lag, work), combine, per_row, row,
+        (rate if combine else out, pair_0, pair_1, out), combine, per_row, row,
     )  # fmt: skip
 
 
@@ -580,20 +612,19 @@ def _dispersive_chunks(
     inv_r_dx2: float,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    out: FloatArray,
     combine: bool,
     per_row: DispersiveRows,
 ) -> None:
     """The chunks of :func:`dispersive_chain` of one ``phase``, as :func:`_advective_chunks`."""
     offsets, weights, spans = dispersion
     cells, rates = sources
-    rate, pair_0, pair_1, out = work
     fixed, has_source, held_inflow, keys = per_row
     chunks = -(-(region[1] - region[0]) // rows)
     for m in prange((chunks - phase + 1) // 2):
         _dispersive_chunk(
             chunk(region, rows, 2 * m + phase), y0, region, (offsets, weights, spans), inv_r_dx2,
-            (cells, rates), combinations, (rate, pair_0, pair_1, out), combine,
+            (cells, rates), combinations, out, combine,
             (fixed, has_source, held_inflow, keys),
         )  # fmt: skip
 
@@ -607,13 +638,15 @@ def dispersive_chain(
     held: Held,
     sources: Rates,
     combinations: FloatArray,
-    work: ChainArrays,
+    out: FloatArray,
     combine: bool,
 ) -> tuple[FloatArray, FloatArray]:
     """The stages of ``combinations`` with the dispersive and source rate ``L(x)`` of the cells
-    of ``region``, as :func:`advective_chain` does; only exchanges between two cells of
-    ``region`` count, and none crosses the model edge. Returns the held inflow of each stage
-    (concentration sums per yr) and the ranges of :func:`advective_chain`."""
+    of ``region``, as :func:`advective_chain` does, into ``out``; only exchanges between two
+    cells of ``region`` count, and none crosses the model edge, so the stages between the
+    first and the last are kept in rings of rows of the chain's own (they read no cell beyond
+    the region). Returns the held inflow of each stage (concentration sums per yr) and the
+    ranges of :func:`advective_chain`."""
     ny, nx = y0.shape
     stages = combinations.shape[0]
     per_row = (
@@ -627,12 +660,12 @@ def dispersive_chain(
     if _cells(region) >= PARALLEL_CELLS and region[1] - region[0] > rows:
         for phase in range(2):
             _dispersive_chunks(
-                phase, rows, y0, region, dispersion, inv_r_dx2, sources, combinations, work,
+                phase, rows, y0, region, dispersion, inv_r_dx2, sources, combinations, out,
                 flag, per_row,
             )  # fmt: skip
     elif _cells(region) > 0:
         _dispersive_chunk(
-            region[:2], y0, region, dispersion, inv_r_dx2, sources, combinations, work, flag,
+            region[:2], y0, region, dispersion, inv_r_dx2, sources, combinations, out, flag,
             per_row,
         )  # fmt: skip
     return _ordered_sums(per_row[2], region), _ranges(per_row[3], region)
@@ -659,7 +692,7 @@ def advective_rate(
     """Advective, sink and source rate (concentration/yr) of the cells of ``region``, into
     ``rate``; returns ``(outflow, held inflow)`` as :func:`advective_chain` does."""
     sums, _ = advective_chain(
-        conc, region, flow, sink, inv_r_dx, held, sources, _rate_only(), (rate, rate, rate, rate),
+        conc, region, flow, sink, inv_r_dx, held, sources, _rate_only(), (rate, rate, rate),
         False, True,
     )  # fmt: skip
     return sums[0, 0], sums[0, 1]
@@ -678,15 +711,7 @@ def dispersive_rate(
     """Dispersive and source rate (concentration/yr) of the cells of ``region``, into ``rate``;
     returns the held inflow as :func:`dispersive_chain` does."""
     return dispersive_chain(
-        conc,
-        region,
-        dispersion,
-        inv_r_dx2,
-        held,
-        sources,
-        _rate_only(),
-        (rate, rate, rate, rate),
-        False,
+        conc, region, dispersion, inv_r_dx2, held, sources, _rate_only(), rate, False
     )[0][0]
 
 
