@@ -17,6 +17,7 @@ from atlas.plume.fluxes import dispersive_weight, dispersive_weights
 from atlas.plume.selling import (
     MIN_PRINCIPAL_RATIO,
     _cell_decompositions,
+    _decompose_cells,
     pair_dispersion,
     selling,
 )
@@ -103,9 +104,10 @@ def test_a_decomposition_reaching_beyond_its_storage_is_an_error(monkeypatch):
     assert np.abs(offsets[weights > 0]).max() > 8
     monkeypatch.setattr(selling_module, "_REGULARISED_REACH", 10**6)
     with pytest.raises(ArithmeticError, match="farther than 8 cells"):
-        _cell_decompositions.py_func(
-            np.array([[v * along[0]]]), np.array([[v * along[1]]]), alpha_l, alpha_t, 0.0
-        )
+        _decompose_cells.py_func(
+            np.array([[v * along[0]]]), np.array([[v * along[1]]]), alpha_l, alpha_t, 0.0,
+            np.empty((1, 1, 3, 2), np.int8), np.empty((1, 1, 3)),
+        )  # fmt: skip
 
 
 def test_tensors_above_the_ratio_are_never_changed():
