@@ -110,6 +110,21 @@ def test_a_decomposition_reaching_beyond_its_storage_is_an_error(monkeypatch):
         )  # fmt: skip
 
 
+def test_a_tensor_of_subnormal_size_counts_as_none():
+    """alpha_L = 5e-324 m with alpha_T = 0 (found by the property tests): Selling's tolerance
+    underflows and the regularised decomposition reached beyond its storage, an error; such a
+    tensor now has no exchanges, while one a little larger keeps its own."""
+    vx = np.array([[0.0, 29.01699525, 60.97540395, 0.0], [0.0, -28.85330755, 1343.12359339, 0.0]])
+    vy = np.array([[0.0, 0.0, 0.0], [-28.9351514, -31.87656484, 61.0572478], [0.0, 0.0, 0.0]])
+    offsets = pair_dispersion(vx, vy, 5e-324, 0.0, 0.0)[0]
+    assert offsets.shape[0] == 0
+    for direction_deg in np.linspace(0.0, 180.0, 37):
+        along = (math.cos(math.radians(direction_deg)), math.sin(math.radians(direction_deg)))
+        assert cell_tensor(25.0 * along[0], 25.0 * along[1], 5e-324, 0.0)[1] == 0
+        tensor, _ = cell_tensor(25.0 * along[0], 25.0 * along[1], 1e-270, 1e-272)
+        assert np.trace(tensor) == pytest.approx(25.0 * (1e-270 + 1e-272), rel=1e-9)
+
+
 def test_tensors_above_the_ratio_are_never_changed():
     v, alpha_l, alpha_t = 20.0, 100.0, 1.0  # alpha_T = alpha_L / 100: nothing to regularise
     for angle_deg in np.linspace(0.0, 180.0, 361):

@@ -69,6 +69,11 @@ any tensor with alpha_T >= alpha_L / 100, is never changed; where the rule appli
 transverse dispersivity used is alpha_L / 100 (up to 10 times alpha_T at alpha_T = alpha_L /
 1000), and it switches on at the angle where the exact stencil would outgrow five cells."""
 
+_NEGLIGIBLE_TRACE_M2_PER_YR = 1e-280
+"""A tensor of smaller trace counts as none: the tolerance of Selling's algorithm (1e-14 of the
+trace) would be subnormal, and the decomposition of a degenerate tensor, regularised in the
+few bits left, could reach farther than any table holds (alpha_L = 5e-324 m did: found by the
+property tests)."""
 _MAX_FLIPS = 256
 _REGULARISED_REACH = 5  # the reach of any tensor of principal ratio >= MIN_PRINCIPAL_RATIO
 _MAX_REACH = 8  # more than any offset of a tensor regularised as above (five cells)
@@ -194,6 +199,8 @@ def _decompose_cells(
                 d_xx += excess * along_x * along_x
                 d_yy += excess * along_y * along_y
                 d_xy = excess * along_x * along_y
+            if d_xx + d_yy < _NEGLIGIBLE_TRACE_M2_PER_YR:
+                d_xx = d_yy = d_xy = 0.0
             cell_weights = weights[j, i]
             _decompose(d_xx, d_xy, d_yy, cell_offsets, cell_weights)
             if _reach(cell_offsets) > _REGULARISED_REACH:
