@@ -111,8 +111,8 @@ def test_converging_flow_mirrored_gives_the_mirrored_plume():
         fe_limits = dt * scheme.dispersive_limit_per_yr(dispersion, 1 / dx**2)
         conc = np.where(source, 1.0, 0.0)
         scheme.advance(
-            conc, 60, dt, 1.0, scheme.advective_flow(vx, vy), dispersion, fe_limits, sink,
-            1 / dx, 1 / dx, _holds(source, 1.0), NO_RATES, 0.0, 0,
+            conc, scheme.work_arrays(conc.shape), 60, dt, 1.0, scheme.advective_flow(vx, vy),
+            dispersion, fe_limits, sink, 1 / dx, 1 / dx, _holds(source, 1.0), NO_RATES, 0.0, 0,
         )  # fmt: skip
         return conc
 

@@ -39,8 +39,9 @@ def _still_water(
     sink = scheme.sink_rate_per_yr(vx, vy, 1.0, 1.0)
     dt = 0.9 * scheme.stable_time_step_yr(vx, vy, dispersion, 1.0, 1.0)
     scheme.advance(
-        conc, 1, dt, 1.0, scheme.advective_flow(vx, vy), dispersion,
-        _fe_limits(dispersion, dt, 1.0), sink, 1.0, 1.0, _no_holds(conc.shape), rates, floor, 0,
+        conc, scheme.work_arrays(conc.shape), 1, dt, 1.0, scheme.advective_flow(vx, vy),
+        dispersion, _fe_limits(dispersion, dt, 1.0), sink, 1.0, 1.0, _no_holds(conc.shape), rates,
+        floor, 0,
     )  # fmt: skip
     return dt
 
@@ -67,8 +68,9 @@ def _run(case, steps: int, dt: float, chunks: list[int] | None = None) -> np.nda
     done = 0
     for chunk in chunks or [steps]:
         scheme.advance(
-            conc, chunk, dt, math.exp(-0.01 * dt), velocity, dispersion,
-            _fe_limits(dispersion, dt, inv_dx), sink, inv_dx, inv_dx, held, NO_RATES, -1.0, done,
+            conc, scheme.work_arrays(conc.shape), chunk, dt, math.exp(-0.01 * dt), velocity,
+            dispersion, _fe_limits(dispersion, dt, inv_dx), sink, inv_dx, inv_dx, held, NO_RATES,
+            -1.0, done,
         )  # fmt: skip
         done += chunk
     return conc
@@ -134,8 +136,8 @@ def test_held_cells_keep_their_value_to_the_last_bit():
     held = (np.flatnonzero(block), np.full(int(block.sum()), 3.0), block)
     conc = np.where(block, 3.0, 0.0)
     scheme.advance(
-        conc, 200, dt, 1.0, velocity, dispersion, _fe_limits(dispersion, dt, inv_dx), sink,
-        inv_dx, inv_dx, held, NO_RATES, 0.0, 0,
+        conc, scheme.work_arrays(conc.shape), 200, dt, 1.0, velocity, dispersion,
+        _fe_limits(dispersion, dt, inv_dx), sink, inv_dx, inv_dx, held, NO_RATES, 0.0, 0,
     )  # fmt: skip
     assert np.all(conc[block] == 3.0)
     assert conc.max() == 3.0
@@ -210,7 +212,8 @@ def test_skipping_negligible_cells_changes_nothing_measurable():
         conc = np.where(source, 3.0, np.where(traces, 1e-40, 0.0))
         decay = math.exp(-math.log(2) / 30.0 * dt)
         limits = _fe_limits(dispersion, dt, 1 / dx)
-        args = (conc, 40, dt, decay, scheme.advective_flow(vx, vy), dispersion, limits, sink)
+        args = (conc, scheme.work_arrays(conc.shape), 40, dt, decay, scheme.advective_flow(vx, vy))
+        args += (dispersion, limits, sink)
         budgets.append(scheme.advance(*args, 1 / dx, 1 / dx, held, NO_RATES, floor, 0))
         fields.append(conc)
     # the traces far ahead were never computed in the box run; the whole-grid run moved them

@@ -61,10 +61,9 @@ def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(monk
 
     monkeypatch.setattr(scheme, "_advect", checked_advect)
     monkeypatch.setattr(scheme, "disperse", checked_disperse)
-    arrays = (conc.copy(), np.empty_like(conc), conc.copy())
-    scheme._advance.py_func(
-        conc, arrays, 8, dt, 1.0, flow, dispersion, fe_limits, sink, 1.0, 1.0, held, NO_RATES,
-        1.0, 0,
+    scheme.advance.py_func(
+        conc, scheme.work_arrays(conc.shape), 8, dt, 1.0, flow, dispersion, fe_limits, sink,
+        1.0, 1.0, held, NO_RATES, 1.0, 0,
     )  # fmt: skip
     assert ("widened", True) in seen  # the case redoes a step on a wider region
     assert all(agree for _, agree in seen), seen

@@ -107,6 +107,7 @@ __all__ = [
     "face_dispersion",
     "sink_rate_per_yr",
     "stable_time_step_yr",
+    "work_arrays",
 ]
 
 MAX_STAGES = 20
@@ -261,8 +262,20 @@ def _advect(
     return 0.5 * dt * (sums[0, 1] + sums[1, 1]) + clipped, 0.5 * dt * (sums[0, 0] + sums[1, 0])
 
 
+def work_arrays(shape: tuple[int, int]) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """The three arrays of a grid's ``shape`` that :func:`advance` works in, made once per run.
+
+    Made by numpy, not in numba: numpy asks the kernel for huge pages for a large array (and
+    numba does not), which saves a page fault per 4 KiB and misses of the address cache in
+    every step (at 2048^2, about 0.3 ns per cell-step).
+    """
+    return np.empty(shape), np.empty(shape), np.empty(shape)
+
+
+@njit(cache=True)
 def advance(
     conc: FloatArray,
+    work: tuple[FloatArray, FloatArray, FloatArray],
     n_steps: int,
     dt: float,
     decay_factor: float,
@@ -283,6 +296,8 @@ def advance(
     ----------
     conc : float64 array (ny, nx)
         Concentration, updated in place.
+    work : tuple of three float64 arrays (ny, nx)
+        Where the steps work (:func:`work_arrays`); any values.
     n_steps : int
         Number of steps.
     dt : float
@@ -322,36 +337,6 @@ def advance(
     tuple of float
         ``(inflow, outflow, decayed)`` over the steps, as sums of cell concentrations.
     """
-    # the work arrays made by numpy, not in numba: numpy asks the kernel for huge pages for a
-    # large array (and numba does not), which saves a page fault per 4 KiB and misses of the
-    # address cache in every step (at 2048^2, about 0.3 ns per cell-step)
-    arrays = (conc.copy(), np.empty_like(conc), conc.copy())
-    return _advance(
-        conc, arrays, n_steps, dt, decay_factor, flow, dispersion, fe_limits, sink, inv_dx,
-        inv_r_dx, held, sources, floor, first_step,
-    )  # fmt: skip
-
-
-@njit(cache=True)
-def _advance(
-    conc: FloatArray,
-    arrays: tuple[FloatArray, FloatArray, FloatArray],
-    n_steps: int,
-    dt: float,
-    decay_factor: float,
-    flow: Flow,
-    dispersion: Dispersion,
-    fe_limits: float,
-    sink: FloatArray,
-    inv_dx: float,
-    inv_r_dx: float,
-    held: Held,
-    sources: Rates,
-    floor: float,
-    first_step: int,
-) -> tuple[float, float, float]:
-    """:func:`advance`, with ``arrays`` three arrays of ``conc``'s shape: the first and last
-    equal to ``conc``, the middle one scratch."""
     ny, nx = conc.shape
     inv_r_dx2 = inv_dx * inv_r_dx
     stages = stages_for(fe_limits)
@@ -361,7 +346,9 @@ def _advance(
     # stage, and the rates that share the sources, go to scratch arrays. Outside the region
     # computed, the three the advective step reads equal the concentration: a face value at
     # the region's edge is reconstructed from the cell beyond it
-    current, spare, work = conc, arrays[0], arrays[1:]
+    current, spare, scratch = conc, work[0], (work[1], work[2])
+    for array in (spare, scratch[1]):
+        copy_region((0, ny, 0, nx), conc, array)
     held_cells = held[0]
     box = (ny, 0, nx, 0)  # empty
     for indices in (held_cells, sources[0]):
@@ -401,7 +388,7 @@ def _advance(
             inv_r_dx2,
             held,
             sources,
-            work,
+            scratch,
         )
         advect_first = (first_step + step) % 2 == 1
         widened = False
@@ -418,7 +405,7 @@ def _advance(
                     held,
                     to_advection,
                     floor,
-                    work[1],
+                    scratch[1],
                 )
                 inflow += dt * source_total + held_in
                 outflow += out
@@ -446,6 +433,6 @@ def _advance(
             inflow += gained
         box = grow_box(current, floor, region, box)
         if widened:  # redone on a wider region than the next step's may be: its arrays agree
-            for stale in (spare, work[1]):
+            for stale in (spare, scratch[1]):
                 copy_region(region, current, stale)
     return inflow, outflow, decayed

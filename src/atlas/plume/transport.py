@@ -323,6 +323,7 @@ def simulate(
         record(0.0)
     steps_done, largest_step = 0, 0.0
     cells: dict[tuple[bool, ...], tuple[scheme.Held, scheme.Rates]] = {}  # by the sources on
+    work = scheme.work_arrays(shape)
     for t0, t1, n_steps in zip(breaks[:-1], breaks[1:], substeps, strict=True):
         on = tuple(is_on(source, t0, t1) for source in sources)
         if on not in cells:
@@ -336,6 +337,7 @@ def simulate(
         for chunk in _chunks(n_steps, chunk_size):
             budget += scheme.advance(
                 conc,
+                work,
                 chunk,
                 dt,
                 math.exp(-parameters.decay_per_yr * dt),
