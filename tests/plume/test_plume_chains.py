@@ -102,19 +102,21 @@ def _ring_reads_hold(lines, region, n_stages: int, lag: int, rows: tuple[int, in
         ((64, 192), (0, 300, 0, 5), 4, 2),
         ((10, 30), (0, 200, 0, 5), 9, 2),
         ((0, 200), (0, 200, 0, 5), 20, 3),
+        ((160, 480), (0, 900, 0, 5), 20, 5),  # a dispersive reach of 5 cells
+        ((0, 96), (40, 60, 0, 5), 7, 8),  # a region of fewer rows than a ring
     ],
 )
 def test_the_rings_of_a_chain_are_long_enough(chunk, region, n_stages, lag):
     """A chain's first rate and its stages between the first and the last are kept in rings of
     rows: with the rows :func:`stages._rings` gives (powers of two), each read finds the row of
-    the stage it wants; with a rate's ring of ``(n_stages - 1) lag`` rows, one does not (the
-    bound it is rounded up from is the least)."""
+    the stage it wants; with a rate's ring of ``(n_stages - 1) lag`` rows, in a region taller
+    than that, one does not (the bound it is rounded up from is the least)."""
     lines = stages.schedule(chunk, region, n_stages, lag)
     rate, pair, _ = stages._rings(n_stages, lag, 1, True)
     rows = (rate.shape[0], pair.shape[0])
     assert all(n & (n - 1) == 0 for n in rows)
     assert _ring_reads_hold(lines, region, n_stages, lag, rows)
-    if n_stages > 1:
+    if n_stages > 1 and region[1] - region[0] > rows[0]:  # a region taller than the ring
         shorter = ((n_stages - 1) * lag, rows[1])
         assert not _ring_reads_hold(lines, region, n_stages, lag, shorter)
 

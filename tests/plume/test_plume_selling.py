@@ -123,6 +123,10 @@ def test_a_tensor_of_subnormal_size_counts_as_none():
         assert cell_tensor(25.0 * along[0], 25.0 * along[1], 5e-324, 0.0)[1] == 0
         tensor, _ = cell_tensor(25.0 * along[0], 25.0 * along[1], 1e-270, 1e-272)
         assert np.trace(tensor) == pytest.approx(25.0 * (1e-270 + 1e-272), rel=1e-9)
+        # the degenerate tensor (alpha_T = 0) just above the limit: regularised, not an error
+        tensor, reach = cell_tensor(25.0 * along[0], 25.0 * along[1], 4e-281, 0.0)
+        assert reach <= 5
+        assert 1e-279 * (1 - 1e-9) <= np.trace(tensor) <= 1e-279 * (1 + 1.01 * MIN_PRINCIPAL_RATIO)
 
 
 def test_tensors_above_the_ratio_are_never_changed():
