@@ -16,9 +16,10 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
   split along the lattice directions that bracket the flow (an axis and a diagonal), so a plume
   oblique to the grid is not spread across the flow by the splitting: a point release at 30-60
   degrees is within 0.004 of its peak (was 0.015 split along the axes alone), and MT3DMS
-  problem 4 (flow along the diagonal) within 0.21 (was 0.53; tests). In any flow a cell at the
-  minimum does not fall and one at the maximum does not rise (tested on Darcy fields with
-  recharge and a well). Along each line the value carried is Koren's limited third-order
+  problem 4 (flow along the diagonal) within 0.21 (was 0.53; 0.089 once the well's inflow
+  has its cell's moments, :func:`atlas.plume.sources.with_cell_moments`; tests). In any flow
+  a cell at the minimum does not fall and one at the maximum does not rise (tested on Darcy
+  fields with recharge and a well). Along each line the value carried is Koren's limited third-order
   upwind-biased reconstruction in the upwind cell (the face value downstream of a
   fixed-concentration cell is the mean of the two cells, so that cell acts as a node of known
   concentration, which is second-order accurate at the inlet). This module holds the fluxes
