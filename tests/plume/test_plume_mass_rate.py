@@ -71,7 +71,7 @@ def test_point_mass_rate_source_matches_the_continuous_point_solution(v, alpha_l
     """One source cell in uniform flow against the cell-averaged Hantush plume (alpha_T =
     alpha_L / 2, so the plume spans cells). Beyond five cells the difference is the scheme's
     (0.018 of the peak before the source fed its cell with the cell's moments, 0.014 since);
-    nearer, the plume is a few cells wide and the split step is felt (see the report)."""
+    nearer, the plume is a few cells wide (``atlas.plume.scheme`` gives the figures)."""
     dx, rate_kg_per_yr = min(25.0, alpha_l), 50.0
     n = int(v * 130.0 / dx)
     vx, vy = flow.uniform_face_velocities((n, n), v, 90.0)

@@ -18,10 +18,12 @@ conservative face fluxes of :mod:`atlas.plume.fluxes`:
   share, so both keep the steady state of the source cell, and an output does not depend on
   which operator a step ended with. With the whole source in the dispersive step, the inlet
   cell of a full-width mass-rate inlet read 0.90 and 1.015 of ``C0`` on alternate steps; now
-  it reads ``C0`` to 5e-3 at every output. The source cell of a point source in 2-D still
-  feels the split step: against the cell-averaged Hantush plume it is off by 0.1-0.3 of the
-  peak, depending on the output's step phase, at the largest step, and by 0.07-0.11 with steps
-  ten times smaller; from five cells away the plume is within 0.02 (tests);
+  it reads ``C0`` to 5e-3 at every output. The source cell of a point source in 2-D is off by
+  0.06-0.10 of the peak against the cell-averaged Hantush plume at the test's outputs (50, 50.5
+  and 100 years), at the largest step and with steps ten times smaller alike: resolution, not
+  the split (0.12-0.21 before the source fed its cells with their own variance,
+  :func:`atlas.plume.sources.with_cell_moments`); from five cells away the plume is within
+  0.015 (tests);
 * advection: the two-stage strong-stability-preserving Runge-Kutta method (Heun), second order;
 * dispersion: the s-stage Runge-Kutta-Legendre super-time-step RKL2 (Meyer et al. 2014), second
   order, stable up to ``(s^2 + s - 2) / 4`` times the forward-Euler limit of dispersion, with
