@@ -66,7 +66,7 @@ def problem_3(refinement: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tupl
             transverse_dispersivity_m=ALPHA_T_M,
         ),
         output_times_yr=[1.0],
-        sources=[MassRateSource(source, RATE_KG_PER_YR)],
+        sources=[MassRateSource(source, RATE_KG_PER_YR, at_cell_centres=True)],
     )
     east, north = np.meshgrid(
         (np.arange(shape[1]) - well[1]) * cell_m, (np.arange(shape[0]) - well[0]) * cell_m
@@ -176,7 +176,7 @@ def problem_4() -> tuple[np.ndarray, np.ndarray]:
             molecular_diffusion_m2_per_yr=diffusion_m2_per_yr,
         ),
         output_times_yr=[end_yr],
-        sources=[MassRateSource(source, rate_kg_per_yr)],
+        sources=[MassRateSource(source, rate_kg_per_yr, at_cell_centres=True)],
     )
     half = np.sqrt(0.5)
 

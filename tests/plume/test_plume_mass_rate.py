@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from atlas.plume import analytic, flow
-from atlas.plume.sources import with_cell_moments
+from atlas.plume.sources import (
+    AREA_SHARE,
+    POINT_SHARE,
+    FixedConcentrationSource,
+    largest_possible_mg_per_l,
+    with_cell_moments,
+)
 from atlas.plume.transport import MassRateSource, TransportParameters, simulate
 
 POROSITY, THICKNESS_M = 0.25, 10.0
@@ -85,7 +91,7 @@ def test_point_mass_rate_source_matches_the_continuous_point_solution(v, alpha_l
         vy_face_m_per_yr=vy,
         parameters=parameters(alpha_l, alpha_l / 2),
         output_times_yr=times,
-        sources=[MassRateSource(source, rate_kg_per_yr)],
+        sources=[MassRateSource(source, rate_kg_per_yr, at_cell_centres=True)],
     )
     x, y = np.meshgrid((np.arange(n) - i) * dx, (np.arange(n) - j) * dx)
     keywords = {
@@ -110,24 +116,67 @@ def test_point_mass_rate_source_matches_the_continuous_point_solution(v, alpha_l
     assert np.abs(result.mass_balance_error_kg).max() <= 1e-12 * result.mass_in_kg[-1]
 
 
-def test_cell_moments_keep_mass_and_centre_and_add_a_cells_variance():
-    """Away from the grid's edges each cell's inflow keeps its total and centre and gains 1/12
-    of a cell squared of variance along each axis; an even inlet along an edge stays as it is."""
+def moments(rate, position):
+    """Total, centre and variance of ``rate`` along ``position`` (cells)."""
+    total = rate.sum()
+    centre = (rate * position).sum() / total
+    return total, centre, (rate * (position - centre) ** 2).sum() / total
+
+
+@pytest.mark.parametrize("share", [POINT_SHARE, AREA_SHARE])
+def test_cell_moments_keep_mass_and_centre_and_add_the_shares_variance(share):
+    """Away from the grid's edges an inflow keeps its total and centre and gains ``2 share``
+    cells squared of variance along each axis; one cell alone keeps 1 - 4s and passes s to each
+    of its four neighbours."""
     rng = np.random.default_rng(7)
     rate = np.zeros((12, 15))
-    rate[2:-2, 2:-2] = rng.random((8, 11))
-    spread = with_cell_moments(rate)
-    rows, columns = np.indices(rate.shape)
-    for position in (rows, columns):
-        centre = (rate * position).sum() / rate.sum()
-        assert (spread * position).sum() / spread.sum() == pytest.approx(centre, rel=1e-13)
-        variance = (rate * (position - centre) ** 2).sum() / rate.sum()
-        spread_variance = (spread * (position - centre) ** 2).sum() / spread.sum()
-        assert spread_variance - variance == pytest.approx(1 / 12, rel=1e-12)
-    assert spread.sum() == pytest.approx(rate.sum(), rel=1e-14)
+    rate[1:-1, 1:-1] = rng.random((10, 13))
+    none = np.zeros(rate.shape, bool)
+    spread = with_cell_moments(rate, share, none, rate != 0)
+    for position in np.indices(rate.shape):
+        total, centre, variance = moments(rate, position)
+        assert moments(spread, position) == pytest.approx(
+            (total, centre, variance + 2 * share), rel=1e-12
+        )
     assert (spread >= 0).all()
-    assert not spread[0].any()
 
-    inlet = np.zeros((5, 9))
-    inlet[:, 0] = 1.0
-    assert np.array_equal(with_cell_moments(inlet), inlet)
+    one = np.zeros((7, 7))
+    one[1, 3] = 1.0  # one cell from the edge, which is not fed
+    expected = np.zeros((7, 7))
+    expected[1, 3] = 1 - 4 * share
+    expected[0, 3] = expected[2, 3] = expected[1, 2] = expected[1, 4] = share
+    spread = with_cell_moments(one, share, np.zeros((7, 7), bool), one != 0)
+    np.testing.assert_allclose(spread, expected, atol=1e-16)
+
+
+@pytest.mark.parametrize("share", [POINT_SHARE, AREA_SHARE])
+def test_an_inlet_along_any_edge_and_an_even_inflow_are_unchanged(share):
+    shape = (5, 9)
+    none = np.zeros(shape, bool)
+    edges = [np.s_[:, 0], np.s_[:, -1], np.s_[0, :], np.s_[-1, :], np.s_[:, :]]
+    for edge in edges:
+        inlet = np.zeros(shape)
+        inlet[edge] = 1.0
+        assert np.array_equal(with_cell_moments(inlet, share, none, inlet != 0), inlet), edge
+
+
+def test_inflow_is_not_passed_to_or_from_held_cells():
+    rate = np.zeros((5, 5))
+    rate[2, 2] = 1.0
+    held = np.zeros((5, 5), bool)
+    held[2, 3] = held[1, 2] = True
+    spread = with_cell_moments(rate, POINT_SHARE, held, rate != 0)
+    assert not spread[held].any()
+    assert spread.sum() == pytest.approx(1.0, rel=1e-15)
+    assert spread[2, 1] == spread[3, 2] == POINT_SHARE  # still passed to the free neighbours
+
+
+def test_the_largest_possible_concentration_bounds_every_order_of_sources():
+    """Held value plus all the inflow, whichever source is listed first."""
+    mask = np.zeros((4, 4), bool)
+    mask[1, 1] = True
+    held = FixedConcentrationSource(mask, 100.0)
+    fed = MassRateSource(mask, 2.0, 0.0, 3.0)
+    conc = np.full((4, 4), 7.0)
+    for order in ([held, fed], [fed, held]):
+        assert largest_possible_mg_per_l(conc, order, 10.0, 0.5) == 100.0 + 3.0 * 2.0 / 0.5

@@ -236,7 +236,12 @@ def test_continuous_injection_matches_the_hantush_plume(direction_deg, resolved_
     source[j, i] = True
     along, across = along_across(x, y, (x[j, i], y[j, i]), direction_deg)
     result = run_plane(
-        n, dx, direction_deg, params, [50.0, 100.0], sources=[MassRateSource(source, rate)]
+        n,
+        dx,
+        direction_deg,
+        params,
+        [50.0, 100.0],
+        sources=[MassRateSource(source, rate, at_cell_centres=True)],
     )
     resolved = along >= resolved_from_m
     for k, t in enumerate(result.times_yr):

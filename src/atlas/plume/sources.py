@@ -3,15 +3,17 @@
 Sources switch on and off at given times; :func:`atlas.plume.transport.simulate` lands its time
 steps on those times and asks :func:`active_cells` which cells are held or fed in each interval.
 
-A mass-rate source feeds its cells with their own second moments. The scheme's exchanges between
-neighbouring cells spread mass put into one cell as if it sat at the cell's centre: they give it
-the right variance from then on, but the mass of a source cell is spread over the whole cell,
-whose variance is one twelfth of a cell squared along each axis, and that twelfth would be
-missing for ever. :func:`with_cell_moments` adds it where the mass goes in, by passing 1/24 of
-each cell's inflow to each neighbour along each axis. It matters only while a plume is a cell or
-two wide: MT3DMS problem 4 (a well, flow along the diagonal, a plume narrower than a cell next to
-the well) is off by 0.21 of its peak against the cell-averaged analytic solution without it and
-0.09 with it (``bench/near_source_bench.py``).
+A mass-rate source enters with the variance its inflow has in cell means. The scheme's values
+are cell means, and its exchanges between neighbouring cells carry on whatever variance the
+inflow was given where it went in; but the cell means of a plume, as a distribution over the
+cells' centres, have 1/12 of a cell squared more variance along each axis than the plume
+(Sheppard's correction), and an inflow spread evenly
+over a cell has another 1/12 of its own. So inflow at the centres of its cells (a well) needs
+1/12 added along each axis, and inflow spread over its cells 1/6: neighbouring cells exchange
+:data:`POINT_SHARE` or :data:`AREA_SHARE` of their inflows (:func:`with_cell_moments`). It
+matters while a plume is a cell or two wide: MT3DMS problem 4 (a well, flow along the diagonal,
+a plume narrower than a cell next to the well) is off by 0.21 of its peak against the
+cell-averaged analytic solution without it and 0.089 with it (``bench/near_source_bench.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from atlas.plume.checks import check, finite, unit_of
 from atlas.plume.scheme import Held, Rates
 
 __all__ = [
+    "AREA_SHARE",
+    "POINT_SHARE",
     "FixedConcentrationSource",
     "MassRateSource",
     "Source",
@@ -69,8 +73,7 @@ class FixedConcentrationSource:
 
 @dataclass(frozen=True, eq=False)
 class MassRateSource:
-    """A constant mass inflow spread evenly over the source cells while active, each cell's share
-    going in with the cell's second moments (:func:`with_cell_moments`).
+    """A constant mass inflow shared evenly by the source cells while active.
 
     Parameters
     ----------
@@ -80,12 +83,17 @@ class MassRateSource:
         Total mass rate into all the cells together, in kg/yr (>= 0).
     start_yr, end_yr : float
         The source is active for ``start_yr <= t < end_yr``, in years.
+    at_cell_centres : bool
+        True: each cell's share enters at the cell's centre (a well, a point source); False
+        (default): it is spread evenly over the cell (an area source). The two enter with
+        different variances (:func:`with_cell_moments`).
     """
 
     mask: NDArray[np.bool_]
     mass_rate_kg_per_yr: float
     start_yr: float = 0.0
     end_yr: float = math.inf
+    at_cell_centres: bool = False
 
     def __post_init__(self) -> None:
         _freeze_mask(self, "mass_rate_kg_per_yr", self.mass_rate_kg_per_yr)
@@ -135,15 +143,15 @@ def _freeze_mask(source: Source, name: str, value: float) -> None:
 def largest_possible_mg_per_l(
     conc: FloatArray, sources: Sequence[Source], end_yr: float, cell_storage_kg: float
 ) -> float:
-    """An upper bound on any concentration of the run, in mg/L."""
-    largest = float(conc.max())
-    for source in sources:
-        if isinstance(source, FixedConcentrationSource):
-            largest = max(largest, source.concentration_mg_per_l)
-        else:
-            active_yr = min(source.end_yr, end_yr) - source.start_yr
-            largest += max(active_yr, 0.0) * source.mass_rate_kg_per_yr / cell_storage_kg
-    return largest
+    """An upper bound on any concentration of the run, in mg/L: the highest starting or held
+    value, plus all the mass-rate sources' inflow into one cell."""
+    held = [s.concentration_mg_per_l for s in sources if isinstance(s, FixedConcentrationSource)]
+    inflow = sum(
+        max(min(s.end_yr, end_yr) - s.start_yr, 0.0) * s.mass_rate_kg_per_yr / cell_storage_kg
+        for s in sources
+        if isinstance(s, MassRateSource)
+    )
+    return max([float(conc.max()), *held]) + inflow
 
 
 def check_sources(sources: Sequence[Source], shape: tuple[int, int]) -> None:
@@ -184,7 +192,7 @@ def active_cells(
 ) -> tuple[Held, Rates]:
     """Held cells with their concentrations, and source cells with concentration rates per yr."""
     held = np.full(shape, np.nan)
-    rate = np.zeros(shape)
+    rates = {False: np.zeros(shape), True: np.zeros(shape)}  # by at_cell_centres
     for source in sources:
         if not is_on(source, t0, t1):
             continue
@@ -192,32 +200,45 @@ def active_cells(
             held[source.mask] = source.concentration_mg_per_l
         else:
             per_cell_kg = source.mass_rate_kg_per_yr / np.count_nonzero(source.mask)
-            rate[source.mask] += per_cell_kg / cell_storage_kg
-    rate = with_cell_moments(rate)
+            rates[source.at_cell_centres][source.mask] += per_cell_kg / cell_storage_kg
     is_held = np.isfinite(held)
+    fed = (rates[False] != 0) | (rates[True] != 0)
+    rate = with_cell_moments(rates[False], AREA_SHARE, is_held, fed) + with_cell_moments(
+        rates[True], POINT_SHARE, is_held, fed
+    )
     held_cells = np.flatnonzero(is_held)
     rate_cells = np.flatnonzero(rate)
     return (held_cells, held.ravel()[held_cells], is_held), (rate_cells, rate.ravel()[rate_cells])
 
 
-CELL_SHARE_TO_EACH_NEIGHBOUR = 1 / 24
-"""The share of a cell's inflow passed to each neighbour along an axis: with 11/12 kept, the
-inflow has the variance of a uniform cell, 1/12 of a cell squared along each axis."""
+POINT_SHARE = 1 / 24
+"""The share of its inflow a cell exchanges with each neighbour along an axis when the inflow
+enters at cell centres: it adds 1/12 of a cell squared of variance along each axis."""
+AREA_SHARE = 1 / 12
+"""The same when the inflow is spread over its cells: it adds 1/6 of a cell squared."""
 
 
-def with_cell_moments(rate: FloatArray) -> FloatArray:
-    """Inflow per cell (any unit) spread so that each cell's share has the cell's variance.
+def with_cell_moments(
+    rate: FloatArray, share: float, held: NDArray[np.bool_], fed: NDArray[np.bool_]
+) -> FloatArray:
+    """Inflow per cell (any unit) with the variance it has in cell means.
 
-    Along each axis neighbouring cells exchange :data:`CELL_SHARE_TO_EACH_NEIGHBOUR` of their
-    inflows, so that an inflow keeps its mass and centre and its variance grows by 1/12 of a
-    cell squared: that of a uniform cell about its centre. The cells on the grid's edge take no
-    part: their inflow enters through the boundary (an inlet along the edge feeds its own
-    cells), and an even inflow stays even.
+    Along each axis every pair of neighbouring cells exchanges ``share`` of their inflows as
+    given (both axes from the same inflows, so that turning the grid turns the result): a cell
+    alone keeps ``1 - 4 share`` and passes ``share`` to each of its four neighbours. An inflow
+    keeps its mass and centre, its variance grows by ``2 share`` cells squared along each axis,
+    and an even inflow stays even. Pairs with a held cell exchange nothing (the
+    inflow would not change its value), nor pairs with a fed cell on the grid's edge along that
+    axis, whose inflow enters through the boundary (an inlet).
 
     Parameters
     ----------
     rate : ndarray, shape (ny, nx)
         Inflow into each cell.
+    share : float
+        :data:`POINT_SHARE` or :data:`AREA_SHARE`.
+    held, fed : ndarray of bool, shape (ny, nx)
+        The held cells, and the cells with inflow from any mass-rate source.
 
     Returns
     -------
@@ -225,12 +246,15 @@ def with_cell_moments(rate: FloatArray) -> FloatArray:
         The spread inflow, with the same total.
     """
     spread = np.array(rate, dtype=float)
-    for axis in (0, 1):
+    for axis in (0, 1):  # both from the inflow itself, so that neither axis goes first
+        inflow = np.moveaxis(np.asarray(rate, dtype=float), axis, 0)
+        shut = np.moveaxis(held, axis, 0).copy()
+        shut[[0, -1]] |= np.moveaxis(fed, axis, 0)[[0, -1]]
+        net = share * (inflow[:-1] - inflow[1:])  # from each cell to the next
+        net[shut[:-1] | shut[1:]] = 0.0
         along = np.moveaxis(spread, axis, 0)
-        passed = CELL_SHARE_TO_EACH_NEIGHBOUR * along
-        net = passed[1:-2] - passed[2:-1]  # from each inner cell to the next, edges left out
-        along[1:-2] -= net
-        along[2:-1] += net
+        along[:-1] -= net
+        along[1:] += net
     return spread
 
 
