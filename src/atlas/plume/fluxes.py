@@ -9,24 +9,24 @@ holds the fixed cells). Faces between the region and the rest of the grid carry 
 
 * advection: a face flux carries the water that crosses the face along the grid axis, and the
   water that turns the cell's corner along the cells' diagonals: on each side of the other axis,
-  the upwind cell's own half-path (from it across this face, then across the other axis) and
-  the corner cell's (from the cell beside it, into it and across this face), at the speeds of
+  the upwind cell's own half-path (from it across this face, then across the other axis) and the
+  corner cell's (from the cell beside it, into it and across this face), at the speeds of
   :func:`atlas.plume.half_paths.half_paths`, which give a half-path one speed on both faces it
   crosses; the rest of the face's speed goes along the axis. In uniform flow this is advection
   split along the lattice directions that bracket the flow (an axis and a diagonal), so a plume
   oblique to the grid is not spread across the flow by the splitting: a point release at 30-60
-  degrees is within 0.004 of its peak (was 0.015 split along the axes alone), and MT3DMS
-  problem 4 (flow along the diagonal) within 0.21 (was 0.53; 0.089 once the well's inflow
-  has its cell's moments, :func:`atlas.plume.sources.with_cell_moments`; tests). In any flow
+  degrees is within 0.004 of its peak (was 0.015 split along the axes alone), and MT3DMS problem
+  4 (flow along the diagonal) within 0.21 (was 0.53; 0.082 once the well's inflow enters with
+  the variance of cell means, :func:`atlas.plume.sources.with_cell_moments`; tests). In any flow
   a cell at the minimum does not fall and one at the maximum does not rise (tested on Darcy
-  fields with recharge and a well). Along each line the value carried is Koren's limited third-order
-  upwind-biased reconstruction in the upwind cell (the face value downstream of a
+  fields with recharge and a well). Along each line the value carried is Koren's limited
+  third-order upwind-biased reconstruction in the upwind cell (the face value downstream of a
   fixed-concentration cell is the mean of the two cells, so that cell acts as a node of known
   concentration, which is second-order accurate at the inlet). This module holds the fluxes
   along the axes alone (:func:`advective_row`: rows where no half-path has a speed, and the
   fallback of :mod:`atlas.plume.scheme`); :func:`atlas.plume.diagonals.skewed_row` adds the
-  diagonals, with the same face values along the axes. Where face velocities converge,
-  the surplus water leaves with the cell's concentration (sinks); mass-rate sources enter every
+  diagonals, with the same face values along the axes. Where face velocities converge, the
+  surplus water leaves with the cell's concentration (sinks); mass-rate sources enter every
   stage of the advective step, in the share set by :func:`atlas.plume.stages.share_sources`
   (computed with the diagonals, also on a step redone without them);
 * dispersion: the full tensor as exchanges between pairs of cells with non-negative weights

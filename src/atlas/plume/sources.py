@@ -13,7 +13,7 @@ over a cell has another 1/12 of its own. So inflow at the centres of its cells (
 :data:`POINT_SHARE` or :data:`AREA_SHARE` of their inflows (:func:`with_cell_moments`). It
 matters while a plume is a cell or two wide: MT3DMS problem 4 (a well, flow along the diagonal,
 a plume narrower than a cell next to the well) is off by 0.21 of its peak against the
-cell-averaged analytic solution without it and 0.089 with it (``bench/near_source_bench.py``).
+cell-averaged analytic solution without it and 0.082 with it (``bench/near_source_bench.py``).
 """
 
 from __future__ import annotations
