@@ -242,7 +242,11 @@ def _sources_between(
         if source.concentration_mg_per_l is not None:
             terms.append(FixedConcentrationSource(mask, source.concentration_mg_per_l, *window))
         elif source.mass_rate_kg_per_yr is not None:
-            terms.append(MassRateSource(mask, source.mass_rate_kg_per_yr, *window))
+            terms.append(
+                MassRateSource(
+                    mask, source.mass_rate_kg_per_yr, *window, at_cell_centres=source.at_points
+                )
+            )
     return terms
 
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 from pyproj import CRS
+from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
 from atlas.grid import Grid
@@ -135,6 +136,12 @@ class Source:
     def leaks(self) -> bool:
         """Whether the source adds water to the aquifer (a leakage above 0)."""
         return bool(self.leakage_mm_per_yr or self.leakage_m3_per_day)
+
+    @property
+    def at_points(self) -> bool:
+        """Whether the geometry is points (wells): a mass rate then enters at the centres of the
+        cells they touch, an area's spread over its cells (:mod:`atlas.plume.sources`)."""
+        return all(isinstance(part, Point) for part in shapely.get_parts(self.geometry))
 
 
 @dataclass(frozen=True)
