@@ -46,32 +46,49 @@ THICKNESS_M = 10.0
 ALPHA_L_M, ALPHA_T_M = 10.0, 3.0
 
 
-def problem_3(refinement: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
-    """MT3DMS problem 3 on cells of 10 / ``refinement`` m: concentration (mg/L) after 365 days,
-    the cell centres east and north of the well (m) and the well's (row, column)."""
-    cell_m = 10.0 / refinement
-    shape = (31 * refinement, 46 * refinement)
-    well = (15 * refinement + refinement // 2, 15 * refinement + refinement // 2)
-    vx, vy = flow.uniform_face_velocities(shape, VELOCITY_M_PER_YR, 90.0)
+def well_run(
+    shape: tuple[int, int],
+    cell_m: float,
+    velocity_m_per_yr: float,
+    direction_deg: float,
+    well: tuple[int, int],
+    rate_kg_per_yr: float,
+    parameters: TransportParameters,
+    end_yr: float,
+) -> np.ndarray:
+    """Concentration (mg/L) at ``end_yr`` of a well in cell ``well`` (row, column), injecting
+    at the cell's centre into uniform flow toward ``direction_deg``."""
+    vx, vy = flow.uniform_face_velocities(shape, velocity_m_per_yr, direction_deg)
     source = np.zeros(shape, bool)
     source[well] = True
     result = simulate(
         cell_size_m=cell_m,
         vx_face_m_per_yr=vx,
         vy_face_m_per_yr=vy,
-        parameters=TransportParameters(
-            effective_porosity=POROSITY,
-            thickness_m=THICKNESS_M,
-            longitudinal_dispersivity_m=ALPHA_L_M,
-            transverse_dispersivity_m=ALPHA_T_M,
-        ),
-        output_times_yr=[1.0],
-        sources=[MassRateSource(source, RATE_KG_PER_YR, at_cell_centres=True)],
+        parameters=parameters,
+        output_times_yr=[end_yr],
+        sources=[MassRateSource(source, rate_kg_per_yr, at_cell_centres=True)],
     )
+    return result.concentration_mg_per_l[-1]
+
+
+def problem_3(refinement: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """MT3DMS problem 3 on cells of 10 / ``refinement`` m: concentration (mg/L) after 365 days,
+    the cell centres east and north of the well (m) and the well's (row, column)."""
+    cell_m = 10.0 / refinement
+    shape = (31 * refinement, 46 * refinement)
+    well = (15 * refinement + refinement // 2, 15 * refinement + refinement // 2)
+    parameters = TransportParameters(
+        effective_porosity=POROSITY,
+        thickness_m=THICKNESS_M,
+        longitudinal_dispersivity_m=ALPHA_L_M,
+        transverse_dispersivity_m=ALPHA_T_M,
+    )
+    conc = well_run(shape, cell_m, VELOCITY_M_PER_YR, 90.0, well, RATE_KG_PER_YR, parameters, 1.0)
     east, north = np.meshgrid(
         (np.arange(shape[1]) - well[1]) * cell_m, (np.arange(shape[0]) - well[0]) * cell_m
     )
-    return result.concentration_mg_per_l[-1], east, north, well
+    return conc, east, north, well
 
 
 def exact(east_m: np.ndarray, north_m: np.ndarray) -> np.ndarray:
@@ -161,23 +178,14 @@ def problem_4() -> tuple[np.ndarray, np.ndarray]:
     velocity, end_yr = DAYS_PER_YR, 1000 / DAYS_PER_YR
     rate_kg_per_yr = 0.01 * DAYS_PER_YR  # 0.01 m^3/d at 1000 mg/L
     diffusion_m2_per_yr = 1e-9 * DAYS_PER_YR
-    vx, vy = flow.uniform_face_velocities(shape, velocity, 45.0)
-    source = np.zeros(shape, bool)
-    source[well] = True
-    result = simulate(
-        cell_size_m=cell_m,
-        vx_face_m_per_yr=vx,
-        vy_face_m_per_yr=vy,
-        parameters=TransportParameters(
-            effective_porosity=0.14,
-            thickness_m=1.0,
-            longitudinal_dispersivity_m=2.0,
-            transverse_dispersivity_m=0.2,
-            molecular_diffusion_m2_per_yr=diffusion_m2_per_yr,
-        ),
-        output_times_yr=[end_yr],
-        sources=[MassRateSource(source, rate_kg_per_yr, at_cell_centres=True)],
+    parameters = TransportParameters(
+        effective_porosity=0.14,
+        thickness_m=1.0,
+        longitudinal_dispersivity_m=2.0,
+        transverse_dispersivity_m=0.2,
+        molecular_diffusion_m2_per_yr=diffusion_m2_per_yr,
     )
+    conc = well_run(shape, cell_m, velocity, 45.0, well, rate_kg_per_yr, parameters, end_yr)
     half = np.sqrt(0.5)
 
     def plume(east_m, north_m):
@@ -197,7 +205,7 @@ def problem_4() -> tuple[np.ndarray, np.ndarray]:
     steps = np.arange(1, shape[0] - max(well))
     along_m = steps * cell_m
     expected = sum(plume(along_m + a, along_m + b) for a in offsets for b in offsets) / 256
-    diagonal = result.concentration_mg_per_l[-1][well[0] + steps, well[1] + steps]
+    diagonal = conc[well[0] + steps, well[1] + steps]
     return diagonal, expected
 
 
