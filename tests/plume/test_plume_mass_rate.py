@@ -180,3 +180,15 @@ def test_the_largest_possible_concentration_bounds_every_order_of_sources():
     conc = np.full((4, 4), 7.0)
     for order in ([held, fed], [fed, held]):
         assert largest_possible_mg_per_l(conc, order, 10.0, 0.5) == 100.0 + 3.0 * 2.0 / 0.5
+
+
+def test_turning_or_mirroring_the_grid_turns_the_spread_inflow_bit_for_bit():
+    """The runs' turning property holds to the bit only if the spread inflow does."""
+    rng = np.random.default_rng(3)
+    rate = rng.random((6, 9)) * (rng.random((6, 9)) < 0.4)
+    held = rng.random((6, 9)) < 0.2
+    spread = with_cell_moments(rate, AREA_SHARE, held, rate != 0)
+    turned = with_cell_moments(np.rot90(rate), AREA_SHARE, np.rot90(held), np.rot90(rate != 0))
+    mirrored = with_cell_moments(rate[::-1], AREA_SHARE, held[::-1], (rate != 0)[::-1])
+    assert np.array_equal(turned, np.rot90(spread))
+    assert np.array_equal(mirrored, spread[::-1])

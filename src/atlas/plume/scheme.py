@@ -21,7 +21,7 @@ conservative face fluxes of :mod:`atlas.plume.fluxes`:
   it reads ``C0`` to 5e-3 at every output. The source cell of a point source in 2-D is off by
   0.06-0.10 of the peak against the cell-averaged Hantush plume at the test's outputs (50, 50.5
   and 100 years), at the largest step and with steps ten times smaller alike: resolution, not
-  the split (0.12-0.21 before the source fed its cells with their own variance,
+  the split (0.12-0.21 before the source entered with the variance of cell means,
   :func:`atlas.plume.sources.with_cell_moments`); from five cells away the plume is within
   0.015 (tests);
 * advection: the two-stage strong-stability-preserving Runge-Kutta method (Heun), second order;

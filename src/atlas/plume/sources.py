@@ -7,8 +7,8 @@ A mass-rate source enters with the variance its inflow has in cell means. The sc
 are cell means, and its exchanges between neighbouring cells carry on whatever variance the
 inflow was given where it went in; but the cell means of a plume, as a distribution over the
 cells' centres, have 1/12 of a cell squared more variance along each axis than the plume
-(Sheppard's correction), and an inflow spread evenly
-over a cell has another 1/12 of its own. So inflow at the centres of its cells (a well) needs
+once it is a cell or so wide (Sheppard's correction), and an inflow spread evenly over a cell
+has another 1/12 of its own. So inflow at the centres of its cells (a well) needs
 1/12 added along each axis, and inflow spread over its cells 1/6: neighbouring cells exchange
 :data:`POINT_SHARE` or :data:`AREA_SHARE` of their inflows (:func:`with_cell_moments`). It
 matters while a plume is a cell or two wide: MT3DMS problem 4 (a well, flow along the diagonal,
@@ -226,10 +226,11 @@ def with_cell_moments(
     Along each axis every pair of neighbouring cells exchanges ``share`` of their inflows as
     given (both axes from the same inflows, so that turning the grid turns the result): a cell
     alone keeps ``1 - 4 share`` and passes ``share`` to each of its four neighbours. An inflow
-    keeps its mass and centre, its variance grows by ``2 share`` cells squared along each axis,
-    and an even inflow stays even. Pairs with a held cell exchange nothing (the
-    inflow would not change its value), nor pairs with a fed cell on the grid's edge along that
-    axis, whose inflow enters through the boundary (an inlet).
+    keeps its mass, and where no pair is shut its centre too, while its variance grows by
+    ``2 share`` cells squared along each axis; an even inflow stays even. Pairs with a held
+    cell exchange nothing (the inflow would not change its value), nor pairs with a fed cell
+    on the grid's edge along that axis, whose inflow enters through the boundary (an inlet);
+    each shut pair moves the inflow's centre by ``share`` of a cell.
 
     Parameters
     ----------
@@ -245,17 +246,19 @@ def with_cell_moments(
     ndarray, shape (ny, nx)
         The spread inflow, with the same total.
     """
-    spread = np.array(rate, dtype=float)
-    for axis in (0, 1):  # both from the inflow itself, so that neither axis goes first
-        inflow = np.moveaxis(np.asarray(rate, dtype=float), axis, 0)
+    given = np.asarray(rate, dtype=float)
+    change = []
+    for axis in (0, 1):  # both from the inflow as given, so that neither axis goes first
+        inflow = np.moveaxis(given, axis, 0)
         shut = np.moveaxis(held, axis, 0).copy()
         shut[[0, -1]] |= np.moveaxis(fed, axis, 0)[[0, -1]]
         net = share * (inflow[:-1] - inflow[1:])  # from each cell to the next
         net[shut[:-1] | shut[1:]] = 0.0
-        along = np.moveaxis(spread, axis, 0)
-        along[:-1] -= net
-        along[1:] += net
-    return spread
+        gained = np.zeros_like(inflow)
+        gained[1:] += net
+        gained[:-1] -= net
+        change.append(np.moveaxis(gained, 0, axis))
+    return given + (change[0] + change[1])  # a sum in either order: turning keeps the bits
 
 
 def hold(conc: FloatArray, held: Held) -> float:
