@@ -16,6 +16,7 @@ from atlas.plume.sources import (
     AREA_SHARE,
     POINT_SHARE,
     FixedConcentrationSource,
+    active_cells,
     largest_possible_mg_per_l,
     with_cell_moments,
 )
@@ -161,14 +162,70 @@ def test_an_inlet_along_any_edge_and_an_even_inflow_are_unchanged(share):
 
 
 def test_inflow_is_not_passed_to_or_from_held_cells():
-    rate = np.zeros((5, 5))
+    rate = np.zeros((6, 6))
     rate[2, 2] = 1.0
-    held = np.zeros((5, 5), bool)
-    held[2, 3] = held[1, 2] = True
+    rate[4, 4] = 0.5  # a held cell that is fed too
+    held = np.zeros((6, 6), bool)
+    held[2, 3] = held[1, 2] = held[4, 4] = True
     spread = with_cell_moments(rate, POINT_SHARE, held, rate != 0)
-    assert not spread[held].any()
-    assert spread.sum() == pytest.approx(1.0, rel=1e-15)
+    np.testing.assert_array_equal(spread[held], rate[held])
+    assert spread.sum() == pytest.approx(1.5, rel=1e-15)
     assert spread[2, 1] == spread[3, 2] == POINT_SHARE  # still passed to the free neighbours
+    assert not spread[[3, 5, 4, 4], [4, 4, 3, 5]].any()  # nothing from the fed held cell
+
+
+def test_a_well_beside_an_inlet_passes_nothing_into_it():
+    """Wells and areas share one mask of fed cells, so an area inlet along the grid's edge
+    shuts the pairs across it for a well beside it too."""
+    inlet, well = np.zeros((5, 6), bool), np.zeros((5, 6), bool)
+    inlet[:, 0] = True
+    well[2, 1] = True
+    _, (cells, rates) = active_cells(
+        [MassRateSource(inlet, 5.0), MassRateSource(well, 1.0, at_cell_centres=True)],
+        0.0, 1.0, inlet.shape, 1.0,
+    )  # fmt: skip
+    rate = np.zeros(inlet.shape)
+    rate.flat[cells] = rates
+    np.testing.assert_array_equal(rate[:, 0], 1.0)
+    assert rate.sum() == pytest.approx(6.0, rel=1e-15)
+    assert rate[2, 1] == 1.0 - 3 * POINT_SHARE
+
+
+WELL_AND_AREA_CASES = {  # sources as (side of a centred square of cells, a well?), and the excess
+    "a well": ([(1, True)], 1 / 12),
+    "an area of one cell": ([(1, False)], 1 / 6),
+    "an area of 3 x 3 cells": ([(3, False)], 8 / 12 + 1 / 6),
+    "wells in 3 x 3 cells": ([(3, True)], 8 / 12 + 1 / 12),
+    "a well and an area in one cell": ([(1, True), (1, False)], 1 / 8),
+}
+
+
+@pytest.mark.parametrize("case", WELL_AND_AREA_CASES, ids=list(WELL_AND_AREA_CASES))
+def test_a_plume_in_still_water_has_the_variance_of_cell_means(case):
+    """Diffusion only: a steady inflow over ``T`` years spreads to ``D T`` along each axis,
+    plus the variance of its cells, plus Sheppard's 1/12 of a cell squared for cell means,
+    plus 1/12 more when the inflow is spread evenly over its cells (an area, not a well).
+    The three-point exchange carries the variance on exactly (a random walk), so it shows."""
+    n, d_m2_per_yr, t_yr = 31, 0.5, 6.0
+    params = TransportParameters(0.25, 1.0, 0.0, 0.0, molecular_diffusion_m2_per_yr=d_m2_per_yr)
+    sources = []
+    for size, well in WELL_AND_AREA_CASES[case][0]:
+        mask = np.zeros((n, n), bool)
+        mask[15 - size // 2 : 16 + size // 2, 15 - size // 2 : 16 + size // 2] = True
+        sources.append(MassRateSource(mask, 1.0, at_cell_centres=well))
+    c = simulate(
+        cell_size_m=1.0,
+        vx_face_m_per_yr=np.zeros((n, n + 1)),
+        vy_face_m_per_yr=np.zeros((n + 1, n)),
+        parameters=params,
+        sources=sources,
+        output_times_yr=[t_yr],
+    ).concentration_mg_per_l[-1]
+    excess = WELL_AND_AREA_CASES[case][1]
+    for position in np.indices(c.shape):
+        _, centre, variance = moments(c, position)
+        assert centre == pytest.approx(15.0, rel=1e-13)
+        assert variance == pytest.approx(d_m2_per_yr * t_yr + excess, rel=1e-12)
 
 
 def test_the_largest_possible_concentration_bounds_every_order_of_sources():

@@ -1,6 +1,7 @@
 """Properties of the transport engine that must hold for any input: budget, bounds, symmetry."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -57,7 +58,8 @@ def transport_cases(draw, mass_rate=True):
         mask.flat[rng.integers(mask.size)] = True
         start, stop = np.sort(rng.uniform(0.0, 1.2 * end_yr, 2))
         if mass_rate and draw(st.booleans()):
-            sources.append(MassRateSource(mask, rng.uniform(0.0, 10.0), start, stop))
+            well = draw(st.booleans())
+            sources.append(MassRateSource(mask, rng.uniform(0.0, 10.0), start, stop, well))
         else:
             sources.append(FixedConcentrationSource(mask, rng.uniform(0.0, 2.0), start, stop))
     return {
@@ -105,15 +107,8 @@ def rotate_case(case):
     turned["vx_face_m_per_yr"] = np.rot90(case["vy_face_m_per_yr"])
     turned["vy_face_m_per_yr"] = -np.rot90(case["vx_face_m_per_yr"])
     turned["initial_mg_per_l"] = np.rot90(case["initial_mg_per_l"])
-    turned["sources"] = [type(s)(np.rot90(s.mask), *_source_values(s)) for s in case["sources"]]
+    turned["sources"] = [replace(s, mask=np.rot90(s.mask)) for s in case["sources"]]
     return turned
-
-
-def _source_values(source):
-    value = getattr(source, "concentration_mg_per_l", None)
-    if value is None:
-        value = source.mass_rate_kg_per_yr
-    return value, source.start_yr, source.end_yr
 
 
 @PROPERTY_SETTINGS
@@ -123,6 +118,25 @@ def test_turning_the_flow_by_90_degrees_turns_the_plume(case):
     turned = simulate(**rotate_case(case)).concentration_mg_per_l
     expected = np.rot90(first, axes=(1, 2))
     np.testing.assert_allclose(turned, expected, rtol=1e-9, atol=1e-12 * max(first.max(), 1.0))
+
+
+def test_a_source_where_the_flow_brings_its_own_concentration_turns_to_round_off():
+    """There a fed cell's net advective rate is round-off, whose sign can change when the grid
+    is turned. The source's share between the split operators must not follow it: it did,
+    and the turned plume differed by 4e-10 of its peak (4e-16 now)."""
+    vx, vy = flow.uniform_face_velocities((6, 8), 1.0, 60.0)
+    case = {
+        "cell_size_m": 9.0,
+        "vx_face_m_per_yr": vx,
+        "vy_face_m_per_yr": vy,
+        "parameters": TransportParameters(0.25, 2.0, 9.0, 9.0),
+        "initial_mg_per_l": np.random.default_rng(11).choice([1.0, 2.0], (6, 8)),
+        "sources": [MassRateSource(np.ones((6, 8), bool), 0.5)],
+        "output_times_yr": [3.0],
+    }
+    first = simulate(**case).concentration_mg_per_l
+    turned = simulate(**rotate_case(case)).concentration_mg_per_l
+    np.testing.assert_allclose(turned, np.rot90(first, axes=(1, 2)), rtol=0, atol=1e-13)
 
 
 def test_uniform_azimuths_90_apart_give_turned_plumes():

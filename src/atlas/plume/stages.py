@@ -100,7 +100,10 @@ a diagonal value from the rows beside its own)."""
 CHUNK_ROWS = 64
 """Fewest rows of a chunk of a chain on the threads (see :func:`chunk_rows`)."""
 
-_SHARE_FLOOR = 1e-9  # fraction of a source's concentration scale below which coefficients decide
+_SHARE_FLOOR = 1e-6
+"""Fraction of a source cell's concentration scale below which its share follows the operators'
+coefficients (:func:`share_sources`). A rate there is a net of fluxes that round to 1e-16 of
+the concentrations around the cell; this keeps the share's round-off near 1e-10."""
 
 
 @njit(cache=True)
@@ -740,10 +743,13 @@ def share_sources(
     and length. Where neither removes solute yet (a fresh source), the shares follow the two
     operators' coefficients on the cell itself: the outflow speeds over ``R dx`` against the
     summed exchange weights over ``R dx^2``. The two are blended continuously: the coefficients
-    times :data:`_SHARE_FLOOR` of the source's own concentration scale are added to the rates,
-    so that a rate of round-off size cannot swing the share (which would break symmetries
-    such as turning the whole problem by 90 degrees). ``region`` must hold every source cell with
-    a margin of one cell; ``scratch`` is overwritten there (and at the held cells).
+    times :data:`_SHARE_FLOOR` of a concentration scale are added to the rates, so that a rate
+    of round-off size cannot swing the share (which would break symmetries such as turning the
+    whole problem by 90 degrees). The scale is the larger of the source's own (rate over
+    coefficient) and the highest concentration in the cell's 3 x 3 block, whose fluxes the
+    rates net: where a plume passes a weak source, a net rate near zero is round-off of those
+    fluxes. ``region`` must hold every source cell with a margin of one cell; ``scratch`` is
+    overwritten there (and at the held cells).
 
     Returns
     -------
@@ -755,7 +761,7 @@ def share_sources(
     if cells.shape[0] == 0:
         return sources, (cells, to_advection)
     vx, vy = flow[0], flow[1]
-    nx = conc.shape[1]
+    ny, nx = conc.shape
     no_sources = (cells[:0], rates[:0])
     advective_rate(conc, region, flow, sink, inv_r_dx, held, no_sources, scratch[0])
     dispersive_rate(conc, region, dispersion, inv_r_dx2, held, no_sources, scratch[1])
@@ -766,9 +772,9 @@ def share_sources(
         ) * inv_r_dx + (max(vy[j + 1, i], 0.0) * inv_r_dx + sink[j, i])
         own_dispersion = dispersive_weight(dispersion, j, i) * inv_r_dx2
         own = own_advection + own_dispersion
-        # a concentration far below the source's own scale (rate / coefficient): below it the
-        # coefficients decide, so the share never jumps on round-off-sized rates
-        floor = _SHARE_FLOOR * abs(rates[m]) / own if own > 0.0 else 0.0
+        around = conc[max(j - 1, 0) : min(j + 2, ny), max(i - 1, 0) : min(i + 2, nx)].max()
+        scale = max(abs(rates[m]) / own, around) if own > 0.0 else 0.0
+        floor = _SHARE_FLOOR * scale  # below it the coefficients decide the share
         by_advection = max(-scratch[0][j, i], 0.0) + own_advection * floor
         by_dispersion = max(-scratch[1][j, i], 0.0) + own_dispersion * floor
         total = by_advection + by_dispersion
