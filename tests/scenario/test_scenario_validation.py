@@ -86,6 +86,14 @@ BAD_CASES = {
         _set("source/0/geometry", _ACROSS),
         "source.pond.geometry: lies partly outside the grid",
     ),
+    "source on the grid's east edge": (
+        _set("source/0/geometry", "POINT (402000 4500500)"),
+        "source.pond.geometry: lies on the edge of the grid",
+    ),
+    "receptor along the grid's south edge": (
+        _set("receptor/0/geometry", "LINESTRING (400100 4500000, 400900 4500000)"),
+        "receptor.river.geometry: lies on the edge of the grid",
+    ),
     "source in degrees": (
         _set("source/0/geometry", "POINT (109.6 40.6)"),
         "not degrees",
