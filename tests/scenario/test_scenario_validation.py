@@ -376,3 +376,27 @@ def test_an_arrival_resolution_too_fine_for_the_horizon_is_refused(document):
     document["output"]["arrival_resolution_yr"] = 1e-9
     with pytest.raises(ScenarioError, match="receptor records"):
         load_scenario(document)
+
+
+@pytest.mark.parametrize(
+    ("wkt", "wells"),
+    [
+        ("POINT (401000 4500500)", True),
+        ("MULTIPOINT ((401000 4500500), (401300 4500500))", True),
+        ("GEOMETRYCOLLECTION (MULTIPOINT ((401000 4500500), (401300 4500500)))", True),
+        (
+            "GEOMETRYCOLLECTION (POINT (401000 4500500), "
+            "LINESTRING (401100 4500500, 401300 4500500))",
+            False,
+        ),
+        (
+            "POLYGON ((401000 4500400, 401200 4500400, 401200 4500600, "
+            "401000 4500600, 401000 4500400))",
+            False,
+        ),
+    ],
+)
+def test_a_source_of_points_alone_is_wells(document, wkt, wells):
+    """Read through collections as the grid rasterizes them; any other part makes it an area."""
+    document["source"][0]["geometry"] = wkt
+    assert load_scenario(document).sources[0].at_points is wells

@@ -139,9 +139,12 @@ class Source:
 
     @property
     def at_points(self) -> bool:
-        """Whether the geometry is points (wells): a mass rate then enters at the centres of the
-        cells they touch, an area's spread over its cells (:mod:`atlas.plume.sources`)."""
-        return all(isinstance(part, Point) for part in shapely.get_parts(self.geometry))
+        """Whether every part of the geometry is a point (wells): a mass rate then enters at the
+        centres of the cells they touch, an area's (or a mixed geometry's) spread over its
+        cells (:mod:`atlas.plume.sources`). Parts are read as :meth:`atlas.grid.Grid.rasterize`
+        reads them, through a collection of multi-part geometries."""
+        parts = shapely.get_parts(shapely.get_parts(self.geometry))
+        return all(isinstance(part, Point) for part in parts)
 
 
 @dataclass(frozen=True)
