@@ -150,9 +150,11 @@ class Grid:
     def rasterize(self, geometry: BaseGeometry) -> np.ndarray:
         """Cells covered by a geometry, as a boolean mask in **y-up** order.
 
-        Points and lines mark every cell they touch. A polygon marks the cells whose centre
-        it contains; a polygon part that contains no cell centre (smaller than a cell) still
-        marks the cells it touches, so no source or receptor vanishes.
+        Points and lines mark every cell they touch; on the grid's east or south edge, the
+        cells along it (a point on a line between two cells inside marks one of them). A
+        polygon marks the cells whose centre it contains; a polygon part that contains no cell
+        centre (smaller than a cell) still marks the cells it touches, so no source or receptor
+        vanishes.
 
         Parameters
         ----------
@@ -168,11 +170,26 @@ class Grid:
             if part.is_empty:
                 continue
             polygonal = isinstance(part, shapely.Polygon)
+            if not polygonal:
+                part = self._onto_east_and_south_cells(part)
             part_mask = self._burn(part, all_touched=not polygonal)
             if polygonal and not part_mask.any():
                 part_mask = self._burn(part, all_touched=True)
             mask |= part_mask
         return mask
+
+    def _onto_east_and_south_cells(self, geometry: BaseGeometry) -> BaseGeometry:
+        """``geometry`` with coordinates on the grid's east or south edge moved inside by a
+        millionth of a cell, where rasterizing finds the cells along that edge."""
+        inset_m = 1e-6 * self.cell_size_m
+        _, y0, x1, _ = self.bounds_m
+
+        def inside(xy: np.ndarray) -> np.ndarray:
+            x = np.where(xy[:, 0] == x1, x1 - inset_m, xy[:, 0])
+            y = np.where(xy[:, 1] == y0, y0 + inset_m, xy[:, 1])
+            return np.column_stack([x, y])
+
+        return shapely.transform(geometry, inside)
 
     def _burn(self, geometry: BaseGeometry, *, all_touched: bool) -> np.ndarray:
         burnt = rasterio.features.rasterize(

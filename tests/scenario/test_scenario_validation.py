@@ -86,14 +86,6 @@ BAD_CASES = {
         _set("source/0/geometry", _ACROSS),
         "source.pond.geometry: lies partly outside the grid",
     ),
-    "source on the grid's east edge": (
-        _set("source/0/geometry", "POINT (402000 4500500)"),
-        "source.pond.geometry: lies on the edge of the grid",
-    ),
-    "receptor along the grid's south edge": (
-        _set("receptor/0/geometry", "LINESTRING (400100 4500000, 400900 4500000)"),
-        "receptor.river.geometry: lies on the edge of the grid",
-    ),
     "source in degrees": (
         _set("source/0/geometry", "POINT (109.6 40.6)"),
         "not degrees",
@@ -400,3 +392,27 @@ def test_a_source_of_points_alone_is_wells(document, wkt, wells):
     """Read through collections as the grid rasterizes them; any other part makes it an area."""
     document["source"][0]["geometry"] = wkt
     assert load_scenario(document).sources[0].at_points is wells
+
+
+@pytest.mark.parametrize(
+    "wkt",
+    [
+        "POINT (402000 4500500)",
+        "POINT (400500 4500000)",
+        "POINT (402000 4500000)",
+        "LINESTRING (402000 4500100, 402000 4500900)",
+        "LINESTRING (400100 4500000, 400900 4500000)",
+    ],
+)
+def test_points_and_lines_on_the_east_or_south_edge_mark_the_cells_along_it(document, wkt):
+    """They lie within the grid's bounds; rasterio alone marks no cell for them."""
+    document["source"][0]["geometry"] = wkt
+    scenario = load_scenario(document)
+    mask = scenario.grid.rasterize(scenario.sources[0].geometry)
+    _, y0, x1, _ = scenario.grid.bounds_m
+    geometry = scenario.sources[0].geometry
+    assert mask.any()
+    if geometry.bounds[0] == x1:
+        assert not mask[:, :-1].any()
+    if geometry.bounds[1] == y0:
+        assert not mask[1:].any()  # y-up: row 0 is the south row

@@ -187,9 +187,9 @@ class Inputs:
             if clip:
                 clipped = geometry.intersection(box)
                 if not clipped.is_empty:
-                    return self._on_cells(grid, clipped, where)
+                    return clipped
             elif box.covers(geometry):
-                return self._on_cells(grid, geometry, where)
+                return geometry
         except GEOSException as exc:
             self.reader.note(where, f"cannot be placed on the grid ({exc})")
             return None
@@ -204,18 +204,6 @@ class Inputs:
             "WKT coordinates are in the scenario CRS, not degrees"
             if degrees
             else "move it or enlarge grid.bounds_m",
-        )
-        return None
-
-    def _on_cells(self, grid: Grid, geometry: BaseGeometry, where: str) -> BaseGeometry | None:
-        """``geometry`` if it marks a cell of the grid; a point or line on the grid's east or
-        south edge lies within its bounds but on no cell."""
-        if grid.rasterize(geometry).any():
-            return geometry
-        self.reader.note(
-            where,
-            f"lies on the edge of the grid {list(grid.bounds_m)} and covers no cell",
-            "move it inside the grid, or enlarge grid.bounds_m",
         )
         return None
 
