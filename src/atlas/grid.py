@@ -28,10 +28,16 @@ from shapely.geometry.base import BaseGeometry
 from atlas.crs import require_projected_metres
 from atlas.errors import GridError, RasterError
 
-__all__ = ["DEFAULT_MAX_CELLS", "Grid"]
+__all__ = ["DEFAULT_MAX_CELLS", "Grid", "single_parts"]
 
 DEFAULT_MAX_CELLS = 4_000_000
 """Largest grid (nx * ny) accepted unless a caller allows more (about 32 MB per field)."""
+
+
+def single_parts(geometry: BaseGeometry) -> np.ndarray:
+    """The single-part geometries of ``geometry``, read through a collection of multi-part
+    ones: the parts :meth:`Grid.rasterize` marks one by one."""
+    return shapely.get_parts(shapely.get_parts(geometry))
 
 
 @dataclass(frozen=True)
@@ -166,7 +172,7 @@ class Grid:
         numpy.ndarray of bool, shape (ny, nx)
         """
         mask = np.zeros(self.shape, dtype=bool)
-        for part in shapely.get_parts(shapely.get_parts(geometry)):
+        for part in single_parts(geometry):
             if part.is_empty:
                 continue
             polygonal = isinstance(part, shapely.Polygon)

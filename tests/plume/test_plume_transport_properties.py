@@ -123,7 +123,7 @@ def test_turning_the_flow_by_90_degrees_turns_the_plume(case):
 def test_a_source_where_the_flow_brings_its_own_concentration_turns_to_round_off():
     """There a fed cell's net advective rate is round-off, whose sign can change when the grid
     is turned. The source's share between the split operators must not follow it: it did,
-    and the turned plume differed by 4e-10 of its peak (4e-16 now)."""
+    and the turned plume differed by 4e-10 of its peak (2e-16 now)."""
     vx, vy = flow.uniform_face_velocities((6, 8), 1.0, 60.0)
     case = {
         "cell_size_m": 9.0,

@@ -106,7 +106,7 @@ coefficients (:func:`share_sources`). A rate there is a net of fluxes that round
 the concentrations around the cell; this keeps the share's round-off near 1e-8, and a turned
 run within 1e-11 of the turned result. The price: a source whose own plume is far below the
 concentrations beside it is shared partly by the coefficients, and its plume changes by up to
-1e-3 of its peak beside values 1e6 times its own (1e-2 with 1e-6 here)."""
+1e-3 of its peak beside values 1e6 times its own."""
 
 
 @njit(cache=True)

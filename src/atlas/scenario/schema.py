@@ -14,7 +14,7 @@ from pyproj import CRS
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 
-from atlas.grid import Grid
+from atlas.grid import Grid, single_parts
 
 if TYPE_CHECKING:
     from atlas.scenario.uncertainty import Uncertainty
@@ -143,8 +143,7 @@ class Source:
         centres of the cells they touch, an area's (or a mixed geometry's) spread over its
         cells (:mod:`atlas.plume.sources`). Parts are read as :meth:`atlas.grid.Grid.rasterize`
         reads them, through a collection of multi-part geometries."""
-        parts = shapely.get_parts(shapely.get_parts(self.geometry))
-        return all(isinstance(part, Point) for part in parts)
+        return all(isinstance(part, Point) for part in single_parts(self.geometry))
 
 
 @dataclass(frozen=True)
