@@ -32,12 +32,16 @@ nothing passes or fails.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 from scipy.special import erf
 
 from atlas.plume import analytic, flow
 from atlas.plume.transport import MassRateSource, TransportParameters, simulate
 
+MT3DMS_REFERENCE = Path(__file__).parents[1] / "tests" / "plume" / "data" / "mt3dms_reference.json"
 DAYS_PER_YR = 365.0
 VELOCITY_M_PER_YR = DAYS_PER_YR / 3
 RATE_KG_PER_YR = 1.0 * DAYS_PER_YR
@@ -209,9 +213,8 @@ def problem_4() -> tuple[np.ndarray, np.ndarray]:
     return diagonal, expected
 
 
-def part_3() -> None:
-    """Problem 4 along the diagonal."""
-    simulated, expected = problem_4()
+def part_3(simulated: np.ndarray, expected: np.ndarray) -> None:
+    """Problem 4 along the diagonal (:func:`problem_4`)."""
     peak = expected.max()  # the highest cell mean downstream of the well
     print("part 3: MT3DMS problem 4, diagonal downstream of the well (mg/L)")
     print("  cells  simulated  cell mean  ratio  error / peak")
@@ -228,7 +231,31 @@ def part_3() -> None:
     )
 
 
+def part_4(simulated_4: np.ndarray, expected_4: np.ndarray) -> None:
+    """MT3DMS's own errors on both problems, from its recorded run, against atlas's."""
+    reference = json.loads(MT3DMS_REFERENCE.read_text())
+    conc, east, north, (row, col) = problem_3(1)
+    columns = col + np.arange(1, 11)
+    expected_3 = exact(east[row, columns], north[row, columns])
+    runs = {"atlas": (conc[row, columns], simulated_4)} | {
+        solver: (
+            np.array(reference["problem_3"]["concentration_mg_per_l"][solver]),
+            np.array(reference["problem_4"]["concentration_mg_per_l"][solver]),
+        )
+        for solver in reference["solvers"]
+    }
+    print("part 4: largest errors, atlas against MT3DMS 5.3 on the published definitions")
+    print(f"  (MT3DMS run by bench/mt3dms_reference.py on {reference['provenance']['date']})")
+    print("  model                         problem 3, relative   problem 4, of the peak")
+    for name, (centreline, diagonal) in runs.items():
+        error_3 = np.abs(centreline / expected_3 - 1).max()
+        error_4 = np.abs(diagonal - expected_4).max() / expected_4.max()
+        print(f"  {name:29s} {error_3:20.3f} {error_4:24.3f}")
+
+
 if __name__ == "__main__":
     part_1()
     part_2()
-    part_3()
+    diagonal = problem_4()
+    part_3(*diagonal)
+    part_4(*diagonal)
