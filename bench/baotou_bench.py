@@ -26,6 +26,7 @@ import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
+import llvmlite.binding
 import numba
 
 from atlas import run_scenario
@@ -92,7 +93,8 @@ def main() -> None:
     load_average = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"Baotou end to end (`atlas plume`, nothing written); {args.threads} numba thread(s), "
-        f"{os.cpu_count()} CPUs; load average at start {load_average}",
+        f"{os.cpu_count()} CPUs ({llvmlite.binding.get_host_cpu_name()}); load average at start "
+        f"{load_average}",
         flush=True,
     )
     print(

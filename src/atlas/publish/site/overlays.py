@@ -112,12 +112,17 @@ class SiteRecords(JSCSSMixin, MacroElement):
 
 def usgs_records() -> MarkerCluster:
     """USGS rare-earth records, clustered with Leaflet.markercluster; their markers and
-    popups are made in the browser from the site data (:class:`SiteRecords`)."""
+    popups are made in the browser from the site data (:class:`SiteRecords`).
+
+    The clusters split and merge without animation: with it, "Show" in the site table
+    (``zoomToShowLayer``) could leave its record off the map and its popup shut after the
+    zoom, in Chromium 156 on the map's half-step zoom levels."""
     cluster = MarkerCluster(
         name="USGS rare-earth records",
         options={
             "showCoverageOnHover": False,
             "chunkedLoading": True,
+            "animate": False,
             "maxClusterRadius": 50,
             "attribution": USGS_ATTRIBUTION,
         },
