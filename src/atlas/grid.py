@@ -184,6 +184,29 @@ class Grid:
             mask |= part_mask
         return mask
 
+    def count_points(self, geometry: BaseGeometry) -> np.ndarray:
+        """How many of a geometry's parts each cell holds: for wells, the wells per cell.
+
+        Each part counts 1, shared evenly by the cells :meth:`rasterize` marks for it alone
+        (one, for a point).
+
+        Parameters
+        ----------
+        geometry : BaseGeometry
+            Points (any geometry) in the grid's CRS.
+
+        Returns
+        -------
+        numpy.ndarray of float, shape (ny, nx)
+            Zero outside the cells :meth:`rasterize` marks for the whole geometry.
+        """
+        counts = np.zeros(self.shape)
+        for part in single_parts(geometry):
+            if not part.is_empty:
+                mask = self.rasterize(part)
+                counts[mask] += 1 / np.count_nonzero(mask)
+        return counts
+
     def _onto_east_and_south_cells(self, geometry: BaseGeometry) -> BaseGeometry:
         """``geometry`` with coordinates on the grid's east or south edge moved inside by a
         millionth of a cell, where rasterizing finds the cells along that edge."""

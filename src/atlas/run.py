@@ -229,11 +229,17 @@ def _initial(scenario: Scenario) -> np.ndarray:
 
 
 def _sources_between(
-    scenario: Scenario, masks: list[np.ndarray], start_yr: float, end_yr: float
+    scenario: Scenario,
+    masks: list[np.ndarray],
+    wells: list[np.ndarray | None],
+    start_yr: float,
+    end_yr: float,
 ) -> list[FixedConcentrationSource | MassRateSource]:
-    """The sources active in ``[start_yr, end_yr]``, in the segment's own clock (0 = start)."""
+    """The sources active in ``[start_yr, end_yr]``, in the segment's own clock (0 = start).
+    ``wells`` holds the wells per cell of each source of points (None for the others), which
+    share a mass rate evenly by well."""
     terms: list[FixedConcentrationSource | MassRateSource] = []
-    for source, mask in zip(scenario.sources, masks, strict=True):
+    for source, mask, per_cell in zip(scenario.sources, masks, wells, strict=True):
         on = max(source.start_yr, start_yr)
         off = min(scenario.horizon_yr if source.end_yr is None else source.end_yr, end_yr)
         if off <= on:
@@ -244,7 +250,11 @@ def _sources_between(
         elif source.mass_rate_kg_per_yr is not None:
             terms.append(
                 MassRateSource(
-                    mask, source.mass_rate_kg_per_yr, *window, at_cell_centres=source.at_points
+                    mask,
+                    source.mass_rate_kg_per_yr,
+                    *window,
+                    at_cell_centres=source.at_points,
+                    cell_weights=per_cell,
                 )
             )
     return terms
@@ -271,6 +281,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
     grid = scenario.grid
     parameters = _parameters(scenario)
     source_masks = [grid.rasterize(source.geometry) for source in scenario.sources]
+    wells = [grid.count_points(s.geometry) if s.at_points else None for s in scenario.sources]
     receptor_masks = [grid.rasterize(receptor.geometry) for receptor in scenario.receptors]
     observation_masks = [grid.rasterize(o.geometry) for o in scenario.observations]
     observed = np.zeros(len(observation_masks))
@@ -300,7 +311,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
             vy_face_m_per_yr=flow.vy_face_m_per_yr,
             parameters=parameters,
             initial_mg_per_l=state,
-            sources=_sources_between(scenario, source_masks, start_yr, segment[-1]),
+            sources=_sources_between(scenario, source_masks, wells, start_yr, segment[-1]),
             output_times_yr=segment - start_yr,
             progress=None
             if progress is None

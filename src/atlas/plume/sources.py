@@ -73,7 +73,7 @@ class FixedConcentrationSource:
 
 @dataclass(frozen=True, eq=False)
 class MassRateSource:
-    """A constant mass inflow shared evenly by the source cells while active.
+    """A constant mass inflow shared by the source cells while active.
 
     Parameters
     ----------
@@ -87,6 +87,10 @@ class MassRateSource:
         True: each cell's share enters at the cell's centre (a well, a point source); False
         (default): it is spread evenly over the cell (an area source). The two enter with
         different variances (:func:`with_cell_moments`).
+    cell_weights : array_like of float, shape (ny, nx), optional
+        Each source cell's share of the rate, relative to the others (finite, > 0 in every
+        source cell; read there only): for wells, how many each cell holds. By default the
+        cells share it evenly.
     """
 
     mask: NDArray[np.bool_]
@@ -94,9 +98,34 @@ class MassRateSource:
     start_yr: float = 0.0
     end_yr: float = math.inf
     at_cell_centres: bool = False
+    cell_weights: FloatArray | None = None
 
     def __post_init__(self) -> None:
         _freeze_mask(self, "mass_rate_kg_per_yr", self.mass_rate_kg_per_yr)
+        if self.cell_weights is not None:
+            weights = np.array(self.cell_weights, dtype=float)
+            ok = weights.shape == self.mask.shape and bool(
+                np.all(np.isfinite(weights[self.mask]) & (weights[self.mask] > 0))
+            )
+            problems: list[Problem] = []
+            check(
+                problems,
+                "MassRateSource.cell_weights",
+                ok,
+                f"expected an array of the mask's shape {self.mask.shape!r}, finite and > 0 in "
+                f"every source cell, got shape {weights.shape!r}",
+            )
+            if problems:
+                raise ParameterError("invalid source", problems=problems)
+            weights.setflags(write=False)
+            object.__setattr__(self, "cell_weights", weights)
+
+    def rate_per_cell_kg_per_yr(self) -> FloatArray:
+        """The rate into each source cell, in kg/yr, in the order of ``mask``'s True cells."""
+        if self.cell_weights is None:
+            return np.full(np.count_nonzero(self.mask), self.mass_rate_kg_per_yr / self.mask.sum())
+        weights = self.cell_weights[self.mask]
+        return self.mass_rate_kg_per_yr * (weights / weights.sum())
 
 
 Source = FixedConcentrationSource | MassRateSource
@@ -199,7 +228,7 @@ def active_cells(
         if isinstance(source, FixedConcentrationSource):
             held[source.mask] = source.concentration_mg_per_l
         else:
-            per_cell_kg = source.mass_rate_kg_per_yr / np.count_nonzero(source.mask)
+            per_cell_kg = source.rate_per_cell_kg_per_yr()
             rates[source.at_cell_centres][source.mask] += per_cell_kg / cell_storage_kg
     is_held = np.isfinite(held)
     fed = (rates[False] != 0) | (rates[True] != 0)

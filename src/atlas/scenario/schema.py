@@ -139,9 +139,10 @@ class Source:
 
     @property
     def at_points(self) -> bool:
-        """Whether every part of the geometry is a point (wells): a mass rate then enters at the
-        centres of the cells they touch, an area's (or a mixed geometry's) spread over its
-        cells (:mod:`atlas.plume.sources`). Parts are read as :meth:`atlas.grid.Grid.rasterize`
+        """Whether every part of the geometry is a point (wells): a mass rate is then shared
+        evenly by the wells (:meth:`atlas.grid.Grid.count_points`) and enters at the centres of
+        the cells they touch, an area's (or a mixed geometry's) spread evenly over its cells
+        (:mod:`atlas.plume.sources`). Parts are read as :meth:`atlas.grid.Grid.rasterize`
         reads them, through a collection of multi-part geometries."""
         return all(isinstance(part, Point) for part in single_parts(self.geometry))
 

@@ -1,0 +1,96 @@
+"""A mass rate on a source of points is shared by its wells, not by the cells they touch."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+import shapely
+
+from atlas.errors import ParameterError
+from atlas.plume.sources import MassRateSource
+from atlas.run import run_scenario
+from atlas.scenario import load_scenario
+
+RATE_KG_PER_YR = 3.0
+TWO_IN_ONE_CELL = [(400_510, 4_500_510), (400_540, 4_500_540)]  # one 50 m cell
+ONE_ELSEWHERE = [(400_810, 4_500_260)]
+DOCUMENT = {
+    "schema_version": 1,
+    "name": "wells",
+    "crs": "EPSG:32649",
+    "start_year": 2000,
+    "grid": {"bounds_m": [400_000, 4_500_000, 402_000, 4_501_000], "cell_size_m": 50.0},
+    "aquifer": {
+        "effective_porosity": 0.25,
+        "thickness_m": 10.0,
+        "longitudinal_dispersivity_m": 20.0,
+        "transverse_dispersivity_m": 2.0,
+    },
+    "flow": {"velocity_m_per_yr": 25.0, "direction_deg": 60.0},
+    "source": [],
+    "output": {"times_yr": [5, 10]},
+    "provenance": {"aquifer.effective_porosity": "assumption for a test"},
+}
+
+
+def _wells(*sources: tuple[list[tuple[float, float]], float]) -> dict:
+    """The document with a source of wells at each list of points, with its mass rate."""
+    document = copy.deepcopy(DOCUMENT)
+    document["source"] = [
+        {
+            "name": f"wells {k}",
+            "geometry": shapely.MultiPoint(points).wkt,
+            "mass_rate_kg_per_yr": rate,
+        }
+        for k, (points, rate) in enumerate(sources)
+    ]
+    return document
+
+
+def test_count_points_counts_the_wells_in_each_cell():
+    scenario = load_scenario(_wells((TWO_IN_ONE_CELL, 1.0)))
+    wells = shapely.GeometryCollection(
+        [shapely.MultiPoint(TWO_IN_ONE_CELL), shapely.Point(ONE_ELSEWHERE[0]), shapely.Point()]
+    )
+    counts = scenario.grid.count_points(wells)
+    assert sorted(counts[counts > 0]) == [1.0, 2.0]
+    assert np.array_equal(counts > 0, scenario.grid.rasterize(wells))
+
+
+def test_three_wells_share_a_rate_evenly_where_two_share_a_cell():
+    """The same run as two sources, 2/3 of the rate in the cell of two wells and 1/3 in the
+    other: transport is linear in its sources (before, each cell took half)."""
+    merged = TWO_IN_ONE_CELL + ONE_ELSEWHERE
+    together = run_scenario(load_scenario(_wells((merged, RATE_KG_PER_YR)))).dataset
+    apart = run_scenario(
+        load_scenario(
+            _wells((TWO_IN_ONE_CELL, RATE_KG_PER_YR * 2 / 3), (ONE_ELSEWHERE, RATE_KG_PER_YR / 3))
+        )
+    ).dataset
+    peak = float(apart["concentration"].max())
+    assert peak > 0
+    difference = np.abs(together["concentration"] - apart["concentration"]).max()
+    assert float(difference) <= 1e-12 * peak
+
+
+def test_cell_weights_share_the_rate():
+    mask = np.zeros((3, 4), bool)
+    mask[1, 1] = mask[2, 3] = True
+    weights = np.zeros((3, 4))
+    weights[1, 1], weights[2, 3] = 2.0, 1.0
+    source = MassRateSource(mask, 6.0, cell_weights=weights)
+    assert np.allclose(source.rate_per_cell_kg_per_yr(), [4.0, 2.0], rtol=1e-15)
+    assert np.array_equal(MassRateSource(mask, 6.0).rate_per_cell_kg_per_yr(), [3.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [np.ones((2, 2)), np.where(np.eye(3, 4, dtype=bool), 0.0, 1.0), np.full((3, 4), np.nan)],
+)
+def test_bad_cell_weights_name_the_field(weights):
+    mask = np.zeros((3, 4), bool)
+    mask[0, 0] = True
+    with pytest.raises(ParameterError, match=r"MassRateSource\.cell_weights"):
+        MassRateSource(mask, 1.0, cell_weights=weights)
