@@ -188,7 +188,8 @@ class Grid:
         """How many of a geometry's parts each cell holds: for wells, the wells per cell.
 
         Each part counts 1, shared evenly by the cells :meth:`rasterize` marks for it alone
-        (one, for a point).
+        (one, for a point; none, for a point rasterio misses on the grid's west or north
+        edge, as :meth:`rasterize` does): a point written twice counts twice.
 
         Parameters
         ----------
@@ -204,7 +205,8 @@ class Grid:
         for part in single_parts(geometry):
             if not part.is_empty:
                 mask = self.rasterize(part)
-                counts[mask] += 1 / np.count_nonzero(mask)
+                if mask.any():
+                    counts[mask] += 1 / np.count_nonzero(mask)
         return counts
 
     def _onto_east_and_south_cells(self, geometry: BaseGeometry) -> BaseGeometry:

@@ -81,16 +81,30 @@ def test_cell_weights_share_the_rate():
     weights = np.zeros((3, 4))
     weights[1, 1], weights[2, 3] = 2.0, 1.0
     source = MassRateSource(mask, 6.0, cell_weights=weights)
-    assert np.allclose(source.rate_per_cell_kg_per_yr(), [4.0, 2.0], rtol=1e-15)
+    assert np.allclose(source.rate_per_cell_kg_per_yr(), [4.0, 2.0], rtol=1e-15, atol=0)
     assert np.array_equal(MassRateSource(mask, 6.0).rate_per_cell_kg_per_yr(), [3.0, 3.0])
 
 
 @pytest.mark.parametrize(
     "weights",
-    [np.ones((2, 2)), np.where(np.eye(3, 4, dtype=bool), 0.0, 1.0), np.full((3, 4), np.nan)],
+    [
+        np.ones((2, 2)),
+        np.where(np.eye(3, 4, dtype=bool), 0.0, 1.0),
+        np.full((3, 4), np.nan),
+        np.full((3, 4), 1e308),  # each finite, the sum not
+    ],
 )
 def test_bad_cell_weights_name_the_field(weights):
     mask = np.zeros((3, 4), bool)
     mask[0, 0] = True
+    mask[2, 3] = True
     with pytest.raises(ParameterError, match=r"MassRateSource\.cell_weights"):
         MassRateSource(mask, 1.0, cell_weights=weights)
+
+
+def test_wells_one_to_a_cell_share_as_cells_did():
+    """All weights 1: the same bits as the even share."""
+    mask = np.random.default_rng(3).random((40, 50)) < 0.3
+    weighted = MassRateSource(mask, 7.3, cell_weights=mask.astype(float))
+    even = MassRateSource(mask, 7.3)
+    assert np.array_equal(weighted.rate_per_cell_kg_per_yr(), even.rate_per_cell_kg_per_yr())

@@ -104,16 +104,19 @@ class MassRateSource:
         _freeze_mask(self, "mass_rate_kg_per_yr", self.mass_rate_kg_per_yr)
         if self.cell_weights is not None:
             weights = np.array(self.cell_weights, dtype=float)
-            ok = weights.shape == self.mask.shape and bool(
-                np.all(np.isfinite(weights[self.mask]) & (weights[self.mask] > 0))
-            )
+            with np.errstate(over="ignore"):  # a sum that overflows is refused below
+                ok = weights.shape == self.mask.shape and bool(
+                    np.all(np.isfinite(weights[self.mask]) & (weights[self.mask] > 0))
+                    and np.isfinite(weights[self.mask].sum())
+                )
             problems: list[Problem] = []
             check(
                 problems,
                 "MassRateSource.cell_weights",
                 ok,
                 f"expected an array of the mask's shape {self.mask.shape!r}, finite and > 0 in "
-                f"every source cell, got shape {weights.shape!r}",
+                f"every source cell with a finite sum, got shape {weights.shape!r}",
+                "omit cell_weights to share the rate evenly",
             )
             if problems:
                 raise ParameterError("invalid source", problems=problems)
@@ -125,7 +128,7 @@ class MassRateSource:
         if self.cell_weights is None:
             return np.full(np.count_nonzero(self.mask), self.mass_rate_kg_per_yr / self.mask.sum())
         weights = self.cell_weights[self.mask]
-        return self.mass_rate_kg_per_yr * (weights / weights.sum())
+        return self.mass_rate_kg_per_yr * weights / weights.sum()
 
 
 Source = FixedConcentrationSource | MassRateSource
