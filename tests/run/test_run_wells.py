@@ -12,32 +12,18 @@ from atlas.errors import ParameterError
 from atlas.plume.sources import MassRateSource
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
+from scenario.scenario_documents import BASE
 
 RATE_KG_PER_YR = 3.0
 TWO_IN_ONE_CELL = [(400_510, 4_500_510), (400_540, 4_500_540)]  # one 50 m cell
 ONE_ELSEWHERE = [(400_810, 4_500_260)]
-DOCUMENT = {
-    "schema_version": 1,
-    "name": "wells",
-    "crs": "EPSG:32649",
-    "start_year": 2000,
-    "grid": {"bounds_m": [400_000, 4_500_000, 402_000, 4_501_000], "cell_size_m": 50.0},
-    "aquifer": {
-        "effective_porosity": 0.25,
-        "thickness_m": 10.0,
-        "longitudinal_dispersivity_m": 20.0,
-        "transverse_dispersivity_m": 2.0,
-    },
-    "flow": {"velocity_m_per_yr": 25.0, "direction_deg": 60.0},
-    "source": [],
-    "output": {"times_yr": [5, 10]},
-    "provenance": {"aquifer.effective_porosity": "assumption for a test"},
-}
 
 
 def _wells(*sources: tuple[list[tuple[float, float]], float]) -> dict:
     """The document with a source of wells at each list of points, with its mass rate."""
-    document = copy.deepcopy(DOCUMENT)
+    document = copy.deepcopy(BASE)
+    del document["receptor"]
+    document["flow"]["direction_deg"] = 60.0
     document["source"] = [
         {
             "name": f"wells {k}",
