@@ -104,10 +104,10 @@ class MassRateSource:
         _freeze_mask(self, "mass_rate_kg_per_yr", self.mass_rate_kg_per_yr)
         if self.cell_weights is not None:
             weights = np.array(self.cell_weights, dtype=float)
+            shared = weights[self.mask] if weights.shape == self.mask.shape else None
             with np.errstate(over="ignore"):  # a sum that overflows is refused below
-                ok = weights.shape == self.mask.shape and bool(
-                    np.all(np.isfinite(weights[self.mask]) & (weights[self.mask] > 0))
-                    and np.isfinite(weights[self.mask].sum())
+                ok = shared is not None and bool(
+                    np.all(np.isfinite(shared) & (shared > 0)) and np.isfinite(shared.sum())
                 )
             problems: list[Problem] = []
             check(
@@ -125,9 +125,10 @@ class MassRateSource:
 
     def rate_per_cell_kg_per_yr(self) -> FloatArray:
         """The rate into each source cell, in kg/yr, in the order of ``mask``'s True cells."""
-        if self.cell_weights is None:
-            return np.full(np.count_nonzero(self.mask), self.mass_rate_kg_per_yr / self.mask.sum())
-        weights = self.cell_weights[self.mask]
+        if self.cell_weights is None:  # rate * 1 / n: the same bits as rate / n
+            weights = np.ones(np.count_nonzero(self.mask))
+        else:
+            weights = self.cell_weights[self.mask]
         return self.mass_rate_kg_per_yr * weights / weights.sum()
 
 
