@@ -156,8 +156,9 @@ class Grid:
     def rasterize(self, geometry: BaseGeometry) -> np.ndarray:
         """Cells covered by a geometry, as a boolean mask in **y-up** order.
 
-        Points and lines mark every cell they touch; on the grid's east or south edge, the
-        cells along it (a point on a line between two cells inside marks one of them). A
+        Points and lines mark every cell they touch; on (or within a millionth of a cell of)
+        one of the grid's edges, the cells along it (a point on a line between two cells inside
+        marks one of them). A
         polygon marks the cells whose centre it contains; a polygon part that contains no cell
         centre (smaller than a cell) still marks the cells it touches, so no source or receptor
         vanishes.
@@ -177,7 +178,7 @@ class Grid:
                 continue
             polygonal = isinstance(part, shapely.Polygon)
             if not polygonal:
-                part = self._onto_east_and_south_cells(part)
+                part = self._inside_edges(part)
             part_mask = self._burn(part, all_touched=not polygonal)
             if polygonal and not part_mask.any():
                 part_mask = self._burn(part, all_touched=True)
@@ -188,8 +189,8 @@ class Grid:
         """How many of a geometry's parts each cell holds: for wells, the wells per cell.
 
         Each part counts 1, shared evenly by the cells :meth:`rasterize` marks for it alone
-        (one, for a point; none, for a point rasterio misses on the grid's west or north
-        edge, as :meth:`rasterize` does): a point written twice counts twice.
+        (one, for a point inside the grid; none, for one outside it): a point written twice
+        counts twice.
 
         Parameters
         ----------
@@ -209,16 +210,20 @@ class Grid:
                     counts[mask] += 1 / np.count_nonzero(mask)
         return counts
 
-    def _onto_east_and_south_cells(self, geometry: BaseGeometry) -> BaseGeometry:
-        """``geometry`` with coordinates on the grid's east or south edge moved inside by a
-        millionth of a cell, where rasterizing finds the cells along that edge."""
+    def _inside_edges(self, geometry: BaseGeometry) -> BaseGeometry:
+        """``geometry`` with coordinates on the grid's edges, or within a millionth of a cell of
+        them on either side, moved a millionth of a cell inside: rasterizing then finds the
+        cells along the edge, where rounding in the inverse transform could put a point on the
+        west or north edge just outside, and a point on the east or south edge marks none."""
         inset_m = 1e-6 * self.cell_size_m
-        _, y0, x1, _ = self.bounds_m
+        x0, y0, x1, y1 = self.bounds_m
+
+        def onto(values: np.ndarray, low: float, high: float) -> np.ndarray:
+            values = np.where(np.abs(values - low) <= inset_m, low + inset_m, values)
+            return np.where(np.abs(values - high) <= inset_m, high - inset_m, values)
 
         def inside(xy: np.ndarray) -> np.ndarray:
-            x = np.where(xy[:, 0] == x1, x1 - inset_m, xy[:, 0])
-            y = np.where(xy[:, 1] == y0, y0 + inset_m, xy[:, 1])
-            return np.column_stack([x, y])
+            return np.column_stack([onto(xy[:, 0], x0, x1), onto(xy[:, 1], y0, y1)])
 
         return shapely.transform(geometry, inside)
 

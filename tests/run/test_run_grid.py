@@ -8,6 +8,7 @@ import rioxarray  # noqa: F401 - registers .rio
 import shapely
 import xarray as xr
 from affine import Affine
+from pyproj import CRS
 
 from atlas.errors import CRSPolicyError, GridError, RasterError
 from atlas.grid import Grid
@@ -45,6 +46,36 @@ def test_rasterize_is_y_up(grid):
 def test_rasterize_line_marks_every_cell_it_touches(grid):
     mask = grid.rasterize(shapely.LineString([(1000.0, 2025.0), (1100.0, 2025.0)]))
     assert mask[2].all()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_point_on_any_edge_or_corner_marks_the_cell_along_it_wherever_the_grid_lies(seed):
+    """Points on each edge and corner, and a ten-billionth of a cell outside or inside them,
+    mark the one cell along the edge, for grids at random origins and cell sizes: rasterio's
+    inverse transform alone put about one in ten on the west or north edge outside the grid,
+    and every one on the east or south edge. A point a thousandth of a cell outside marks none."""
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        x0, y0 = rng.uniform(-2e6, 8e6, 2)
+        size = float(rng.choice([1.0, 10.0, 25.0, 33.3, 100.0]))
+        grid = Grid(x0, y0, size, 7, 5, CRS.from_epsg(32649))
+        x1, y1 = grid.bounds_m[2:]
+        column, row = int(rng.integers(7)), int(rng.integers(5))
+        x, y = grid.x_centres_m[column], grid.y_centres_m[row]
+        cells = {
+            (x0, y): (row, 0),
+            (x1, y): (row, 6),
+            (x, y0): (0, column),
+            (x, y1): (4, column),
+            (x0, y0): (0, 0),
+            (x1, y1): (4, 6),
+        }
+        for (px, py), cell in cells.items():
+            for nudge in (0.0, -1e-10, 1e-10):
+                mask = grid.rasterize(shapely.Point(px + nudge * size, py + nudge * size))
+                assert np.argwhere(mask).tolist() == [list(cell)], (x0, y0, size, px, py, nudge)
+        assert not grid.rasterize(shapely.Point(x0 - 1e-3 * size, y)).any()
+        assert not grid.rasterize(shapely.Point(x, y1 + 1e-3 * size)).any()
 
 
 def test_polygon_smaller_than_a_cell_still_marks_its_cell(grid):

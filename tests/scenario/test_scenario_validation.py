@@ -400,19 +400,28 @@ def test_a_source_of_points_alone_is_wells(document, wkt, wells):
         "POINT (402000 4500500)",
         "POINT (400500 4500000)",
         "POINT (402000 4500000)",
+        "POINT (400000 4500500)",
+        "POINT (400500 4501000)",
+        "POINT (400000 4501000)",
         "LINESTRING (402000 4500100, 402000 4500900)",
         "LINESTRING (400100 4500000, 400900 4500000)",
+        "LINESTRING (400000 4500100, 400000 4500900)",
     ],
 )
-def test_points_and_lines_on_the_east_or_south_edge_mark_the_cells_along_it(document, wkt):
-    """They lie within the grid's bounds; rasterio alone marks no cell for them."""
+def test_points_and_lines_on_an_edge_mark_the_cells_along_it(document, wkt):
+    """They lie within the grid's bounds; rasterio alone marks no cell for them on the east or
+    south edge, and none for some on the west or north edge (rounding)."""
     document["source"][0]["geometry"] = wkt
     scenario = load_scenario(document)
     mask = scenario.grid.rasterize(scenario.sources[0].geometry)
-    _, y0, x1, _ = scenario.grid.bounds_m
+    x0, y0, x1, y1 = scenario.grid.bounds_m
     geometry = scenario.sources[0].geometry
     assert mask.any()
     if geometry.bounds[0] == x1:
         assert not mask[:, :-1].any()
+    if geometry.bounds[2] == x0:
+        assert not mask[:, 1:].any()
+    if geometry.bounds[3] == y1:
+        assert not mask[:-1].any()
     if geometry.bounds[1] == y0:
         assert not mask[1:].any()  # y-up: row 0 is the south row
