@@ -200,6 +200,7 @@ def test_plume_writes_outputs_and_prints_arrivals(tiny_plume):
     assert str(2000 + int(reached["arrival_yr"])) in result.stdout
     assert "not reached" in result.stdout  # 5000 mg/L exceeds the source
     assert "MODELLED" in result.stdout
+    assert result.stdout.splitlines()[0] == "tiny"  # no description: the name alone
     names = {p.name for p in (folder / "out").iterdir()}
     assert {"concentration.nc", "isochrones.geojson", "summary.json"} <= names
     assert sum(name.endswith(".tif") for name in names) == 2

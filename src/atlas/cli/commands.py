@@ -129,7 +129,7 @@ def plume(args: argparse.Namespace) -> None:
         out = None if args.out is None else Path(args.out)
         result = run_file(Path(args.scenario), out, root=_scenario_root(args), progress=progress)
     scenario = result.scenario
-    print(f"{scenario.name}: {scenario.description}")
+    print(f"{scenario.name}: {scenario.description}" if scenario.description else scenario.name)
     written = "no --out given, nothing written" if out is None else f"outputs in {out}"
     print(f"{MODELLED_LABEL}; {written}")
     if not result.transports:
