@@ -17,7 +17,11 @@ Part 2 prints the floor. A plume a cell or two wide across the flow is spread by
 between neighbouring cells. The semi-discrete three-point operator spreads the variance exactly,
 but its kernel, a continuous-time random walk, is peakier than a Gaussian of the same variance
 (its fourth cumulant equals its variance, in cells), so the centre cell holds more than its
-share; a time integration second-order accurate to that operator, as atlas's is, keeps it. The
+share; a time integration second-order accurate to that operator, as atlas's is, keeps it. No
+wider stencil that keeps bounds does better: exchanges at non-negative rates ``r_k`` with the
+cells ``k`` away spread a variance of ``sum r_k k^2`` and a fourth cumulant of ``sum r_k k^4``
+per unit time, at least the variance (``k^4 >= k^2`` for whole ``k``), equal only when every
+exchange is with a neighbour. Only a step's own time error can lower it, as below. The
 table gives the centre value of that kernel, of the five-point fourth-order one (whose negative
 weights do not keep bounds) and of the explicit three-point step at D dt / dx^2 = 1/6 (weights
 1/6, 2/3, 1/6: it keeps bounds, and its time error cancels the fourth cumulant, but only along
