@@ -156,12 +156,12 @@ class Grid:
     def rasterize(self, geometry: BaseGeometry) -> np.ndarray:
         """Cells covered by a geometry, as a boolean mask in **y-up** order.
 
-        Points and lines mark every cell they touch; on (or within a millionth of a cell of)
-        one of the grid's edges, the cells along it (a point on a line between two cells inside
-        marks one of them). A
-        polygon marks the cells whose centre it contains; a polygon part that contains no cell
-        centre (smaller than a cell) still marks the cells it touches, so no source or receptor
-        vanishes.
+        Points and lines mark every cell they touch, and at least the cells of their vertices
+        (GDAL passes over a short line lying along a row boundary); on one of the grid's edges
+        (or within a millionth of a cell of it, on either side), the cells along it. A point on
+        a boundary between two cells marks one of them. A polygon marks the cells whose centre
+        it contains; a polygon part that contains no cell centre (smaller than a cell) still
+        marks the cells it touches, so no source or receptor vanishes.
 
         Parameters
         ----------
@@ -176,21 +176,21 @@ class Grid:
         for part in single_parts(geometry):
             if part.is_empty:
                 continue
-            polygonal = isinstance(part, shapely.Polygon)
-            if not polygonal:
-                part = self._inside_edges(part)
-            part_mask = self._burn(part, all_touched=not polygonal)
-            if polygonal and not part_mask.any():
-                part_mask = self._burn(part, all_touched=True)
-            mask |= part_mask
+            if isinstance(part, shapely.Polygon):
+                part_mask = self._burn(part, all_touched=False)
+                mask |= part_mask if part_mask.any() else self._burn(part, all_touched=True)
+            else:
+                inside = self._inside_edges(part)
+                vertices = shapely.MultiPoint(shapely.get_coordinates(inside))
+                mask |= self._burn(shapely.GeometryCollection([inside, vertices]), all_touched=True)
         return mask
 
     def count_points(self, geometry: BaseGeometry) -> np.ndarray:
         """How many of a geometry's parts each cell holds: for wells, the wells per cell.
 
         Each part counts 1, shared evenly by the cells :meth:`rasterize` marks for it alone
-        (one, for a point inside the grid; none, for one outside it): a point written twice
-        counts twice.
+        (one, for a point inside the grid or within a millionth of a cell of it; none, for one
+        further outside): a point written twice counts twice.
 
         Parameters
         ----------
@@ -212,15 +212,16 @@ class Grid:
 
     def _inside_edges(self, geometry: BaseGeometry) -> BaseGeometry:
         """``geometry`` with coordinates on the grid's edges, or within a millionth of a cell of
-        them on either side, moved a millionth of a cell inside: rasterizing then finds the
-        cells along the edge, where rounding in the inverse transform could put a point on the
-        west or north edge just outside, and a point on the east or south edge marks none."""
-        inset_m = 1e-6 * self.cell_size_m
+        them on either side, moved a thousandth of a cell inside. Rasterizing then finds the
+        cells along the edge: rounding in the inverse transform put some points on the west or
+        north edge just outside, a point on the east or south edge marks none, and GDAL passes
+        over a line within 1e-4 of a cell of a row boundary, such as the north edge."""
+        near_m, inset_m = 1e-6 * self.cell_size_m, 1e-3 * self.cell_size_m
         x0, y0, x1, y1 = self.bounds_m
 
         def onto(values: np.ndarray, low: float, high: float) -> np.ndarray:
-            values = np.where(np.abs(values - low) <= inset_m, low + inset_m, values)
-            return np.where(np.abs(values - high) <= inset_m, high - inset_m, values)
+            values = np.where(np.abs(values - low) <= near_m, low + inset_m, values)
+            return np.where(np.abs(values - high) <= near_m, high - inset_m, values)
 
         def inside(xy: np.ndarray) -> np.ndarray:
             return np.column_stack([onto(xy[:, 0], x0, x1), onto(xy[:, 1], y0, y1)])

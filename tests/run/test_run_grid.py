@@ -50,14 +50,14 @@ def test_rasterize_line_marks_every_cell_it_touches(grid):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_a_point_on_any_edge_or_corner_marks_the_cell_along_it_wherever_the_grid_lies(seed):
-    """Points on each edge and corner, and a ten-billionth of a cell outside or inside them,
+    """Points on each edge and corner, exactly or half a millionth of a cell outside or inside,
     mark the one cell along the edge, for grids at random origins and cell sizes: rasterio's
     inverse transform alone put about one in ten on the west or north edge outside the grid,
-    and every one on the east or south edge. A point a thousandth of a cell outside marks none."""
+    and every one on the east or south edge. Two millionths of a cell outside marks none."""
     rng = np.random.default_rng(seed)
     for _ in range(40):
         x0, y0 = rng.uniform(-2e6, 8e6, 2)
-        size = float(rng.choice([1.0, 10.0, 25.0, 33.3, 100.0]))
+        size = float(rng.choice([1.0, 10.0, 25.0, 33.3, 100.0, 1000.0]))
         grid = Grid(x0, y0, size, 7, 5, CRS.from_epsg(32649))
         x1, y1 = grid.bounds_m[2:]
         column, row = int(rng.integers(7)), int(rng.integers(5))
@@ -68,14 +68,39 @@ def test_a_point_on_any_edge_or_corner_marks_the_cell_along_it_wherever_the_grid
             (x, y0): (0, column),
             (x, y1): (4, column),
             (x0, y0): (0, 0),
+            (x1, y0): (0, 6),
+            (x0, y1): (4, 0),
             (x1, y1): (4, 6),
         }
         for (px, py), cell in cells.items():
-            for nudge in (0.0, -1e-10, 1e-10):
+            for nudge in (0.0, -5e-7, 5e-7):
                 mask = grid.rasterize(shapely.Point(px + nudge * size, py + nudge * size))
                 assert np.argwhere(mask).tolist() == [list(cell)], (x0, y0, size, px, py, nudge)
-        assert not grid.rasterize(shapely.Point(x0 - 1e-3 * size, y)).any()
-        assert not grid.rasterize(shapely.Point(x, y1 + 1e-3 * size)).any()
+        assert not grid.rasterize(shapely.Point(x0 - 2e-6 * size, y)).any()
+        assert not grid.rasterize(shapely.Point(x, y1 + 2e-6 * size)).any()
+
+
+@pytest.mark.parametrize(
+    ("wkt", "cells"),
+    [
+        ("LINESTRING (1031 2050, 1039 2050)", [[4, 3]]),  # on the north edge, in one cell
+        ("LINESTRING (1031 2000, 1039 2000)", [[0, 3]]),  # on the south edge
+        ("LINESTRING (1000 2031, 1000 2039)", [[3, 0]]),  # on the west edge
+        ("LINESTRING (1100 2031, 1100 2039)", [[3, 9]]),  # on the east edge
+        ("LINESTRING (1031 2050, 1035 2080)", [[4, 3]]),  # from the north edge outward
+        ("LINESTRING (1000 2035, 960 2035)", [[3, 0]]),  # from the west edge outward
+    ],
+)
+def test_a_line_on_an_edge_or_leaving_from_it_marks_the_cells_along_it(grid, wkt, cells):
+    """GDAL passed over a line within 1e-4 of a cell of a row boundary, as on the north edge,
+    and rasterio over a line touching the west or north edge from outside."""
+    assert np.argwhere(grid.rasterize(shapely.from_wkt(wkt))).tolist() == cells
+
+
+def test_a_short_line_along_a_row_boundary_inside_marks_a_cell_of_its_vertices(grid):
+    """GDAL passes over it (its cells are the vertices' cells: the row above or below)."""
+    mask = grid.rasterize(shapely.LineString([(1031.0, 2020.0), (1039.0, 2020.0)]))
+    assert np.argwhere(mask).tolist() in ([[1, 3]], [[2, 3]])
 
 
 def test_polygon_smaller_than_a_cell_still_marks_its_cell(grid):

@@ -406,11 +406,14 @@ def test_a_source_of_points_alone_is_wells(document, wkt, wells):
         "LINESTRING (402000 4500100, 402000 4500900)",
         "LINESTRING (400100 4500000, 400900 4500000)",
         "LINESTRING (400000 4500100, 400000 4500900)",
+        "LINESTRING (400010 4501000, 400040 4501000)",
     ],
 )
 def test_points_and_lines_on_an_edge_mark_the_cells_along_it(document, wkt):
-    """They lie within the grid's bounds; rasterio alone marks no cell for them on the east or
-    south edge, and none for some on the west or north edge (rounding)."""
+    """They lie within the grid's bounds and load; rasterio alone marks no cell for them on the
+    east or south edge, none for the line along the north edge in one cell (which then failed
+    at run time), and, at other origins than this grid's, none for some points on the west or
+    north edge (rounding: ``tests/run/test_run_grid.py``)."""
     document["source"][0]["geometry"] = wkt
     scenario = load_scenario(document)
     mask = scenario.grid.rasterize(scenario.sources[0].geometry)

@@ -8,11 +8,14 @@ import json
 import re
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 
 from atlas.publish.outputs import read_result
 from atlas.publish.site.plume_sentence import result_sentence
+from atlas.publish.site.scenario_view import observed_on_grid
 from atlas.scenario import load_scenario
 from tiny_roots import XSS_DESCRIPTION
 
@@ -129,3 +132,22 @@ def test_the_images_lie_in_the_bounds_the_map_is_given(built_site, results):
     )
     assert south < lat < north
     assert west < lon < east
+
+
+def test_observations_on_the_grid_edge_are_on_the_grid(results):
+    """Inside or on the edge (as the scenario reader accepts a place), not beyond it."""
+    grid = results["baotou"].scenario.grid
+    x0, y0, x1, y1 = grid.bounds_m
+    places = {
+        "inside": ((x0 + x1) / 2, (y0 + y1) / 2),
+        "west edge": (x0, (y0 + y1) / 2),
+        "north-east corner": (x1, y1),
+        "beyond": (x1 + grid.cell_size_m, y1),
+    }
+    observations = gpd.GeoDataFrame(
+        {"name": list(places)},
+        geometry=[shapely.Point(xy) for xy in places.values()],
+        crs=grid.crs,
+    )
+    named = [o.name for o in observed_on_grid(observations, results["baotou"])]
+    assert named == ["inside", "north-east corner", "west edge"]

@@ -277,7 +277,7 @@ def observed_on_grid(observations: gpd.GeoDataFrame, result: PlumeResult) -> tup
     """The observations located on the result's grid, by name."""
     grid = result.scenario.grid
     located = observations[observations.geometry.notna() & ~observations.geometry.is_empty]
-    inside = located.to_crs(grid.crs).within(grid.box)
+    inside = located.to_crs(grid.crs).covered_by(grid.box)
     rows = located[inside.to_numpy()]
     observed = [
         Observed(
