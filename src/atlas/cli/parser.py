@@ -114,7 +114,8 @@ def make_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         metavar="N",
-        help="worker processes of the local cluster (default: one per core)",
+        help="worker processes of the local cluster, one realization at a time each "
+        "(default: one per core)",
     )
     ensemble.add_argument(
         "--scheduler",

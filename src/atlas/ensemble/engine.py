@@ -9,6 +9,12 @@ memory of the client does not grow with the grids of the realizations. Counts ar
 per-realization rows carry their index, so the result does not depend on the number of
 workers nor on the order in which tasks finish. A task lost with its worker is run again by
 the scheduler, with the same inputs and hence the same outcome.
+
+The workers' threads are the parallelism: a task runs its realizations' kernels on one of
+numba's threads. Each worker process otherwise starts as many as the machine has cores, and on
+grids whose computed box reaches :data:`atlas.plume.regions.PARALLEL_CELLS` cells two workers on
+2 cores then took twice as long (a 768^2 blob, 38 steps: 1.78 s each against 0.88 s on one
+thread each; ``bench/results/ensemble-2026-11.txt``).
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from atlas.ensemble.sampling import realize, sample
 from atlas.ensemble.tally import Tally, merge
 from atlas.errors import AtlasError
 from atlas.observed import agreement, agrees_with_all, observed_mg_per_l
+from atlas.plume.jit import numba_threads
 from atlas.run import run_scenario
 from atlas.scenario import Scenario
 from atlas.scenario.uncertainty import Prior, Uncertainty
@@ -90,7 +97,8 @@ def run_batch(
     strip : Strip, optional
         Given, the realizations are computed in closed form
         (:func:`atlas.ensemble.analytic.strip_realizations`) and kept when they agree with the
-        scenario's observations (``keep`` is then not called); else each is run.
+        scenario's observations (``keep`` is then not called); else each is run, on one of
+        numba's threads (module notes).
     """
     thresholds = np.asarray(scenario.thresholds_mg_per_l, dtype=float)
     shape = (len(scenario.output_times_yr), *scenario.grid.shape)
@@ -111,15 +119,18 @@ def run_batch(
                 observed_mg_per_l=observed[offset],
             )
         return tally
-    for offset, row in enumerate(values):
-        result = run_scenario(realize(scenario, priors, row))
-        tally.add(
-            first + offset,
-            result.dataset["concentration"].values,
-            result.dataset["arrival_yr"].values.reshape(len(scenario.receptors), thresholds.size),
-            keep=True if keep is None else bool(keep(result)),
-            observed_mg_per_l=observed_mg_per_l(result),
-        )
+    with numba_threads(1):  # the workers are the parallelism (module notes)
+        for offset, row in enumerate(values):
+            result = run_scenario(realize(scenario, priors, row))
+            tally.add(
+                first + offset,
+                result.dataset["concentration"].values,
+                result.dataset["arrival_yr"].values.reshape(
+                    len(scenario.receptors), thresholds.size
+                ),
+                keep=True if keep is None else bool(keep(result)),
+                observed_mg_per_l=observed_mg_per_l(result),
+            )
     return tally
 
 

@@ -1,5 +1,6 @@
-"""How the kernels of :mod:`atlas.plume` are compiled: numba's on-disk cache, kept per version
-of the numerics' source, and the row kernels, which count no references.
+"""How the kernels of :mod:`atlas.plume` are compiled and run: numba's on-disk cache, kept per
+version of the numerics' source, the row kernels, which count no references, and the number of
+threads a caller's kernels run on.
 
 numba checks only the source file of a cached function: a kernel in ``scheme.py`` compiled
 before ``fluxes.py`` changed would be reused with the old fluxes inlined, and give old
@@ -11,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numba
 
-__all__ = ["cache_dir", "row_kernel", "source_sha256", "use_versioned_cache"]
+__all__ = ["cache_dir", "numba_threads", "row_kernel", "source_sha256", "use_versioned_cache"]
 
 
 def source_sha256() -> str:
@@ -52,6 +55,24 @@ def use_versioned_cache() -> None:
 
 
 use_versioned_cache()
+
+
+@contextmanager
+def numba_threads(count: int) -> Iterator[None]:
+    """Run the parallel kernels called from this thread on ``count`` of numba's threads (a
+    setting of the calling thread), and restore the earlier count afterwards.
+
+    Parameters
+    ----------
+    count : int
+        From 1 to ``numba.config.NUMBA_NUM_THREADS``.
+    """
+    previous = numba.get_num_threads()
+    numba.set_num_threads(count)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)
 
 
 row_kernel = numba.njit(cache=True, _nrt=False)  # type: ignore[call-overload]  # not in the stubs
