@@ -71,11 +71,11 @@ def assumptions(scenario: Scenario) -> list[str]:
 
 def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
     """The assumption of a leaking source: how much, and how the mound enters the flow."""
-    amount = (
-        f"{source.leakage_mm_per_yr:g} mm/yr over its cells"
-        if source.leakage_mm_per_yr is not None
-        else f"{source.leakage_m3_per_day:g} m3/day spread over its cells"
-    )
+    if source.leakage_mm_per_yr is not None:
+        amount = f"{source.leakage_mm_per_yr:g} mm/yr over its cells"
+    else:
+        over = "shared evenly by its wells" if source.at_points else "spread over its cells"
+        amount = f"{source.leakage_m3_per_day:g} m3/day {over}"
     how = (
         "its mound, the steady mound of an infinite aquifer of transmissivity K b (no grid "
         "edge holds it), is superposed on the uniform flow; the mound's velocities "

@@ -95,8 +95,10 @@ def leakage_m_per_yr(scenario: Scenario) -> np.ndarray:
 
     A source's ``leakage_mm_per_yr`` is the rate in each of its cells;
     ``leakage_m3_per_day`` is spread evenly over its cells (the rasterized area, so that the
-    volume entering the model is the one given: ``Q x 365.25 d / (cells x cell_size_m²)``).
-    Where sources overlap their leakages add up.
+    volume entering the model is the one given: ``Q x 365.25 d / (cells x cell_size_m²)``),
+    or for wells shared evenly by the wells, as their mass rate is
+    (:meth:`atlas.grid.Grid.count_points`), so that every well injects water of the same
+    concentration. Where sources overlap their leakages add up.
     """
     grid = scenario.grid
     rate = np.zeros(grid.shape)
@@ -107,8 +109,9 @@ def leakage_m_per_yr(scenario: Scenario) -> np.ndarray:
         if source.leakage_mm_per_yr is not None:
             rate[mask] += source.leakage_mm_per_yr / 1000.0
         elif source.leakage_m3_per_day is not None:
-            area_m2 = mask.sum() * grid.cell_size_m**2
-            rate[mask] += source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2
+            share = grid.count_points(source.geometry) if source.at_points else mask
+            area_m2 = share.sum() * grid.cell_size_m**2
+            rate += share * (source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2)
     return rate
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 import shapely
 
+from atlas.assumptions import assumptions
 from atlas.errors import ParameterError
+from atlas.plume.flow import DAYS_PER_YEAR
 from atlas.plume.sources import MassRateSource
-from atlas.run import run_scenario
+from atlas.run import leakage_m_per_yr, run_scenario
 from atlas.scenario import load_scenario
 from scenario.scenario_documents import BASE
 
@@ -94,3 +96,19 @@ def test_wells_one_to_a_cell_share_as_cells_did():
     weighted = MassRateSource(mask, 7.3, cell_weights=mask.astype(float))
     even = MassRateSource(mask, 7.3)
     assert np.array_equal(weighted.rate_per_cell_kg_per_yr(), even.rate_per_cell_kg_per_yr())
+
+
+def test_wells_share_a_leaked_volume_as_they_share_the_mass_rate():
+    """Each well leaks a third of the volume, so each injects water of the same concentration
+    (before, each cell took half, and the cell of two wells injected twice as concentrated)."""
+    volume_m3_per_day = 30.0
+    document = _wells((TWO_IN_ONE_CELL + ONE_ELSEWHERE, RATE_KG_PER_YR))
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 10.0
+    document["source"][0]["leakage_m3_per_day"] = volume_m3_per_day
+    scenario = load_scenario(document)
+    cell_m2 = scenario.grid.cell_size_m**2
+    volume = leakage_m_per_yr(scenario) * cell_m2 / DAYS_PER_YEAR  # m3/day per cell
+    assert sorted(volume[volume > 0]) == pytest.approx(
+        [volume_m3_per_day / 3, volume_m3_per_day * 2 / 3], rel=1e-12
+    )
+    assert "30 m3/day shared evenly by its wells" in "\n".join(assumptions(scenario))

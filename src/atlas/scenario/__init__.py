@@ -37,10 +37,10 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
                  geometry of points is wells, sharing it evenly and entering at the centres of
                  the cells they touch: see atlas.plume.sources); start_yr (default 0),
                  end_yr (default: the horizon); optional leakage of water,
-                 leakage_mm_per_yr (over the source's cells) or leakage_m3_per_day (in all),
-                 >= 0: recharge under the source in the steady flow, for the whole run
-                 (under uniform flow its mound is superposed and needs the conductivity;
-                 see atlas.run.flow_field)
+                 leakage_mm_per_yr (over the source's cells) or leakage_m3_per_day (in all,
+                 shared by wells as their mass rate is), >= 0: recharge under the source
+                 in the steady flow, for the whole run (under uniform flow its mound is
+                 superposed and needs the conductivity; see atlas.run.flow_field)
     [initial]    optional: raster = "path"  or  geometry + concentration_mg_per_l
                  (with neither [[source]] nor [initial], the scenario is flow only:
                  ``Scenario.sources == ()`` and no concentration)

@@ -119,8 +119,8 @@ class Source:
     from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon).
 
     It may also leak water, ``leakage_mm_per_yr`` over its area or ``leakage_m3_per_day`` in
-    all (at most one of them): recharge under it in the steady flow (a mound), for the whole
-    run (see :func:`atlas.run.flow_field`).
+    all, shared by wells as their mass rate is (at most one of them): recharge under it in
+    the steady flow (a mound), for the whole run (see :func:`atlas.run.flow_field`).
     """
 
     name: str
