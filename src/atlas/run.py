@@ -110,8 +110,9 @@ def leakage_m_per_yr(scenario: Scenario) -> np.ndarray:
             rate[mask] += source.leakage_mm_per_yr / 1000.0
         elif source.leakage_m3_per_day is not None:
             share = grid.count_points(source.geometry) if source.at_points else mask
-            area_m2 = share.sum() * grid.cell_size_m**2
-            rate += share * (source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2)
+            if share.any():  # the scenario reader refuses a source off the grid
+                area_m2 = share.sum() * grid.cell_size_m**2
+                rate += share * (source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2)
     return rate
 
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 import cloudpickle
 import numba
+import pytest
 
 from atlas.ensemble import run_ensemble
 from atlas.ensemble.engine import run_batch
@@ -15,6 +16,9 @@ from atlas.ensemble.sampling import sample
 from ensemble_cases import strip_ensemble
 
 cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import tests/
+pytestmark = pytest.mark.skipif(
+    numba.config.NUMBA_NUM_THREADS < 2, reason="numba's thread pool has a single thread here"
+)
 
 
 def on_one_numba_thread(result) -> bool:
@@ -37,14 +41,19 @@ def test_a_batch_run_in_process_gives_the_caller_its_threads_back():
     scenario = _scenario()
     uncertainty = scenario.uncertainty
     values = sample(uncertainty, 2, uncertainty.seed)
-    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     seen: list[int] = []
 
     def keep(result) -> bool:
         seen.append(numba.get_num_threads())
         return True
 
-    tally = run_batch(replace(scenario, uncertainty=None), uncertainty.priors, values, 0, keep)
+    before = numba.get_num_threads()
+    numba.set_num_threads(2)
+    try:
+        tally = run_batch(replace(scenario, uncertainty=None), uncertainty.priors, values, 0, keep)
+        after = numba.get_num_threads()
+    finally:
+        numba.set_num_threads(before)
     assert seen == [1, 1]
     assert tally.kept == 2
-    assert numba.get_num_threads() == numba.config.NUMBA_NUM_THREADS
+    assert after == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -112,3 +113,14 @@ def test_wells_share_a_leaked_volume_as_they_share_the_mass_rate():
         [volume_m3_per_day / 3, volume_m3_per_day * 2 / 3], rel=1e-12
     )
     assert "30 m3/day shared evenly by its wells" in "\n".join(assumptions(scenario))
+
+
+def test_a_leaking_source_off_the_grid_adds_no_water_and_no_nan():
+    """The reader refuses such a source; one built in Python leaks nothing on the grid."""
+    document = _wells((ONE_ELSEWHERE, RATE_KG_PER_YR))
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 10.0
+    document["source"][0]["leakage_m3_per_day"] = 30.0
+    scenario = load_scenario(document)
+    away = dataclasses.replace(scenario.sources[0], geometry=shapely.MultiPoint([(410_000, 0)]))
+    rate = leakage_m_per_yr(dataclasses.replace(scenario, sources=(away,)))
+    assert np.array_equal(rate, np.zeros(scenario.grid.shape))

@@ -141,6 +141,14 @@ BAD_CASES = {
         lambda d: d["source"][0].update(leakage_mm_per_yr=10.0, leakage_m3_per_day=5.0),
         "source.pond: gives both leakage_mm_per_yr and leakage_m3_per_day",
     ),
+    "leakage per area on wells": (
+        lambda d: d["source"][0].update(
+            geometry="MULTIPOINT ((400510 4500510), (400810 4500260))", leakage_mm_per_yr=10.0
+        ),
+        "source.pond.leakage_mm_per_yr: a source of wells (points) has no area for a rate per "
+        "area: per cell it would depend on the cell size; give leakage_m3_per_day, shared "
+        "evenly by the wells",
+    ),
     "leakage mound under uniform flow without conductivity": (
         _set("source/0/leakage_mm_per_yr", 10.0),
         "source.pond.leakage_mm_per_yr: under uniform flow the leakage mound needs the "

@@ -114,17 +114,23 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
             and len(leaks) <= 1
             and None not in leakage.values()
         ):
-            sources.append(
-                Source(
-                    name,
-                    geometry,
-                    strength.get(kinds[0]) if kinds[0].startswith("conc") else None,
-                    strength.get(kinds[0]) if kinds[0].startswith("mass") else None,
-                    start or 0.0,
-                    end,
-                    **leakage,
-                )
+            source = Source(
+                name,
+                geometry,
+                strength.get(kinds[0]) if kinds[0].startswith("conc") else None,
+                strength.get(kinds[0]) if kinds[0].startswith("mass") else None,
+                start or 0.0,
+                end,
+                **leakage,
             )
+            if source.at_points and source.leakage_mm_per_yr is not None:
+                r.note(
+                    f"{where}.leakage_mm_per_yr",
+                    "a source of wells (points) has no area for a rate per area: per cell it "
+                    "would depend on the cell size",
+                    "give leakage_m3_per_day, shared evenly by the wells",
+                )
+            sources.append(source)
     return sources
 
 
