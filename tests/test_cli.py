@@ -249,3 +249,15 @@ def test_a_scenario_without_source_runs_flow_only_and_says_so(tmp_path):
         "isochrones.geojson",
         "summary.json",
     ]
+
+
+def test_a_plume_without_receptor_says_there_is_no_arrival_time(tmp_path):
+    start = TINY_SCENARIO.index("[[receptor]]")
+    end = TINY_SCENARIO.index("[output]")
+    scenario = tmp_path / "tiny.toml"
+    scenario.write_text(TINY_SCENARIO[:start] + TINY_SCENARIO[end:], encoding="utf-8")
+    result = run_atlas("plume", str(scenario))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2:] == [
+        "no [[receptor]], so no arrival times: add one to time the plume's arrival there"
+    ]

@@ -156,6 +156,31 @@ def test_the_cli_runs_on_the_scheduler_named_by_the_environment(client, tmp_path
     assert len(pd.read_csv(tmp_path / "out" / "realizations.csv")) == 8
 
 
+def test_an_ensemble_without_receptor_says_there_is_no_arrival_time(client, tmp_path):
+    document = strip_scenario()
+    del document["receptor"]
+    document["uncertainty"] = {
+        "realizations": 4,
+        "seed": 1,
+        "velocity_m_per_yr": {"uniform": [20, 30]},
+    }
+    path = tmp_path / "strip.toml"
+    path.write_text(to_toml(document), encoding="utf-8")
+    status, stdout, stderr = run_cli(
+        "ensemble",
+        str(path),
+        "--out",
+        str(tmp_path / "out"),
+        "--scheduler",
+        client.scheduler.address,
+    )
+    assert (status, stderr) == (0, "")
+    assert stdout.splitlines()[2:] == [
+        "no [[receptor]], so no arrival times: add one to time the plume's arrival there"
+    ]
+    assert (tmp_path / "out" / "ensemble.nc").is_file()
+
+
 def test_an_unreachable_scheduler_fails_in_seconds_with_one_line(tmp_path):
     path = scenario_file(tmp_path, velocity_m_per_yr={"uniform": [20, 30]})
     start = time.monotonic()

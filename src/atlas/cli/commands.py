@@ -18,6 +18,10 @@ from atlas.errors import AtlasError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from atlas.result import PlumeResult
+
+NO_RECEPTOR = "no [[receptor]], so no arrival times: add one to time the plume's arrival there"
+
 SITE_COLUMNS = [
     "name",
     "kind",
@@ -135,6 +139,19 @@ def plume(args: argparse.Namespace) -> None:
     if not result.transports:
         print("flow only: no [[source]] and no [initial], so heads and velocities, no plume")
         return
+    if scenario.receptors:
+        _print_arrivals(result)
+    else:
+        print(NO_RECEPTOR)
+    from atlas.observed import observation_rows
+
+    for row in observation_rows(result):
+        print(row["sentence"])
+
+
+def _print_arrivals(result: PlumeResult) -> None:
+    """The arrival table of a run: receptor, threshold, year (and calendar year)."""
+    scenario = result.scenario
     table = result.arrivals.rename(columns={"arrival_calendar_year": "calendar_year"})
     if scenario.start_year is None:
         table = table.drop(columns="calendar_year")
@@ -151,10 +168,6 @@ def plume(args: argparse.Namespace) -> None:
     )
     if table["arrival_yr"].isna().any():
         print(f"not reached: not within the horizon of {scenario.horizon_yr:g} years")
-    from atlas.observed import observation_rows
-
-    for row in observation_rows(result):
-        print(row["sentence"])
 
 
 def ensemble(args: argparse.Namespace) -> None:
@@ -178,6 +191,8 @@ def ensemble(args: argparse.Namespace) -> None:
     written = "no --out given, nothing written" if out is None else f"outputs in {out}"
     print(f"{MODELLED_LABEL}; {written}")
     dataset = result.dataset
+    if not scenario.receptors:
+        print(NO_RECEPTOR)
     for receptor in scenario.receptors:
         for threshold in receptor.thresholds_mg_per_l:
             where = {"receptor": receptor.name, "threshold_mg_per_l": threshold}
