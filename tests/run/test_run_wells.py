@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from atlas.assumptions import assumptions
-from atlas.errors import ParameterError
+from atlas.errors import ParameterError, ScenarioWarning
 from atlas.plume.flow import DAYS_PER_YEAR
 from atlas.plume.sources import MassRateSource
 from atlas.run import leakage_m_per_yr, run_scenario
@@ -124,3 +124,15 @@ def test_a_leaking_source_off_the_grid_adds_no_water_and_no_nan():
     away = dataclasses.replace(scenario.sources[0], geometry=shapely.MultiPoint([(410_000, 0)]))
     rate = leakage_m_per_yr(dataclasses.replace(scenario, sources=(away,)))
     assert np.array_equal(rate, np.zeros(scenario.grid.shape))
+
+
+def test_a_well_given_twice_counts_twice_with_a_warning():
+    document = _wells((TWO_IN_ONE_CELL + TWO_IN_ONE_CELL[:1], RATE_KG_PER_YR))
+    with pytest.warns(ScenarioWarning) as caught:
+        scenario = load_scenario(document)
+    (warning,) = caught
+    assert str(warning.message) == (
+        "scenario 'small': source.wells 0.geometry gives the well at (400510, 4500510) 2 "
+        "times; it counts as 2 wells, with 2 shares of the rate: give it once if it is one well"
+    )
+    assert scenario.grid.count_points(scenario.sources[0].geometry).max() == 3.0

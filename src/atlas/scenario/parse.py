@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import shapely
 
 from atlas.crs import require_projected_metres
 from atlas.errors import AtlasError, ScenarioError, ScenarioWarning
-from atlas.grid import Grid
+from atlas.grid import Grid, single_parts
 from atlas.load.root import root_above
 from atlas.scenario.fields import (
     MISSING,
@@ -335,6 +337,31 @@ def _warn_dispersivity(aquifer: Aquifer, where: str) -> None:
         )
 
 
+def _warn_repeated_wells(sources: list[Source], where: str) -> None:
+    """Warn (:class:`ScenarioWarning`) when a source of wells gives the same point more than
+    once: it counts as that many wells (:meth:`atlas.grid.Grid.count_points`), and is usually
+    one written twice."""
+    for source in sources:
+        if not source.at_points:
+            continue
+        points = shapely.get_coordinates(single_parts(source.geometry))
+        counts = Counter(map(tuple, points.tolist()))
+        for (x, y), count in counts.items():
+            if count > 1:
+                warnings.warn(
+                    f"{where}: {key_path('source', source.name)}.geometry gives the well at "
+                    f"({_plain(x)}, {_plain(y)}) {count} times; it counts as {count} wells, "
+                    f"with {count} shares of the rate: give it once if it is one well",
+                    ScenarioWarning,
+                    stacklevel=3,
+                )
+
+
+def _plain(value: float) -> str:
+    """A coordinate in plain digits (``4500510``, not ``4.50051e+06``)."""
+    return np.format_float_positional(value, trim="-")
+
+
 def load_scenario(
     source: str | os.PathLike[str] | Mapping[str, Any],
     *,
@@ -369,7 +396,7 @@ def load_scenario(
     -----
     ScenarioWarning
         For a value that is accepted but probably a mistake (a transverse dispersivity larger
-        than the longitudinal one), naming the keys and the file.
+        than the longitudinal one, a well given twice), naming the keys and the file.
     """
     document, path = _document(source)
     r = FieldReader()
@@ -442,7 +469,9 @@ def load_scenario(
         or resolution is None
     ):
         raise ScenarioError(_invalid(len(r.problems)), path=path, problems=r.problems)
-    _warn_dispersivity(aquifer, str(path) if path else f"scenario {name!r}")
+    where = str(path) if path else f"scenario {name!r}"
+    _warn_dispersivity(aquifer, where)
+    _warn_repeated_wells(sources, where)
     return Scenario(
         name=name,
         crs=crs,

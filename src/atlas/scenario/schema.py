@@ -143,7 +143,9 @@ class Source:
         evenly by the wells (:meth:`atlas.grid.Grid.count_points`) and enters at the centres of
         the cells they touch, an area's (or a mixed geometry's) spread evenly over its cells
         (:mod:`atlas.plume.sources`). Parts are read as :meth:`atlas.grid.Grid.rasterize`
-        reads them, through a collection of multi-part geometries."""
+        reads them, through a collection of multi-part geometries. A point given twice counts
+        twice (the reader warns); a layer's repeated points are merged, as it is read as the
+        union of its features."""
         return all(isinstance(part, Point) for part in single_parts(self.geometry))
 
 
