@@ -15,7 +15,7 @@ from site_layers import XSS_NAME
 
 from atlas.publish.site import write_site
 from atlas.publish.site.site_facts import commodity_groups, export_control_timeline
-from atlas.publish.site.site_pages import site_pages
+from atlas.publish.site.site_pages import _screened, site_pages
 
 CONTROLS = pd.DataFrame(
     [
@@ -142,3 +142,24 @@ def test_the_site_links_the_geopackage_only_when_it_is_built(site):
     downloads = (site / "downloads" / "index.html").read_text(encoding="utf-8")
     assert "atlas.gpkg" not in downloads
     assert not (site / "downloads" / "atlas.gpkg").exists()
+
+
+def test_an_unnamed_nearest_water_is_named_by_its_kind_on_the_page(layers):
+    page = site_pages(layers.sites)[0]
+    screening = pd.DataFrame(
+        {
+            "site_id": [f"sites.csv:{page.row['name']}"],
+            "nearest_water_name": [None],
+            "nearest_water_kind": ["lake"],
+            "distance_m": [10_067.8],
+            "utm_epsg": [32636],
+            "method": ["test"],
+            "realizations": [10],
+            "modelled": ["MODELLED"],
+            **{f"p_reach_{h}yr": [0.25] for h in (50, 100, 500)},
+        }
+    )
+    facts = _screened(screening, page)
+    assert facts is not None
+    assert facts.water is not None
+    assert facts.water.startswith("unnamed lake, 10.1 km (measured in EPSG:32636")

@@ -70,13 +70,18 @@ def test_coordinates_are_rounded_to_four_decimals(layers):
 
 def test_a_screening_adds_its_columns_matched_on_the_site_id(layers):
     usgs = layers.usgs_sites
-    first = usgs.iloc[0]
+    first, second = usgs.iloc[0], usgs.iloc[1]
     screening = gpd.GeoDataFrame(
         {
-            "site_id": [f"{first['source_id']}#{first['record_id']}", "sites.csv:Bayan Obo"],
-            "nearest_water_name": ["Huang", None],
-            "distance_m": [12_345.0, np.nan],
-            **{f"p_reach_{h}yr": [0.1234, np.nan] for h in HORIZONS_YR},
+            "site_id": [
+                f"{first['source_id']}#{first['record_id']}",
+                "sites.csv:Bayan Obo",
+                f"{second['source_id']}#{second['record_id']}",
+            ],
+            "nearest_water_name": ["Huang", None, None],
+            "nearest_water_kind": ["river", None, "alkaline_lake"],
+            "distance_m": [12_345.0, np.nan, 2_000.0],
+            **{f"p_reach_{h}yr": [0.1234, np.nan, 0.5] for h in HORIZONS_YR},
         }
     )
     data = site_data(usgs, layers.sites, screening=screening)
@@ -87,6 +92,8 @@ def test_a_screening_adds_its_columns_matched_on_the_site_id(layers):
     rows = records(data)
     record = next(row for row in rows if row["record"] == first["record_id"])
     assert (record["water"], record["water_km"], record["p50"]) == ("Huang", 12.3, 0.123)
+    unnamed = next(row for row in rows if row["record"] == second["record_id"])
+    assert (unnamed["water"], unnamed["water_km"]) == ("unnamed alkaline lake", 2.0)
     bayan = next(row for row in rows if row["name"] == "Bayan Obo")
     assert (bayan["water"], bayan["water_km"], bayan["p100"]) == (None, None, None)
     unscreened = next(row for row in rows if row["name"] == "Mountain Pass")

@@ -43,7 +43,7 @@ from atlas.publish.site.site_facts import (
     nearby,
     paged_sites,
 )
-from atlas.screening import HORIZONS_YR
+from atlas.screening import HORIZONS_YR, nearest_water_label
 
 __all__ = [
     "SITE_VIEW_DEG",
@@ -193,9 +193,12 @@ def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts 
     if found.empty:
         return None
     row = found.iloc[0]
-    distance_m, name = _finite(row["distance_m"]), text_of(row["nearest_water_name"])
+    distance_m = _finite(row["distance_m"])
     water = None
-    if distance_m is not None and name is not None:
+    if distance_m is not None:
+        name = nearest_water_label(
+            text_of(row["nearest_water_name"]), text_of(row["nearest_water_kind"])
+        )
         water = (
             f"{name}, {distance_m / 1000:.1f} km (measured in EPSG:{row['utm_epsg']} on "
             "Natural Earth 1:10m and 1:50m rivers and lakes)"

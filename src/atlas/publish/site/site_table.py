@@ -25,7 +25,7 @@ import pandas as pd
 from atlas.publish.site.data_files import write_data_file
 from atlas.publish.site.features import require_wgs84
 from atlas.publish.site.popups import text_of
-from atlas.screening import HORIZONS_YR, SCREENING_LABEL
+from atlas.screening import HORIZONS_YR, SCREENING_LABEL, nearest_water_label
 
 __all__ = [
     "COLUMNS",
@@ -152,8 +152,13 @@ def _screened(rows: list[dict[str, Any]], screening: pd.DataFrame) -> None:
             continue
         found = by_id.loc[row["site_id"]]
         distance_m = _number(found["distance_m"], 0)
-        row["water"] = text_of(found["nearest_water_name"])
-        row["water_km"] = None if distance_m is None else round(distance_m / 1000, 1)
+        row["water"] = None
+        row["water_km"] = None
+        if distance_m is not None:
+            row["water"] = nearest_water_label(
+                text_of(found["nearest_water_name"]), text_of(found["nearest_water_kind"])
+            )
+            row["water_km"] = round(distance_m / 1000, 1)
         for horizon in HORIZONS_YR:
             row[f"p{horizon}"] = _number(found[f"p_reach_{horizon}yr"], 3)
 
