@@ -30,6 +30,16 @@ def test_shipped_scenario_documents_every_parameter(shipped):
     assert shipped.sources
 
 
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_shipped_scenario_copied_elsewhere_loads_with_the_data_root(repo_root, tmp_path, name):
+    """What a researcher does to vary one: copy it out, edit it, pass --root."""
+    copy = tmp_path / f"{name}.toml"
+    copy.write_bytes((repo_root / "scenarios" / f"{name}.toml").read_bytes())
+    scenario = load_scenario(copy, root=repo_root)
+    in_place = load_scenario(repo_root / "scenarios" / f"{name}.toml")
+    assert replace(scenario, path=None) == replace(in_place, path=None)
+
+
 def _seepage_at_source_m_per_yr(scenario) -> float:
     flow = flow_field(scenario)
     vx, vy = cell_velocities(flow.vx_face_m_per_yr, flow.vy_face_m_per_yr)

@@ -361,9 +361,11 @@ def test_initial_raster_with_nan_under_the_source_is_rejected(document, tmp_path
     assert "including cells under source 'pond'" in message
 
 
-def test_missing_raster_is_reported(document, tmp_path):
+def test_a_missing_raster_is_one_problem_saying_where_paths_start(document, tmp_path):
     message = _problems_with_root(_with_conductivity_raster(document, "nope.tif"), tmp_path)
     assert "aquifer.hydraulic_conductivity_m_per_day: raster 'nope.tif' not found" in message
+    assert "give the path from the scenario's folder or from the data root (--root" in message
+    assert "(1 problem)" in message  # not also 'missing': the key is there
 
 
 def _problems_with_root(document, root):

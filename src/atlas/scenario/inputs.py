@@ -217,7 +217,12 @@ class Inputs:
         path = next((p for p in candidates if _is_file(p)), None)
         if path is None:
             looked = ", ".join(shown(str(p)) for p in candidates)
-            self.reader.note(where, f"raster {shown(spec)} not found (looked at {looked})")
+            self.reader.note(
+                where,
+                f"raster {shown(spec)} not found (looked at {looked})",
+                "give the path from the scenario's folder or from the data root (--root, or "
+                "ATLAS_ROOT)",
+            )
             return None
         self.files.append(path)
         if self.grid is None:

@@ -202,7 +202,9 @@ def read_flow(
             "at least one [[flow.fixed_head]] (head-driven flow)",
         )
         return None
-    if aquifer is not None and aquifer.hydraulic_conductivity_m_per_day is None:
+    table = doc.get("aquifer")
+    given = isinstance(table, Mapping) and "hydraulic_conductivity_m_per_day" in table
+    if aquifer is not None and aquifer.hydraulic_conductivity_m_per_day is None and not given:
         r.note(
             "aquifer.hydraulic_conductivity_m_per_day",
             "missing",
