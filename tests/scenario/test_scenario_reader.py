@@ -14,7 +14,7 @@ from scenario_documents import BASE
 
 from atlas.errors import ScenarioError, ScenarioWarning
 from atlas.scenario import HeadDrivenFlow, load_scenario
-from atlas.scenario.fields import FieldReader
+from atlas.scenario.fields import FieldReader, suggest
 from atlas.scenario.text import MAX_DEPTH
 
 TEXT = """\
@@ -399,3 +399,18 @@ def test_a_layer_the_scenario_crs_cannot_draw_is_named(document, repo_root):
         error = _problems(document, root=repo_root)
     assert "receptor.river.geometry: no feature of layer 'rivers_10m' matching" in str(error)
     assert "can be drawn in the scenario CRS" in str(error)
+
+
+def test_a_geometry_outside_the_grid_gives_its_bounds_to_a_tenth_of_a_metre(document):
+    document["receptor"][0]["geometry"] = "POINT (262979.91863079893 4500123.456)"
+    (problem,) = _problems(document).problems
+    assert problem.where == "receptor.river.geometry"
+    assert "its bounds are [262979.9, 4500123.5, 262979.9, 4500123.5]" in problem.message
+
+
+def test_a_suggestion_without_a_close_match_lists_a_dozen_known_keys_and_the_count():
+    keys = [f"key_{i:02d}" for i in range(20)]
+    listed = ", ".join(keys[:12])
+    assert suggest("zzz", keys) == f"known keys here: {listed}, ... (20 in all)"
+    assert suggest("zzz", keys[:3]) == "known keys here: key_00, key_01, key_02"
+    assert suggest("key_07x", keys) == "did you mean 'key_07'?"

@@ -112,7 +112,16 @@ def test_layer_reference_is_reprojected_and_clipped_to_the_grid(document, layer_
 @pytest.mark.parametrize(
     ("where", "message"),
     [
-        ({"name": "Missouri"}, "no feature of layer 'rivers_10m' matches {'name': 'Missouri'}"),
+        (
+            {"name": "Missouri"},
+            "receptor.river.geometry.where.name: no feature of layer 'rivers_10m' has name = "
+            "'Missouri'; known values here: Huang, Other",
+        ),
+        (
+            {"name": "Huangg"},
+            "receptor.river.geometry.where.name: no feature of layer 'rivers_10m' has name = "
+            "'Huangg'; did you mean 'Huang'?",
+        ),
         ({"nmae": "Huang"}, "receptor.river.geometry.where.nmae: layer 'rivers_10m' has no column"),
     ],
 )

@@ -72,10 +72,19 @@ def is_number(value: Any) -> bool:
         return False
 
 
-def suggest(key: str, allowed: list[str]) -> str:
-    """A fix for an unknown key: the closest known key, else the list of known keys."""
+SUGGESTED = 12
+"""Most known keys (or values) a suggestion lists when none is close."""
+
+
+def suggest(key: str, allowed: list[str], *, what: str = "keys") -> str:
+    """A fix for an unknown key (or value): the closest known one, else the known ones (the
+    first :data:`SUGGESTED` of them, and how many there are)."""
     match = difflib.get_close_matches(key, allowed, n=1)
-    return f"did you mean {match[0]!r}?" if match else f"known keys here: {', '.join(allowed)}"
+    if match:
+        return f"did you mean {match[0]!r}?"
+    listed = ", ".join(allowed[:SUGGESTED])
+    more = f", ... ({len(allowed)} in all)" if len(allowed) > SUGGESTED else ""
+    return f"known {what} here: {listed}{more}"
 
 
 class FieldReader:

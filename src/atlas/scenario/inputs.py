@@ -117,7 +117,8 @@ class Inputs:
             self.reader.note(
                 f"{where}.layer",
                 "a layer reference needs a data root (a folder holding layers/), none found",
-                "pass root= (or --root DIR), or keep the scenario in ROOT/scenarios/",
+                "give the data root (--root DIR or ATLAS_ROOT; root= in Python), or keep the "
+                "scenario in ROOT/scenarios/",
             )
             return None
         try:
@@ -134,7 +135,16 @@ class Inputs:
                 )
                 return None
             values = wanted if isinstance(wanted, list) else [wanted]
-            frame = frame[frame[column].isin(values)]
+            matched = frame[frame[column].isin(values)]
+            if matched.empty:
+                known = sorted({str(v) for v in frame[column].dropna()})
+                self.reader.note(
+                    f"{where}.where.{column}",
+                    f"no feature of layer {name!r} has {column} = {shown(wanted)}",
+                    suggest(str(values[0]), known, what="values"),
+                )
+                return None
+            frame = matched
         frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
         if frame.empty:
             self.reader.note(where, f"no feature of layer {name!r} matches {shown(conditions)}")
@@ -196,7 +206,11 @@ class Inputs:
         x0, y0, x1, y1 = geometry.bounds
         degrees = max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90
         # empty: a buffered layer clipped to the grid's surroundings, and nothing was there
-        bounds = "none near it" if geometry.is_empty else f"its bounds are {[x0, y0, x1, y1]}"
+        digits = 4 if degrees else 1  # a tenth of a metre, or about ten metres in degrees
+        shown_bounds = ", ".join(
+            np.format_float_positional(v, precision=digits, trim="-") for v in (x0, y0, x1, y1)
+        )
+        bounds = "none near it" if geometry.is_empty else f"its bounds are [{shown_bounds}]"
         self.reader.note(
             where,
             f"lies {'partly ' if clip is False and geometry.intersects(box) else ''}outside the "
