@@ -36,7 +36,7 @@ name = "river"
 geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
 thresholds_mg_per_l = [10.0, 5000.0]
 [output]
-times_yr = [5, 10, 20]
+times_yr = [2, 5, 10, 20]
 arrival_resolution_yr = 0.5
 [provenance]
 "aquifer.effective_porosity" = "assumption: porosity for the <test> & co"

@@ -187,7 +187,7 @@ def test_the_time_menu_offers_every_output_year(built):
     _, html = built
     menu = html.split('<select id="plume-time"', 1)[1].split("</select>", 1)[0]
     years = re.findall(r'<option value="atlas-plume-y(\d+)">(\d+)</option>', menu)
-    assert [int(a) for a, _ in years] == [2005, 2010, 2020]
+    assert [int(a) for a, _ in years] == [2002, 2005, 2010, 2020]
     assert all(a == b for a, b in years)
 
 
@@ -198,8 +198,8 @@ def test_downloads_are_linked_and_hold_the_projection_bytes(built, tmp_path):
         for slug in ("baotou", "baotou-fast-path", "far-away")
         for link in re.findall(r'href="\.\./\.\./(plumes/[^"]+)"', _scenario_page(site, slug))
     ]
-    # nc, geojson, json, 3 GeoTIFFs, 3 quicklook maps and the receptor chart per scenario
-    assert len(links) == 3 * (3 + 3 + 4)
+    # nc, geojson, json, 4 GeoTIFFs, 4 quicklook maps and the receptor chart per scenario
+    assert len(links) == 3 * (3 + 4 + 5)
     for link in links:
         assert (site / link).is_file(), link
     for name in ("baotou", "baotou_fast_path", "far_away"):

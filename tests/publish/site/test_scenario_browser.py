@@ -82,6 +82,19 @@ def test_play_advances_the_plume_and_pause_stops_it(base_url):
         assert page.locator("#plume-play").inner_text() == "Play"
 
 
+def test_play_on_the_opening_frame_plays_the_run_from_its_first_year(base_url):
+    url = f"{base_url}/scenarios/baotou/index.html"
+    with chromium_page(url, ready=READY) as page:
+        opening = int(page.locator("#plume-slider").input_value())
+        assert opening > 0  # the page opens on the first arrival, not on the first frame
+        page.get_by_role("button", name="Play").click()
+        page.wait_for_function(
+            "document.querySelector('img.atlas-plume-image').getAttribute('src') === 'plume_00.png'"
+        )
+        page.get_by_role("button", name="Pause").click()
+        assert int(page.locator("#plume-slider").input_value()) < opening
+
+
 def test_the_isochrones_follow_the_drawn_time(base_url):
     url = f"{base_url}/scenarios/baotou/index.html"
     with chromium_page(url, ready=READY) as page:

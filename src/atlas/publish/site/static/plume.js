@@ -69,6 +69,7 @@
       var outlines = isochrones(frames[index].isochrones).addTo(map);
       receptors(data.receptors).addTo(map);
       var timer = null;
+      var opening = true; /* the page's first frame, untouched: Play then plays the whole run */
 
       function show(k) {
         index = k;
@@ -98,9 +99,10 @@
       }
 
       function start() {
-        if (index >= frames.length - 1) {
+        if (opening || index >= frames.length - 1) {
           show(0);
         }
+        opening = false;
         play.textContent = "Pause";
         play.setAttribute("aria-pressed", "true");
         timer = window.setInterval(function () {
@@ -115,6 +117,7 @@
       show(index);
       if (slider) {
         slider.addEventListener("input", function () {
+          opening = false;
           pause();
           show(Number(slider.value));
         });
