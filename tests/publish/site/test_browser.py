@@ -108,6 +108,22 @@ def test_markers_open_with_the_keyboard(page):
     assert "11.8 km to Huang" in text
 
 
+def test_a_site_popup_on_a_phone_stays_within_the_map(served_site):
+    with chromium_page(served_site, width_px=390) as phone:
+        phone.get_by_role("button", name="Show Bayan Obo (Curated site) on the map").click()
+        popup = phone.locator(".leaflet-popup")
+        popup.wait_for()
+        phone.wait_for_timeout(600)  # the map pans the popup into view
+        box = popup.bounding_box()
+        map_box = phone.locator(".leaflet-container").first.bounding_box()
+        assert box is not None
+        assert map_box is not None
+        assert box["x"] >= map_box["x"]
+        assert box["y"] >= map_box["y"]
+        assert box["x"] + box["width"] <= map_box["x"] + map_box["width"]
+        assert box["y"] + box["height"] <= map_box["y"] + map_box["height"]
+
+
 def test_a_template_site_name_is_shown_literally_in_its_popup(tmp_path, layers):
     sites = layers.sites
     probe = sites.iloc[[0]].assign(name=TEMPLATE_NAME, notes=TEMPLATE_NAME, lon=25.0, lat=5.0)
