@@ -79,7 +79,8 @@ def make_parser() -> argparse.ArgumentParser:
         help="project a groundwater plume from a scenario file",
         description="Run a plume scenario (TOML; see the README), print the modelled arrival "
         "times at each receptor and threshold, and, with --out, write CF NetCDF, one GeoTIFF "
-        "per output time, plume isochrones (GeoJSON, EPSG:4326) and summary.json there. A bad "
+        "per output time, plume isochrones (GeoJSON, EPSG:4326), summary.json and quicklook "
+        "PNGs (a map per output time, the receptors' concentrations over time) there. A bad "
         "scenario lists every problem and writes nothing.",
     )
     plume.add_argument("scenario", metavar="SCENARIO.toml", help="the scenario file")
