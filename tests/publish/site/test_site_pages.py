@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
+import shapely
 from site_layers import XSS_NAME
 
 from atlas.publish.site import write_site
 from atlas.publish.site.site_facts import commodity_groups, export_control_timeline
-from atlas.publish.site.site_pages import _screened, site_pages
+from atlas.publish.site.site_pages import Projection, _screened, projections_at, site_pages
+from atlas.scenario import load_scenario
+from tiny_roots import REPO, tiny_scenario
 
 CONTROLS = pd.DataFrame(
     [
@@ -163,3 +168,19 @@ def test_an_unnamed_nearest_water_is_named_by_its_kind_on_the_page(layers):
     assert facts is not None
     assert facts.water is not None
     assert facts.water.startswith("unnamed lake, 10.1 km (measured in EPSG:32636")
+
+
+def test_a_site_links_the_plume_pages_whose_grid_holds_it(layers):
+    tiny = load_scenario(tomllib.loads(tiny_scenario("tiny", 100.0)), root=REPO)
+    away = load_scenario(tomllib.loads(tiny_scenario("away", 100.0, x0=400000)), root=REPO)
+    inside = gpd.GeoSeries([shapely.Point(389_500, 4_496_750)], crs=tiny.crs).to_crs(4326)
+    page = site_pages(layers.sites)[0]
+    row = page.row.copy()
+    row["geometry"] = inside.iloc[0]
+    here = replace(page, row=gpd.GeoDataFrame([row], geometry="geometry", crs=4326).iloc[0])
+    folders = {"tiny": "scenarios/tiny", "away": "scenarios/away"}
+    assert projections_at(here, [away, tiny], folders) == (
+        Projection("tiny", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
+    )
+    assert projections_at(here, [tiny], {"away": "scenarios/away"}) == ()  # no page of its own
+    assert projections_at(page, [away, tiny], folders) == ()  # the first site is elsewhere

@@ -23,7 +23,7 @@ from atlas.publish.site.context_page import write_context_page
 from atlas.publish.site.map import write_index
 from atlas.publish.site.pages import RESIZE_SCRIPT, Chrome, embed_id, render_page, write_page
 from atlas.publish.site.plume_tables import Download, PlumeView, plume_view
-from atlas.publish.site.scenario_pages import write_scenario_pages
+from atlas.publish.site.scenario_pages import scenario_folders, write_scenario_pages
 from atlas.publish.site.site_pages import SitePage, site_pages, write_site_pages
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import PlumeResult
@@ -177,6 +177,8 @@ def write_site(
             sections=sections,
             screening=screening,
             geopackage=None if package is None else package.name,
+            scenarios=[result.scenario for result in results],
+            folders=scenario_folders(plumes),
         )
         write_scenario_pages(
             staging, layers, results, plumes, sections=sections, ensembles=ensembles

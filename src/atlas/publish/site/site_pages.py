@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from atlas.crs import WGS84
 from atlas.load import Layers
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
 from atlas.publish.site.basemap import basemap_pane, hydrography_near, local_basemap
@@ -43,12 +45,15 @@ from atlas.publish.site.site_facts import (
     nearby,
     paged_sites,
 )
+from atlas.scenario import Scenario
 from atlas.screening import HORIZONS_YR, nearest_water_label
 
 __all__ = [
     "SITE_VIEW_DEG",
     "SITE_WINDOW_DEG",
+    "Projection",
     "SitePage",
+    "projections_at",
     "site_pages",
     "write_site_pages",
 ]
@@ -218,6 +223,45 @@ def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts 
     )
 
 
+@dataclass(frozen=True)
+class Projection:
+    """A modelled plume whose grid holds a site: the scenario's name and description, and
+    its page relative to the site root."""
+
+    name: str
+    description: str
+    href: str
+
+
+def projections_at(
+    page: SitePage, scenarios: Sequence[Scenario], folders: Mapping[str, str]
+) -> tuple[Projection, ...]:
+    """The scenarios whose grid covers the site, those with a page (``folders``: folder by
+    scenario name, :func:`~.scenario_pages.scenario_folders`), in name order.
+
+    Parameters
+    ----------
+    page : SitePage
+        The site; its point is in EPSG:4326.
+    scenarios : sequence of Scenario
+        The build's scenarios (each grid in its own projected CRS).
+    folders : mapping of str to str
+        Page folders by scenario name.
+    """
+    point = page.row.geometry
+    if point is None or point.is_empty:
+        return ()
+    found = []
+    for scenario in sorted(scenarios, key=lambda s: s.name):
+        if scenario.name not in folders:
+            continue
+        local = gpd.GeoSeries([point], crs=WGS84).to_crs(scenario.crs).iloc[0]
+        if scenario.grid.box.covers(local):
+            href = f"{folders[scenario.name]}/index.html"
+            found.append(Projection(scenario.name, scenario.description or "", href))
+    return tuple(found)
+
+
 def _sentence_case(text: str) -> str:
     """``text`` with its first letter in upper case ("mine / pilot plant" -> "Mine / ...")."""
     return text[:1].upper() + text[1:]
@@ -246,6 +290,8 @@ def write_site_pages(
     sections: frozenset[str],
     screening: pd.DataFrame | None = None,
     geopackage: str | None = None,
+    scenarios: Sequence[Scenario] = (),
+    folders: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write every site's page with its embed and downloads, and ``sites/index.html``.
 
@@ -263,6 +309,11 @@ def write_site_pages(
         The screening layer: each site's modelled results are shown when present.
     geopackage : str, optional
         The GeoPackage of the build, relative to the site root, when it has one.
+    scenarios : sequence of Scenario, optional
+        The build's scenarios: a site links the pages of those whose grid holds it
+        (:func:`projections_at`).
+    folders : mapping of str to str, optional
+        Their page folders by scenario name.
     """
     written = []
     for page in pages:
@@ -276,6 +327,7 @@ def write_site_pages(
             "screening": _screened(screening, page),
             "downloads": [f"{DOWNLOADS}/{page.slug}.{ext}" for ext in ("geojson", "csv")],
             "geopackage": geopackage,
+            "projections": projections_at(page, scenarios, folders or {}),
         }
         write_site_downloads(site_dir, site_features(layers, page), page.slug)
         html = render_map_page(site_map(layers, page), "site.html", chrome, **values)
