@@ -124,6 +124,23 @@ def test_a_site_popup_on_a_phone_stays_within_the_map(served_site):
         assert box["y"] + box["height"] <= map_box["y"] + map_box["height"]
 
 
+@pytest.mark.parametrize(("width_px", "open_at_first"), [(1000, True), (390, False)])
+def test_an_embed_keys_its_symbols_open_on_wide_screens(served_site, width_px, open_at_first):
+    embed = served_site.replace("index.html", "embed.html")
+    with chromium_page(embed, width_px=width_px) as tab:
+        key = tab.locator("details.embed-legend")
+        assert key.evaluate("element => element.open") is open_at_first
+        if not open_at_first:
+            key.locator("summary").click()
+        legend = key.locator(".legend")
+        assert legend.first.is_visible()
+        text = key.inner_text()
+        assert "Mine" in text
+        assert "USGS rare-earth record" in text
+        assert "Tailings pond outline" in text
+        assert tab.errors == []
+
+
 def test_a_template_site_name_is_shown_literally_in_its_popup(tmp_path, layers):
     sites = layers.sites
     probe = sites.iloc[[0]].assign(name=TEMPLATE_NAME, notes=TEMPLATE_NAME, lon=25.0, lat=5.0)

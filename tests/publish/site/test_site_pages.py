@@ -105,7 +105,12 @@ def test_a_site_page_shows_its_facts_with_sources_and_its_timeline(site):
     assert "Source: Paper C" in timeline
     assert "antimony" not in timeline.lower()
     assert 'href="../../downloads/sites/bayan-obo.geojson"' in html
-    assert (site / "sites" / "bayan-obo" / "embed.html").is_file()
+    embed = (site / "sites" / "bayan-obo" / "embed.html").read_text(encoding="utf-8")
+    key = embed.split('<details class="embed-legend">', 1)[1].split("</details>", 1)[0]
+    assert "Key to the map" in key
+    assert "Mine" in key  # Bayan Obo's own kind, from the sites in its window
+    assert "Tailings pond outline" in key
+    assert 'href="#projections"' not in key  # no such section in an embed
 
 
 def test_a_script_name_is_text_on_its_page_and_in_the_list(site):

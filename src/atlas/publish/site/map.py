@@ -183,7 +183,14 @@ def render_index(
     name = "map_embed.html" if embed else "index.html"
     scenarios = {name: f"{folder}/index.html" for name, folder in scenario_folders(plumes).items()}
     return render_map_page(
-        atlas_map, name, chrome, page=text, screening_label=screening_label, scenarios=scenarios
+        atlas_map,
+        name,
+        chrome,
+        page=text,
+        screening_label=screening_label,
+        scenarios=scenarios,
+        legend_html=text.legend_html,
+        plumes=bool(text.projections),
     )
 
 

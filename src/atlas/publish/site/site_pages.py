@@ -29,6 +29,7 @@ from atlas.load import Layers
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
 from atlas.publish.site.basemap import basemap_pane, hydrography_near, local_basemap
 from atlas.publish.site.features import feature_collection
+from atlas.publish.site.legend import legend_html
 from atlas.publish.site.overlays import (
     curated_sites,
     observations,
@@ -331,7 +332,13 @@ def write_site_pages(
         }
         write_site_downloads(site_dir, site_features(layers, page), page.slug)
         html = render_map_page(site_map(layers, page), "site.html", chrome, **values)
-        embed = render_map_page(site_map(layers, page), "map_embed.html", chrome)
+        embed = render_map_page(
+            site_map(layers, page),
+            "map_embed.html",
+            chrome,
+            legend_html=legend_html(nearby(layers.sites, page.window).get("kind", [])),
+            plumes=False,
+        )
         written.append(write_page(site_dir, chrome, html, embed=embed))
     listing = Chrome(
         folder="sites",

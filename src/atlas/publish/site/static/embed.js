@@ -1,4 +1,5 @@
-/* An embed of the atlas (embed.html): tells the page around its iframe how tall it is.
+/* An embed of the atlas (embed.html): opens its map's key on wide screens, and tells the page
+ * around its iframe how tall it is.
  *
  * Posts {"datawrapper-height": {"<embed id>": height in px}} to the parent window, the
  * message Datawrapper's embeds send, whenever the height changes (load, resize, layout);
@@ -7,6 +8,12 @@
  */
 (function () {
   "use strict";
+  /* The key under an embedded map opens where there is room for it (600 px and wider); on a
+   * phone it starts closed, as it would be taller than the map. */
+  var key = document.querySelector("details.embed-legend");
+  if (key && window.matchMedia && window.matchMedia("(min-width: 600px)").matches) {
+    key.open = true;
+  }
   if (window.parent === window) {
     return;
   }
