@@ -115,7 +115,17 @@ def test_layer_reference_is_reprojected_and_clipped_to_the_grid(document, layer_
         (
             {"name": "Missouri"},
             "receptor.river.geometry.where.name: no feature of layer 'rivers_10m' has name = "
-            "'Missouri'; known values here: Huang, Other",
+            "'Missouri'; known values here: 'Huang', 'Other'",
+        ),
+        (
+            {"scalerank": "3"},
+            "receptor.river.geometry.where.scalerank: no feature of layer 'rivers_10m' has "
+            "scalerank = '3'; did you mean 3?",  # the number, as TOML writes it
+        ),
+        (
+            {"name": "Huang", "scalerank": 5},
+            "receptor.river.geometry.where.scalerank: no feature of layer 'rivers_10m' where "
+            "{'name': 'Huang'} has scalerank = 5; known values here: 3",
         ),
         (
             {"name": "Huangg"},

@@ -14,6 +14,7 @@ __all__ = [
     "MISSING",
     "NON_NEGATIVE",
     "POSITIVE",
+    "SUGGESTED",
     "FieldReader",
     "Rule",
     "is_number",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.errors import AtlasError, RasterError
 from atlas.grid import Grid
-from atlas.scenario.fields import FieldReader, shown, suggest
+from atlas.scenario.fields import SUGGESTED, FieldReader, key_path, shown, suggest
 from atlas.scenario.schema import GridRaster
 
 __all__ = ["MOST_BUFFER_M", "Inputs"]
@@ -126,6 +127,7 @@ class Inputs:
         except AtlasError as exc:
             self.reader.note(f"{where}.layer", str(exc))
             return None
+        earlier: dict[str, Any] = {}
         for column, wanted in conditions.items():
             if column not in frame.columns:
                 self.reader.note(
@@ -137,13 +139,14 @@ class Inputs:
             values = wanted if isinstance(wanted, list) else [wanted]
             matched = frame[frame[column].isin(values)]
             if matched.empty:
-                known = sorted({str(v) for v in frame[column].dropna()})
+                also = f" where {shown(earlier)}" if earlier else ""
                 self.reader.note(
-                    f"{where}.where.{column}",
-                    f"no feature of layer {name!r} has {column} = {shown(wanted)}",
-                    suggest(str(values[0]), known, what="values"),
+                    key_path(f"{where}.where", column),
+                    f"no feature of layer {name!r}{also} has {column} = {shown(wanted)}",
+                    _closest_value(values[0], frame[column].dropna().unique()),
                 )
                 return None
+            earlier[column] = wanted
             frame = matched
         frame = frame[frame.geometry.notna() & ~frame.geometry.is_empty]
         if frame.empty:
@@ -293,3 +296,29 @@ def _is_file(path: Path) -> bool:
         return path.is_file()
     except (OSError, ValueError):
         return False
+
+
+def _toml(value: Any) -> str:
+    """A layer's value as a scenario would write it: ``true``, ``3``, ``2.5`` or a quoted
+    string (bounded, on one line)."""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    if isinstance(value, int | float | np.integer | np.floating):
+        number = float(value)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return shown(str(value))
+
+
+def _closest_value(wanted: Any, known: Any) -> str:
+    """The fix for a ``where`` value no feature has: the known value closest to it, else the
+    first :data:`~atlas.scenario.fields.SUGGESTED` of them and how many there are, each as a
+    scenario would write it."""
+    by_text = {str(value): _toml(value) for value in known}
+    if not by_text:
+        return "the column holds no value in these features"
+    close = difflib.get_close_matches(str(wanted), list(by_text), n=1)
+    if close:
+        return f"did you mean {by_text[close[0]]}?"
+    listed = ", ".join(by_text[text] for text in sorted(by_text)[:SUGGESTED])
+    more = f", ... ({len(by_text)} in all)" if len(by_text) > SUGGESTED else ""
+    return f"known values here: {listed}{more}"
