@@ -18,7 +18,13 @@ from site_layers import XSS_NAME
 
 from atlas.publish.site import write_site
 from atlas.publish.site.site_facts import commodity_groups, export_control_timeline
-from atlas.publish.site.site_pages import Projection, _screened, projections_at, site_pages
+from atlas.publish.site.site_pages import (
+    Projection,
+    _screened,
+    projections_at,
+    site_pages,
+    write_site_pages,
+)
 from atlas.scenario import load_scenario
 from tiny_roots import REPO, tiny_scenario
 
@@ -175,7 +181,7 @@ def test_an_unnamed_nearest_water_is_named_by_its_kind_on_the_page(layers):
     assert facts.water.startswith("unnamed lake, 10.1 km (measured in EPSG:32636")
 
 
-def test_a_site_links_the_plume_pages_whose_grid_holds_it(layers):
+def test_a_site_links_the_plume_pages_whose_grid_holds_it(layers, tmp_path):
     tiny = load_scenario(tomllib.loads(tiny_scenario("tiny", 100.0)), root=REPO)
     away = load_scenario(tomllib.loads(tiny_scenario("away", 100.0, x0=400000)), root=REPO)
     inside = gpd.GeoSeries([shapely.Point(389_500, 4_496_750)], crs=tiny.crs).to_crs(4326)
@@ -189,3 +195,9 @@ def test_a_site_links_the_plume_pages_whose_grid_holds_it(layers):
     )
     assert projections_at(here, [tiny], {"away": "scenarios/away"}) == ()  # no page of its own
     assert projections_at(page, [away, tiny], folders) == ()  # the first site is elsewhere
+    (written, _) = write_site_pages(
+        tmp_path, layers, (here,), sections=frozenset(), scenarios=[tiny], folders=folders
+    )
+    html = written.read_text(encoding="utf-8")
+    section = html.split('id="projections-heading"', 1)[1].split("</section>", 1)[0]
+    assert '<a href="../../scenarios/tiny/index.html">tiny</a>: tiny at 100 m/yr' in section
