@@ -136,13 +136,15 @@ def receptor_chart(result: PlumeResult) -> Figure:
     axes = figure.axes[0]
     for k, receptor in enumerate(series.columns):
         values = series[receptor].to_numpy()
+        shown = values > floor
+        name = receptor.replace("_", " ")
         axes.plot(
             years,
-            np.where(values > floor, values, np.nan),
+            np.where(shown, values, np.nan),
             color=OKABE_ITO[k % len(OKABE_ITO)],
             linestyle=LINE_STYLES[k % len(LINE_STYLES)],
             linewidth=1.8,
-            label=receptor.replace("_", " "),
+            label=name if shown.any() else f"{name}: below {floor:g} mg/L throughout, no line",
         )
     for threshold in thresholds:
         axes.axhline(threshold, color="#555555", linestyle=(0, (4, 3)), linewidth=0.9)

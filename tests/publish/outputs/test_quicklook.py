@@ -4,12 +4,14 @@ same bytes every time."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
+import shapely
 from matplotlib.image import imread
 
-from atlas.publish.charts import receptor_series
+from atlas.publish.charts import receptor_chart, receptor_series
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.quicklook import (
     RECEPTOR_CHART,
@@ -18,6 +20,7 @@ from atlas.publish.outputs.quicklook import (
     write_quicklooks,
 )
 from atlas.publish.ramp import concentration_ramp
+from atlas.run import run_scenario
 from tiny_roots import REPO
 
 
@@ -77,6 +80,17 @@ def test_the_receptor_series_is_the_datasets_record(plume_case):
     assert list(series.columns) == ["ditch"]
     np.testing.assert_array_equal(series.index, record["record_time_yr"].values)
     np.testing.assert_array_equal(series["ditch"], record.sel(receptor="ditch").values)
+
+
+def test_a_receptor_the_plume_never_reaches_says_so_in_the_chart_legend(plume_case):
+    scenario, _ = plume_case
+    upstream = replace(
+        scenario.receptors[0], name="far_well", geometry=shapely.Point(500_590, 4_500_010)
+    )
+    result = run_scenario(replace(scenario, receptors=(*scenario.receptors, upstream)))
+    legend = receptor_chart(result).axes[0].get_legend()
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["ditch", "far well: below 0.01 mg/L throughout, no line"]
 
 
 def test_the_same_result_gives_the_same_bytes_with_the_site_layers(plume_case, tmp_path):
