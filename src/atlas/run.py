@@ -105,11 +105,11 @@ def leakage_m_per_yr(scenario: Scenario) -> np.ndarray:
     for source in scenario.sources:
         if not source.leaks:
             continue
-        mask = grid.rasterize(source.geometry)
         if source.leakage_mm_per_yr is not None:
-            rate[mask] += source.leakage_mm_per_yr / 1000.0
+            rate[grid.rasterize(source.geometry)] += source.leakage_mm_per_yr / 1000.0
         elif source.leakage_m3_per_day is not None:
-            share = grid.count_points(source.geometry) if source.at_points else mask
+            geometry = source.geometry
+            share = grid.count_points(geometry) if source.at_points else grid.rasterize(geometry)
             if share.any():  # the scenario reader refuses a source off the grid
                 area_m2 = share.sum() * grid.cell_size_m**2
                 rate += share * (source.leakage_m3_per_day * DAYS_PER_YEAR / area_m2)

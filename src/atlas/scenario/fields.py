@@ -77,13 +77,20 @@ SUGGESTED = 12
 """Most known keys (or values) a suggestion lists when none is close."""
 
 
-def suggest(key: str, allowed: list[str], *, what: str = "keys") -> str:
+def suggest(
+    key: str,
+    allowed: list[str],
+    *,
+    what: str = "keys",
+    spelled: Mapping[str, str] | None = None,
+) -> str:
     """A fix for an unknown key (or value): the closest known one, else the known ones (the
-    first :data:`SUGGESTED` of them, and how many there are)."""
+    first :data:`SUGGESTED` of them, and how many there are). ``spelled`` gives how the fix
+    writes each known text (default: a key quoted when suggested, bare when listed)."""
     match = difflib.get_close_matches(key, allowed, n=1)
     if match:
-        return f"did you mean {match[0]!r}?"
-    listed = ", ".join(allowed[:SUGGESTED])
+        return f"did you mean {spelled[match[0]] if spelled else repr(match[0])}?"
+    listed = ", ".join(spelled[a] if spelled else a for a in allowed[:SUGGESTED])
     more = f", ... ({len(allowed)} in all)" if len(allowed) > SUGGESTED else ""
     return f"known {what} here: {listed}{more}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import warnings
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.errors import AtlasError, RasterError
 from atlas.grid import Grid
-from atlas.scenario.fields import SUGGESTED, FieldReader, key_path, shown, suggest
+from atlas.scenario.fields import FieldReader, key_path, shown, suggest
 from atlas.scenario.schema import GridRaster
 
 __all__ = ["MOST_BUFFER_M", "Inputs"]
@@ -310,15 +309,9 @@ def _toml(value: Any) -> str:
 
 
 def _closest_value(wanted: Any, known: Any) -> str:
-    """The fix for a ``where`` value no feature has: the known value closest to it, else the
-    first :data:`~atlas.scenario.fields.SUGGESTED` of them and how many there are, each as a
-    scenario would write it."""
-    by_text = {str(value): _toml(value) for value in known}
-    if not by_text:
+    """The fix for a ``where`` value no feature has (:func:`~atlas.scenario.fields.suggest`),
+    each known value as a scenario would write it."""
+    spelled = {str(value): _toml(value) for value in known}
+    if not spelled:
         return "the column holds no value in these features"
-    close = difflib.get_close_matches(str(wanted), list(by_text), n=1)
-    if close:
-        return f"did you mean {by_text[close[0]]}?"
-    listed = ", ".join(by_text[text] for text in sorted(by_text)[:SUGGESTED])
-    more = f", ... ({len(by_text)} in all)" if len(by_text) > SUGGESTED else ""
-    return f"known values here: {listed}{more}"
+    return suggest(str(wanted), sorted(spelled), what="values", spelled=spelled)
