@@ -33,6 +33,7 @@ geometry = "POLYGON (({s0} 4496500, {s1} 4496500, {s1} 4497000, {s0} 4497000, {s
 concentration_mg_per_l = 1000.0
 [[receptor]]
 name = "river"
+label = "Test River"
 geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
 thresholds_mg_per_l = [10.0, 5000.0]
 [output]

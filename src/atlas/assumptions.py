@@ -22,7 +22,7 @@ def assumptions(scenario: Scenario) -> list[str]:
             f"{flow.direction_deg:g} deg (clockwise from north); clean water enters upstream"
         )
     else:
-        heads = ", ".join(f"{h.name} at {h.head_m:g} m" for h in flow.fixed_heads)
+        heads = ", ".join(f"{h.display_name} at {h.head_m:g} m" for h in flow.fixed_heads)
         lines.append(
             f"steady heads from fixed-head cells ({heads}) and recharge "
             f"{flow.recharge_mm_per_yr:g} mm/yr; no flow across the grid edges"
@@ -55,7 +55,9 @@ def assumptions(scenario: Scenario) -> list[str]:
             else f"releasing {source.mass_rate_kg_per_yr:g} kg/yr"
         )
         until = "the horizon" if source.end_yr is None else f"year {source.end_yr:g}"
-        lines.append(f"source {source.name}: {strength} from year {source.start_yr:g} to {until}")
+        lines.append(
+            f"source {source.display_name}: {strength} from year {source.start_yr:g} to {until}"
+        )
         if source.leaks:
             lines.append(_leakage(source, flow))
     if not scenario.sources and scenario.initial is None:
@@ -90,7 +92,7 @@ def _leakage(source: Source, flow: UniformFlow | HeadDrivenFlow) -> str:
         else "the leaked water enters clean and dilutes the source's mass rate"
     )
     return (
-        f"source {source.name} leaks water into the aquifer, {amount}: {how}; the flow is "
+        f"source {source.display_name} leaks water into the aquifer, {amount}: {how}; the flow is "
         "steady, so the mound stands for the whole run (from t = 0, whatever the source's "
         "start and end), which overstates its push in the early years (a real mound builds up "
         f"over years to decades), and {carries}"

@@ -24,9 +24,9 @@ def test_the_probability_is_the_share_of_kept_realizations_arrived_by_then(veloc
         }
     )
     probability = arrival_probability(replace(result, realizations=table), [0.0, 1.0, 3.0, 9.0])
-    low_column = f"{receptor.name} ≥ {low:g} mg/L"
+    low_column = f"{receptor.display_name} ≥ {low:g} mg/L"
     assert probability[low_column].tolist() == [0.0, 0.25, 0.5, 0.75]  # 4 kept, one never
-    assert probability[f"{receptor.name} ≥ {high:g} mg/L"].tolist() == [0.0] * 4
+    assert probability[f"{receptor.display_name} ≥ {high:g} mg/L"].tolist() == [0.0] * 4
 
 
 def test_the_chart_is_labelled_modelled_and_its_svg_is_the_same_every_time(velocity_ensemble):

@@ -146,3 +146,24 @@ def test_few_kept_realizations_give_a_range_not_quantiles():
     assert shift.posterior_phrase() == "range 90-190 (n = 11)"
     enough = ParameterShift("v", (12, 63, 333), (92, 136, 188), 0.3, 0.6, (90, 190), FEW_KEPT)
     assert enough.posterior_phrase() == "P5/P50/P95 92/136/188"
+
+
+def test_the_verdict_names_observations_by_their_labels(scenario):
+    observations = tuple(
+        type(o)(**{**o.__dict__, "label": "the river bank in 2020"}) if o.name == "bank" else o
+        for o in scenario.observations
+    )
+    labelled = type(scenario)(**{**scenario.__dict__, "observations": observations})
+    velocity, met = table(
+        [
+            (25, 35, True, False),
+            (25, 75, False, False),
+            (200, 149, True, True),
+            (200, 741, False, False),
+        ]
+    )
+    verdict = claim_verdict(labelled, CLAIM, velocity, met, observed(met))
+    assert verdict.deciding is not None
+    assert verdict.deciding.name == "bank"  # the identifier
+    assert "velocity of 20-30 m/yr meet the river bank in 2020, against 149" in verdict.sentence
+    assert "meet wells, against 184 of 1000 overall" in verdict.sentence  # no label: its name

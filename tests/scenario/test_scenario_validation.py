@@ -155,6 +155,18 @@ BAD_CASES = {
         "aquifer's conductivity as one number (the mound of an infinite aquifer of uniform "
         "transmissivity); give aquifer.hydraulic_conductivity_m_per_day one value",
     ),
+    "a label that is not text": (
+        _set("receptor/0/label", 3),
+        "receptor.river.label: expected a non-empty string, found 3",
+    ),
+    "a label of two lines": (
+        _set("source/0/label", "Pond\n<b>2</b>"),
+        "source.pond.label: expected one line of at most 80 characters, found 'Pond\\n<b>2</b>'",
+    ),
+    "a label too long for a legend": (
+        _set("receptor/0/label", "R" * 81),
+        "receptor.river.label: expected one line of at most 80 characters",
+    ),
     "head-driven without conductivity": (
         _set(
             "flow",
@@ -185,6 +197,30 @@ def test_several_problems_are_reported_at_once(document):
         "output: missing",
     ):
         assert key in message
+
+
+def test_named_items_take_a_label_for_pages_else_show_their_name_as_words(document):
+    document["source"][0]["label"] = "Pond No. 1"
+    document["receptor"].append(dict(document["receptor"][0], name="east_river"))
+    document["flow"] = {
+        "fixed_head": [
+            {"name": "river", "geometry": "POINT (401000 4500500)", "head_m": 1.0},
+            {
+                "name": "north_edge",
+                "label": "the grid's north edge",
+                "head_m": 2.0,
+                "geometry": "LINESTRING (400000 4500990, 402000 4500990)",
+            },
+        ]
+    }
+    document["aquifer"]["hydraulic_conductivity_m_per_day"] = 5.0
+    scenario = load_scenario(document)
+    assert [s.display_name for s in scenario.sources] == ["Pond No. 1"]
+    assert [r.display_name for r in scenario.receptors] == ["river", "east river"]
+    assert scenario.receptor("east_river").in_sentence == "the east river"
+    heads = scenario.flow.fixed_heads
+    assert [h.display_name for h in heads] == ["river", "the grid's north edge"]
+    assert [s.name for s in scenario.sources] == ["pond"]  # the identifier is unchanged
 
 
 def test_duplicate_names_are_rejected(document):

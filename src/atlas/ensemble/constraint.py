@@ -116,6 +116,8 @@ class ObservationCount:
     name : str
         The observation's name, or ``"all observations"`` for their conjunction (the kept
         realizations).
+    display_name : str
+        How sentences name it (:attr:`atlas.scenario.Named.display_name`).
     in_range, total : int
         Realizations meeting it inside the claim's range, and among all realizations.
     upper_rate : float
@@ -129,6 +131,7 @@ class ObservationCount:
     total: int
     upper_rate: float
     overall_rate: float
+    display_name: str
 
     @property
     def rules_out(self) -> bool:
@@ -261,7 +264,9 @@ def upper_rate(successes: int, trials: int) -> float:
     return float(stats.beta.ppf(0.95, successes + 1, trials - successes))
 
 
-def _count(name: str, inside: np.ndarray, met: np.ndarray) -> ObservationCount:
+def _count(
+    name: str, inside: np.ndarray, met: np.ndarray, display_name: str = ""
+) -> ObservationCount:
     in_range = int(met[inside].sum())
     return ObservationCount(
         name=name,
@@ -269,6 +274,7 @@ def _count(name: str, inside: np.ndarray, met: np.ndarray) -> ObservationCount:
         total=int(met.sum()),
         upper_rate=upper_rate(in_range, int(inside.sum())),
         overall_rate=float(met.mean()),
+        display_name=display_name or name,
     )
 
 
@@ -276,7 +282,7 @@ def _count_phrase(count: ObservationCount, n_in: int, n: int, phrase: str) -> st
     some = "none" if count.in_range == 0 else f"{count.in_range}"
     return (
         f"{some} of the {n_in} realizations with {phrase} meet{'s' * (count.in_range == 1)} "
-        f"{count.name}, against {count.total} of {n} overall"
+        f"{count.display_name}, against {count.total} of {n} overall"
     )
 
 
@@ -312,7 +318,10 @@ def claim_verdict(
     kept = np.asarray(met.all(axis=1), dtype=bool)
     phrase = parameter_phrase(claim.key, claim.low, claim.high)
     together = _observations_phrase(met.shape[1])
-    counts = [_count(o.name, inside, met[:, k]) for k, o in enumerate(scenario.observations)]
+    counts = [
+        _count(o.name, inside, met[:, k], o.display_name)
+        for k, o in enumerate(scenario.observations)
+    ]
     counts.append(_count(together, inside, kept))
     per_observation = "; ".join(_count_phrase(c, n_in, n, phrase) for c in counts[:-1])
     kept_in = counts[-1].in_range

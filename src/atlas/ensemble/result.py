@@ -272,7 +272,7 @@ def build_result(
     if scenario.observations:
         kept_line = (
             f"{tally.kept} realizations kept: those that agree with every observation "
-            f"({'; '.join(f'{o.name}: {o.describe()}' for o in scenario.observations)}); "
+            f"({'; '.join(f'{o.display_name}: {o.describe()}' for o in scenario.observations)}); "
             "the others are rejected, and the probabilities are over the kept ones"
         )
     else:

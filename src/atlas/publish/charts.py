@@ -137,7 +137,7 @@ def receptor_chart(result: PlumeResult) -> Figure:
     for k, receptor in enumerate(series.columns):
         values = series[receptor].to_numpy()
         shown = values > floor
-        name = receptor.replace("_", " ")
+        name = scenario.receptor(receptor).display_name
         axes.plot(
             years,
             np.where(shown, values, np.nan),
@@ -175,7 +175,7 @@ def arrival_probability(result: EnsembleResult, times_yr: np.ndarray) -> pd.Data
     -------
     pandas.DataFrame
         Indexed by ``time_yr``; one column per receptor and threshold, named
-        ``"<receptor> ≥ <threshold> mg/L"``, values in [0, 1].
+        ``"<receptor display name> ≥ <threshold> mg/L"``, values in [0, 1].
     """
     realizations = result.realizations[result.realizations["kept"].astype(bool)]
     times_yr = np.asarray(times_yr, dtype=float)
@@ -185,7 +185,7 @@ def arrival_probability(result: EnsembleResult, times_yr: np.ndarray) -> pd.Data
             arrivals = realizations[arrival_column(receptor.name, threshold)].to_numpy(float)
             arrived = np.sort(arrivals[np.isfinite(arrivals)])
             share = np.searchsorted(arrived, times_yr, side="right") / max(len(arrivals), 1)
-            columns[f"{receptor.name} ≥ {threshold:g} mg/L"] = share
+            columns[f"{receptor.display_name} ≥ {threshold:g} mg/L"] = share
     return pd.DataFrame(columns, index=pd.Index(times_yr, name="time_yr"))
 
 
@@ -206,7 +206,7 @@ def arrival_probability_chart(result: EnsembleResult) -> Figure:
             color=OKABE_ITO[k % len(OKABE_ITO)],
             linestyle=LINE_STYLES[k % len(LINE_STYLES)],
             linewidth=1.8,
-            label=column.replace("_", " "),
+            label=column,
         )
     axes.set(ylim=(0.0, 1.02), xlim=(years[0], years[-1]), xlabel=label)
     axes.set_ylabel("modelled probability of arrival")

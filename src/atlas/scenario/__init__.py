@@ -31,7 +31,8 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
                            clockwise from north)
                  or head-driven: recharge_mm_per_yr (default 0) and one or more
                  [[flow.fixed_head]] geometry, head_m, name (optional: default fixed_head_1,
-                 fixed_head_2, ... by position)   (no flow across the grid edges)
+                 fixed_head_2, ... by position), label (optional)   (no flow across the
+                 grid edges)
     [[source]]   zero or more: name, geometry, and one of concentration_mg_per_l (held in the
                  source cells) or mass_rate_kg_per_yr (spread evenly over the source cells; a
                  geometry of points is wells, sharing it evenly and entering at the centres of
@@ -44,7 +45,7 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     [initial]    optional: raster = "path"  or  geometry + concentration_mg_per_l
                  (with neither [[source]] nor [initial], the scenario is flow only:
                  ``Scenario.sources == ()`` and no concentration)
-    [[receptor]] zero or more: name, geometry, thresholds_mg_per_l = [...]
+    [[receptor]] zero or more: name, geometry, thresholds_mg_per_l = [...], label (optional)
     [output]     times_yr = [...] (increasing, > 0; the last is the horizon);
                  arrival_resolution_yr (record step for arrival times; default horizon / 500)
     [[observation]] zero or more: name, geometry (or lon, lat), year (or time_yr), and
@@ -57,6 +58,11 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
                  (keys name parameters, or a parent such as "source.pond"; unknown keys are errors);
                  "description" = what the scenario stands for, with its sources
+
+Sources, receptors, fixed heads and observations may each have a ``label``: how pages and
+charts name it ("Yellow River"; one line, at most 80 characters; a sentence puts "the" before
+a receptor's: "reaches the Yellow River"); without one, its name with spaces for underscores.
+The name stays the identifier in keys, files and data.
 
 A geometry is WKT in the scenario CRS, or a layer reference of the data root,
 ``{ layer = "rivers_10m", where = { name = "Huang" }, buffer_m = 0 }`` (buffer_m at most

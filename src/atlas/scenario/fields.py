@@ -11,6 +11,7 @@ from typing import Any
 from atlas.errors import Problem
 
 __all__ = [
+    "MAX_LABEL_CHARS",
     "MISSING",
     "NON_NEGATIVE",
     "POSITIVE",
@@ -72,6 +73,9 @@ def is_number(value: Any) -> bool:
     except OverflowError:  # an int beyond the float range
         return False
 
+
+MAX_LABEL_CHARS = 80
+"""Longest ``label`` (characters) a named item may have: a legend's or a heading's line."""
 
 SUGGESTED = 12
 """Most known keys (or values) a suggestion lists when none is close."""
@@ -189,6 +193,22 @@ class FieldReader:
             self.note(where, f"expected a non-empty string, found {shown(value)}")
             return None
         return value
+
+    def label(self, table: Mapping[str, Any], where: str) -> str:
+        """The optional ``label`` of a named item (how pages and charts name it): one line of
+        at most :data:`MAX_LABEL_CHARS` characters; "" when absent or bad (bad is noted)."""
+        key = f"{where}.label"
+        value = self.text(table, "label", key, default="")
+        if value is None:
+            return ""
+        if not value.isprintable() or len(value) > MAX_LABEL_CHARS:
+            self.note(
+                key,
+                f"expected one line of at most {MAX_LABEL_CHARS} characters, found {shown(value)}",
+                "give a short name as a map's legend would show it, e.g. 'Yellow River'",
+            )
+            return ""
+        return value.strip()
 
     def numbers(self, table: Mapping[str, Any], key: str, where: str, rule: Rule) -> Any:
         """A non-empty list of numbers each obeying ``rule``, None when bad."""

@@ -186,14 +186,15 @@ def read_flow(
         default = f"fixed_head_{index + 1}"  # the name is optional: geometry + head_m suffice
         name = r.text(item, "name", f"flow.fixed_head[{index}].name", default=default)
         where = key_path("flow.fixed_head", name) if name else f"flow.fixed_head[{index}]"
-        r.keys(item, ["name", "geometry", "head_m"], where)
+        r.keys(item, ["name", "label", "geometry", "head_m"], where)
+        label = r.label(item, where)
         head = r.number(item, "head_m", f"{where}.head_m")
         spec = r.get(item, "geometry", f"{where}.geometry", True)
         geometry = (
             None if spec is MISSING else inputs.geometry(spec, f"{where}.geometry", clip=True)
         )
         if name is not None and head is not None and geometry is not None:
-            heads.append(FixedHead(name, geometry, head))
+            heads.append(FixedHead(name, geometry, head, label))
     r.unique(heads, "flow.fixed_head")
     if not items:
         r.note(

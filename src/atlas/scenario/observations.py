@@ -4,6 +4,7 @@ File format (see :mod:`atlas.scenario`)::
 
     [[observation]]
     name = "dalahai_wells_1995"
+    label = "Dalahai wells, 1995"        # optional: how pages name it
     geometry = { layer = "observations", where = { id = "baotou_dalahai_1_5km_w_wells" } }
     # or WKT in the scenario CRS, or lon = 109.6353, lat = 40.6373 (degrees, EPSG:4326)
     year = 1995                          # calendar year (needs start_year), or time_yr = 30
@@ -36,6 +37,7 @@ __all__ = ["read_observations"]
 
 _KEYS = [
     "name",
+    "label",
     "geometry",
     "lon",
     "lat",
@@ -189,6 +191,7 @@ def read_observations(
         name = r.text(item, "name", f"observation[{index}].name")
         where = key_path("observation", name) if name else f"observation[{index}]"
         r.keys(item, _KEYS, where)
+        label = r.label(item, where)
         geometry = _place(r, item, where, inputs)
         time_yr, year = _time(r, item, where, start_year, horizon_yr)
         threshold, detected, rise = _condition(r, item, where)
@@ -200,7 +203,7 @@ def read_observations(
             and (is_number(threshold) if rise is None else is_number(rise))
         ):
             observations.append(
-                Observation(name, geometry, time_yr, threshold, detected, year, rise)
+                Observation(name, geometry, time_yr, threshold, detected, year, rise, label)
             )
     r.unique(observations, "observation")
     return observations

@@ -75,6 +75,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
             item,
             [
                 "name",
+                "label",
                 "geometry",
                 "concentration_mg_per_l",
                 "mass_rate_kg_per_yr",
@@ -124,6 +125,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 start or 0.0,
                 end,
                 **leakage,
+                label=r.label(item, where),
             )
             if source.at_points and source.leakage_mm_per_yr is not None:
                 r.note(
@@ -185,7 +187,8 @@ def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[R
     for index, item in enumerate(r.tables(doc, "receptor", "receptor")):
         name = r.text(item, "name", f"receptor[{index}].name")
         where = key_path("receptor", name) if name else f"receptor[{index}]"
-        r.keys(item, ["name", "geometry", "thresholds_mg_per_l"], where)
+        r.keys(item, ["name", "label", "geometry", "thresholds_mg_per_l"], where)
+        label = r.label(item, where)
         thresholds = r.numbers(
             item, "thresholds_mg_per_l", f"{where}.thresholds_mg_per_l", POSITIVE
         )
@@ -194,7 +197,7 @@ def _receptors(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[R
             None if spec is MISSING else inputs.geometry(spec, f"{where}.geometry", clip=True)
         )
         if name and thresholds and geometry is not None:
-            receptors.append(Receptor(name, geometry, tuple(sorted(set(thresholds)))))
+            receptors.append(Receptor(name, geometry, tuple(sorted(set(thresholds))), label))
     return receptors
 
 

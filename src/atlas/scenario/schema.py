@@ -26,6 +26,7 @@ __all__ = [
     "GridRaster",
     "HeadDrivenFlow",
     "InitialConcentration",
+    "Named",
     "Observation",
     "Receptor",
     "Scenario",
@@ -37,6 +38,21 @@ SCHEMA_VERSION = 1
 """The scenario file format this package reads."""
 
 _PHYSICAL_SECTIONS = ("aquifer.", "flow.", "source.", "initial.", "receptor.", "observation.")
+
+
+class Named:
+    """A named item of a scenario (source, receptor, fixed head, observation): its ``name``
+    identifies it in files, keys and data; its optional ``label`` is how pages and charts
+    name it (``label = "Yellow River"`` in the file)."""
+
+    name: str
+    label: str
+
+    @property
+    def display_name(self) -> str:
+        """How pages and charts name it: its label, else its name with spaces for
+        underscores (``yellow_river`` -> "yellow river")."""
+        return self.label or self.name.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -97,12 +113,13 @@ class UniformFlow:
 
 
 @dataclass(frozen=True)
-class FixedHead:
+class FixedHead(Named):
     """Cells held at ``head_m`` (metres) by a river, lake or boundary ``geometry``."""
 
     name: str
     geometry: BaseGeometry
     head_m: float
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ class HeadDrivenFlow:
 
 
 @dataclass(frozen=True)
-class Source:
+class Source(Named):
     """A contaminant source: a fixed concentration (mg/L) or a mass rate (kg/yr), active
     from ``start_yr`` to ``end_yr`` (years since t = 0; ``end_yr`` None = to the horizon).
 
@@ -131,6 +148,7 @@ class Source:
     end_yr: float | None = None
     leakage_mm_per_yr: float | None = None
     leakage_m3_per_day: float | None = None
+    label: str = ""
 
     @property
     def leaks(self) -> bool:
@@ -160,17 +178,23 @@ class InitialConcentration:
 
 
 @dataclass(frozen=True)
-class Receptor:
+class Receptor(Named):
     """A river, lake or well where arrival times of concentrations >= each threshold (mg/L)
     are reported."""
 
     name: str
     geometry: BaseGeometry
     thresholds_mg_per_l: tuple[float, ...]
+    label: str = ""
+
+    @property
+    def in_sentence(self) -> str:
+        """How a sentence names it: "the" and its display name ("reaches the Yellow River")."""
+        return f"the {self.display_name}"
 
 
 @dataclass(frozen=True)
-class Observation:
+class Observation(Named):
     """What was seen at a place and time, against which realizations are kept or rejected.
 
     Attributes
@@ -194,6 +218,8 @@ class Observation:
         Given, the observation is of the water table instead: the leakage mound's height (m,
         relative to the grid edge's mean; :func:`atlas.run.mound_m`) in the cells it covers
         must stay <= this (``threshold_mg_per_l`` and ``detected`` then unused).
+    label : str
+        How pages name it (:attr:`Named.display_name`); empty: from its name.
     """
 
     name: str
@@ -203,6 +229,7 @@ class Observation:
     detected: bool
     year: int | None = None
     max_head_rise_m: float | None = None
+    label: str = ""
 
     @property
     def unit(self) -> str:
@@ -287,6 +314,13 @@ class Scenario:
         if isinstance(value, GridRaster):
             return value.values
         return None if value is None else np.full(self.grid.shape, value)
+
+    def receptor(self, name: str) -> Receptor:
+        """The receptor called ``name`` (KeyError if none is)."""
+        for receptor in self.receptors:
+            if receptor.name == name:
+                return receptor
+        raise KeyError(name)
 
     @property
     def thresholds_mg_per_l(self) -> tuple[float, ...]:

@@ -37,6 +37,7 @@ geometry = "POLYGON (({s0} 4496500, {s1} 4496500, {s1} 4497000, {s0} 4497000, {s
 concentration_mg_per_l = 1000.0
 [[receptor]]
 name = {receptor}
+label = {label}
 geometry = "LINESTRING ({r} 4496000, {r} 4497500)"
 thresholds_mg_per_l = [10.0, 100.0, 5000.0]
 {well}[output]
@@ -62,15 +63,17 @@ def scenario_text(
     x0: int = 388000,
     description: str = "",
     receptor: str = "river",
+    label: str = "Test River",
     well: bool = False,
 ) -> str:
-    """The text of a tiny scenario file (strings quoted as TOML basic strings); ``well`` adds
-    a point receptor beside the line one."""
+    """The text of a tiny scenario file (strings quoted as TOML basic strings); ``label`` is
+    the receptor's; ``well`` adds a point receptor beside the line one."""
     return SCENARIO.format(
         well=WELL.format(x=x0 + 2500) if well else "",
         name=name,
         description=json.dumps(description or f"{name} at {velocity:g} m/yr"),
         receptor=json.dumps(receptor),
+        label=json.dumps(label),
         x0=x0,
         x1=x0 + 3000,
         s0=x0 + 300,
@@ -99,7 +102,9 @@ def write_root(root: Path, *, nasty: bool = False) -> Path:
     scenarios.mkdir()
     text = NASTY if nasty else ""
     (scenarios / "baotou.toml").write_text(
-        scenario_text("baotou", 150.0, description=text, receptor=text or "river"),
+        scenario_text(
+            "baotou", 150.0, description=text, receptor=text or "river", label=text or "Test River"
+        ),
         encoding="utf-8",
     )
     (scenarios / "far-away.toml").write_text(

@@ -149,6 +149,15 @@ def test_isochrones_equal_the_results_sorted_by_scenario_threshold_and_time(gpkg
     assert mine.geometry.geom_equals_exact(expected.geometry, 1e-9).all()
 
 
+def test_receptors_and_sources_carry_their_names_and_the_labels_pages_show(gpkg, baotou):
+    receptors = gpd.read_file(gpkg, layer="plume_receptors_lines")
+    sources = gpd.read_file(gpkg, layer="plume_sources_polygons")
+    mine = receptors[receptors["scenario"] == "baotou"]
+    assert mine[["receptor", "label"]].values.tolist() == [["river", "Test River"]]
+    mine = sources[sources["scenario"] == "baotou"]
+    assert mine[["source", "label"]].values.tolist() == [["pond", "pond"]]  # no label: its name
+
+
 def test_every_vector_table_has_an_rtree_index(gpkg):
     indexed = {
         table

@@ -50,6 +50,7 @@ def test_layer_text_with_sql_and_xml_metacharacters_round_trips(nasty_export):
     assert [last[c] for c in ("name", "kind", "country", "source", "notes")] == [NASTY] * 5
     receptors = gpd.read_file(gpkg, layer="plume_receptors_lines")
     assert NASTY in set(receptors["receptor"])
+    assert NASTY in set(receptors["label"])
     names = [name for name, _ in pyogrio.list_layers(gpkg)]
     assert sorted(names) == sorted([layer.name for layer in contents.layers] + ["layer_styles"])
 

@@ -139,10 +139,12 @@ velocity_m_per_yr = 150.0
 direction_deg = 90.0
 [[source]]
 name = {source}
+label = {slabel}
 geometry = "POLYGON ((388300 4496500, 388700 4496500, 388700 4497000, 388300 4496500))"
 concentration_mg_per_l = 1000.0
 [[receptor]]
 name = {receptor}
+label = {rlabel}
 geometry = "LINESTRING (390000 4496000, 390000 4497500)"
 thresholds_mg_per_l = [10.0]
 [output]
@@ -176,7 +178,16 @@ def _probed_root(root: Path) -> Path:
     write_geotiff(raster, grid, np.full(grid.shape, 5.0), tags={"units": "m/d"})
     fields = {
         field: json.dumps(probe(f"sc.{field}"))  # names stay under 80 characters, kept as is
-        for field in ("description", "source", "receptor", "porosity", "flow", "context")
+        for field in (
+            "description",
+            "source",
+            "receptor",
+            "slabel",
+            "rlabel",
+            "porosity",
+            "flow",
+            "context",
+        )
     }
     fields["raster"] = json.dumps(raster.name)
     scenario = root / "scenarios" / f"{probe('file')}.toml"
@@ -197,14 +208,16 @@ def test_a_build_with_probes_in_every_field_succeeds_and_shows_them_literally(tm
     )
     layers_shown = {tag.split(".")[0] for tag in shown}
     assert layers_shown >= {"sites", "usgs_sites", "tailings_pond", "observations", "sc"}
-    assert {tag for tag in shown if tag.startswith("sc.")} >= {
+    assert {tag for tag in shown if tag.startswith("sc.")} >= {  # pages show labels, not names
         "sc.description",
-        "sc.receptor",
+        "sc.slabel",
+        "sc.rlabel",
         "sc.porosity",
         "sc.context",
     }
     assert "file" in shown  # the conductivity raster's file name
     plume = tmp_path / "site" / "plumes" / "probe"
-    assert "sc.description" in shown_tags((plume / "summary.json").read_text("utf-8"))
+    summary = shown_tags((plume / "summary.json").read_text("utf-8"))
+    assert summary >= {"sc.description", "sc.receptor"}  # the data keep the names
     with xr.open_dataset(plume / "concentration.nc") as dataset:
         assert shown_tags(dataset.attrs["description"]) == {"sc.description"}

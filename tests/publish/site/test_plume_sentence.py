@@ -8,9 +8,11 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+from shapely.geometry import Point
 
 from atlas.publish.site.plume_facts import plain_number
-from atlas.publish.site.plume_sentence import place_name, result_sentence
+from atlas.publish.site.plume_sentence import result_sentence
+from atlas.scenario import Receptor
 
 
 def _with_start(result, start_year):
@@ -61,5 +63,12 @@ def test_without_receptors_there_is_no_arrival_to_tell(plume_case):
     assert result_sentence(empty).endswith("no receptor is modelled.")
 
 
-def test_receptor_names_become_words():
-    assert place_name("yellow_river") == "the yellow river"
+def test_a_receptor_is_named_by_its_label_else_by_its_name_as_words(plume_case):
+    _, result = plume_case
+    receptors = tuple(
+        replace(r, label="Ditch No. 2") if r.name == "ditch" else r
+        for r in result.scenario.receptors
+    )
+    labelled = replace(result, scenario=replace(result.scenario, receptors=receptors))
+    assert " reaches the Ditch No. 2 around " in result_sentence(labelled)
+    assert Receptor("yellow_river", Point(0, 0), (1.0,)).in_sentence == "the yellow river"

@@ -103,7 +103,7 @@ def test_the_pair_is_side_by_side_with_arrival_years_read_from_the_summaries(bui
     for column, name in enumerate(("baotou", "baotou_fast_path")):
         summary = _summary(site, name)
         for arrival in summary["arrivals"]:
-            label = f"Modelled arrival at river, ≥ {arrival['threshold_mg_per_l']:g} mg/L"
+            label = f"Modelled arrival at Test River, ≥ {arrival['threshold_mg_per_l']:g} mg/L"
             cell = by_label[label][column]
             _check_arrival(cell, arrival)
             assert "modelled" in cell

@@ -125,13 +125,16 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
         points = _to_wgs84([r.geometry for r in scenario.receptors], scenario.crs)
         for receptor, geometry in zip(scenario.receptors, points, strict=True):
             thresholds = "; ".join(f"{t:g}" for t in receptor.thresholds_mg_per_l)
-            receptor_rows.append((scenario.name, receptor.name, thresholds, geometry))
+            receptor_rows.append(
+                (scenario.name, receptor.name, receptor.display_name, thresholds, geometry)
+            )
         shapes = _to_wgs84([s.geometry for s in scenario.sources], scenario.crs)
         for source, geometry in zip(scenario.sources, shapes, strict=True):
             source_rows.append(
                 (
                     scenario.name,
                     source.name,
+                    source.display_name,
                     _nan(source.concentration_mg_per_l),
                     _nan(source.mass_rate_kg_per_yr),
                     source.start_yr,
@@ -141,7 +144,8 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
             )
     receptors = gpd.GeoDataFrame(
         pd.DataFrame(
-            receptor_rows, columns=["scenario", "receptor", "thresholds_mg_per_l", "geometry"]
+            receptor_rows,
+            columns=["scenario", "receptor", "label", "thresholds_mg_per_l", "geometry"],
         ),
         geometry="geometry",
         crs=WGS84,
@@ -149,6 +153,7 @@ def _plume_layers(results: Sequence[PlumeResult]) -> list[ExportLayer]:
     source_columns = [
         "scenario",
         "source",
+        "label",
         "concentration_mg_per_l",
         "mass_rate_kg_per_yr",
         "start_yr",

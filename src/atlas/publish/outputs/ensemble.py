@@ -55,7 +55,7 @@ from atlas.publish.outputs.netcdf import read_netcdf, write_netcdf
 from atlas.publish.outputs.summary import dump_json, json_number
 from atlas.publish.staging import check_target, staged_folder
 from atlas.result import MODELLED_LABEL, YEAR_DECIMALS
-from atlas.scenario import Scenario
+from atlas.scenario import Receptor, Scenario
 from atlas.scenario.digest import inputs_sha256
 
 __all__ = [
@@ -102,13 +102,15 @@ def check_ensemble_folder(out_dir: str | os.PathLike[str]) -> None:
     check_target(Path(out_dir), marker=ENSEMBLE_SUMMARY, kind=_KIND)
 
 
-def _sentence(receptor: str, threshold: float, row: dict[str, Any], result: EnsembleResult) -> str:
+def _sentence(
+    receptor: Receptor, threshold: float, row: dict[str, Any], result: EnsembleResult
+) -> str:
     """The "how sure" sentence of one receptor and threshold."""
     scenario = result.scenario
     reach = 1.0 - row["never_arrived_probability"]
     head = (
         f"In {reach:.0%} of {result.kept} modelled realizations, {threshold:g} mg/L reaches "
-        f"{receptor} within {scenario.horizon_yr:g} years"
+        f"{receptor.in_sentence} within {scenario.horizon_yr:g} years"
     )
     median = row["arrival_yr"]["P50"]
     if median is None:
@@ -141,7 +143,7 @@ def _arrivals(result: EnsembleResult) -> list[dict[str, Any]]:
                 },
                 "never_arrived_probability": float(dataset["never_arrived_probability"].sel(where)),
             }
-            row["sentence"] = _sentence(receptor.name, threshold, row, result)
+            row["sentence"] = _sentence(receptor, threshold, row, result)
             rows.append(row)
     return rows
 

@@ -169,7 +169,7 @@ def _source_facts(scenario: Scenario) -> list[Fact]:
         key = f"source.{source.name}"
         facts.append(
             (
-                f"Source {_label(source.name)}",
+                f"Source {source.display_name}",
                 Entry(
                     f"{strength}, from {_year(scenario, source.start_yr)} to {until}",
                     _provenance(
@@ -185,10 +185,6 @@ def _source_facts(scenario: Scenario) -> list[Fact]:
     return facts
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
-
-
 def _arrival_facts(result: PlumeResult) -> list[Fact]:
     scenario = result.scenario
     source = (
@@ -198,7 +194,7 @@ def _arrival_facts(result: PlumeResult) -> list[Fact]:
     )
     return [
         (
-            f"Modelled arrival at {_label(str(arrival['receptor']))}, "
+            f"Modelled arrival at {scenario.receptor(str(arrival['receptor'])).display_name}, "
             f"≥ {float(arrival['threshold_mg_per_l']):g} mg/L",
             Entry(_arrival(scenario, arrival), source, modelled=True),
         )
@@ -214,7 +210,7 @@ def _receptor_facts(result: PlumeResult) -> list[Fact]:
         )
     return [
         (
-            f"Receptor {_label(receptor)}",
+            f"Receptor {result.scenario.receptor(receptor).display_name}",
             Entry(
                 "thresholds " + " and ".join(f"{t:g}" for t in values) + " mg/L",
                 _provenance(result.scenario.provenance, f"receptor.{receptor}"),

@@ -21,13 +21,7 @@ from atlas.publish.site.plume_facts import plain_number
 from atlas.result import PlumeResult
 from atlas.scenario import Scenario
 
-__all__ = ["ensemble_clause", "place_name", "result_sentence", "when"]
-
-
-def place_name(receptor: str) -> str:
-    """A receptor's name as words, its letters as written: ``yellow_river`` -> "the yellow
-    river"."""
-    return "the " + receptor.replace("_", " ")
+__all__ = ["ensemble_clause", "result_sentence", "when"]
 
 
 def when(scenario: Scenario, years_after: float) -> str:
@@ -120,12 +114,11 @@ def result_sentence(result: PlumeResult, ensemble: EnsembleResult | None = None)
     threshold = float(lowest["threshold_mg_per_l"])
     arrival_yr = float(lowest["arrival_yr"])
     what = f"{threshold:g} mg/L"
+    place = scenario.receptor(receptor).in_sentence
     if math.isnan(arrival_yr):
-        outcome = (
-            f"{what} does not reach {place_name(receptor)} by {when(scenario, scenario.horizon_yr)}"
-        )
+        outcome = f"{what} does not reach {place} by {when(scenario, scenario.horizon_yr)}"
     else:
-        outcome = f"{what} reaches {place_name(receptor)} around {when(scenario, arrival_yr)}"
+        outcome = f"{what} reaches {place} around {when(scenario, arrival_yr)}"
     sentence = _speed(result) + outcome
     if ensemble is not None:
         sentence += "; " + ensemble_clause(ensemble, receptor, threshold)

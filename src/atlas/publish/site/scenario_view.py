@@ -31,7 +31,7 @@ from atlas.publish.site.data_files import write_data_file
 from atlas.publish.site.features import feature_collection
 from atlas.publish.site.figures import Figure, table_rows, write_svg
 from atlas.publish.site.plume_images import PlumeFrames, frame_label, write_plume_images
-from atlas.publish.site.plume_sentence import place_name, result_sentence
+from atlas.publish.site.plume_sentence import result_sentence
 from atlas.publish.site.plume_tables import PlumeTable, PlumeView
 from atlas.publish.site.popups import text_of
 from atlas.result import PlumeResult
@@ -160,7 +160,7 @@ def _receptors(result: PlumeResult) -> dict[str, Any]:
     scenario = result.scenario
     frame = gpd.GeoDataFrame(
         {
-            "name": [r.name for r in scenario.receptors],
+            "name": [r.display_name for r in scenario.receptors],
             "thresholds": [r.thresholds_mg_per_l for r in scenario.receptors],
         },
         geometry=[r.geometry for r in scenario.receptors],
@@ -169,8 +169,7 @@ def _receptors(result: PlumeResult) -> dict[str, Any]:
 
     def properties(row: Any) -> dict[str, Any]:
         levels = " and ".join(f"{t:g}" for t in row["thresholds"])
-        name = place_name(str(row["name"])).removeprefix("the ")
-        return {"label": f"Receptor {name}: thresholds {levels} mg/L"}
+        return {"label": f"Receptor {row['name']}: thresholds {levels} mg/L"}
 
     return feature_collection(
         frame,
@@ -206,7 +205,7 @@ def _receptors_figure(result: PlumeResult, folder: Path) -> Figure:
     times = np.asarray(scenario.output_times_yr, dtype=float)
     at_outputs = series.reindex(series.index.union(pd.Index(times))).interpolate("index").loc[times]
     years, axis = year_axis(scenario, times)
-    names = [place_name(r).removeprefix("the ") for r in series.columns]
+    names = [scenario.receptor(r).display_name for r in series.columns]
     thresholds = " and ".join(f"{t:g}" for t in sorted(set(scenario.thresholds_mg_per_l)))
     peaks = "; ".join(
         f"{name}: highest {series[r].max():.3g} mg/L"
