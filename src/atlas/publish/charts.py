@@ -36,6 +36,7 @@ __all__ = [
     "arrival_probability_chart",
     "footer",
     "new_figure",
+    "plain",
     "receptor_chart",
     "receptor_series",
     "save_png",
@@ -60,6 +61,13 @@ _RC: dict[RcKeyType, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
+
+
+def plain(text: str) -> str:
+    """``text`` as matplotlib shows it literally: its dollar signs escaped, so that a name or
+    a statement with two of them ("US$ 5 to US$ 10") is not read as mathematical notation,
+    which would typeset it or, written badly, stop the build."""
+    return text.replace("$", r"\$")
 
 
 def new_figure(width_in: float, height_in: float) -> Figure:
@@ -96,7 +104,7 @@ def footer(figure: Figure, scenario: Scenario, inputs_sha256: str) -> None:
     figure.text(
         0.01,
         0.005,
-        f"{text}\nScenario {scenario.name}, inputs SHA-256 {inputs_sha256}",
+        plain(f"{text}\nScenario {scenario.name}, inputs SHA-256 {inputs_sha256}"),
         fontsize=6.5,
         va="bottom",
         ha="left",
@@ -137,7 +145,7 @@ def receptor_chart(result: PlumeResult) -> Figure:
     for k, receptor in enumerate(series.columns):
         values = series[receptor].to_numpy()
         shown = values > floor
-        name = scenario.receptor(receptor).display_name
+        name = plain(scenario.receptor(receptor).display_name)
         axes.plot(
             years,
             np.where(shown, values, np.nan),
@@ -159,7 +167,7 @@ def receptor_chart(result: PlumeResult) -> Figure:
     top = max(float(np.nanmax(series.to_numpy(), initial=0.0)), thresholds[-1]) * 3.0
     axes.set(yscale="log", ylim=(floor, top), xlim=(years[0], years[-1]), xlabel=label)
     axes.set_ylabel("modelled highest concentration (mg/L)")
-    axes.set_title(f"{scenario.name}: MODELLED concentration at each receptor", loc="left")
+    axes.set_title(plain(f"{scenario.name}: MODELLED concentration at each receptor"), loc="left")
     axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
     if len(series.columns):
         axes.legend(loc="lower right", frameon=False, title="receptor")
@@ -206,13 +214,15 @@ def arrival_probability_chart(result: EnsembleResult) -> Figure:
             color=OKABE_ITO[k % len(OKABE_ITO)],
             linestyle=LINE_STYLES[k % len(LINE_STYLES)],
             linewidth=1.8,
-            label=column,
+            label=plain(column),
         )
     axes.set(ylim=(0.0, 1.02), xlim=(years[0], years[-1]), xlabel=label)
     axes.set_ylabel("modelled probability of arrival")
     axes.set_title(
-        f"{scenario.name}: MODELLED probability of arrival ({result.kept} of "
-        f"{result.count} realizations kept)",
+        plain(
+            f"{scenario.name}: MODELLED probability of arrival ({result.kept} of "
+            f"{result.count} realizations kept)"
+        ),
         loc="left",
     )
     axes.grid(True, color="#dddddd", linewidth=0.6)

@@ -11,7 +11,7 @@ import pytest
 import shapely
 from matplotlib.image import imread
 
-from atlas.publish.charts import receptor_chart, receptor_series
+from atlas.publish.charts import receptor_chart, receptor_series, svg_text
 from atlas.publish.outputs import read_result, write_result
 from atlas.publish.outputs.quicklook import (
     RECEPTOR_CHART,
@@ -91,6 +91,24 @@ def test_a_receptor_the_plume_never_reaches_says_so_in_the_chart_legend(plume_ca
     legend = receptor_chart(result).axes[0].get_legend()
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels == ["ditch", "far well: below 0.01 mg/L throughout, no line"]
+
+
+def test_labels_and_names_with_dollar_signs_are_drawn_as_written(plume_case, tmp_path):
+    """Two dollar signs are matplotlib's mathematical notation: a label or a name holding them
+    is drawn as written, and notation it cannot read does not stop the chart."""
+    _, result = plume_case
+    label = r"US$ 5 to US$ 10 \frac{"
+    scenario = replace(
+        result.scenario,
+        name="price$ of $\\alpha",
+        receptors=tuple(replace(r, label=label) for r in result.scenario.receptors),
+    )
+    result = replace(result, scenario=scenario)
+    svg = svg_text(receptor_chart(result))
+    assert f"{label}</text>" in svg
+    assert "price$ of $\\alpha: MODELLED concentration" in svg
+    written = write_quicklooks(result, _folder(tmp_path / "q"))
+    assert written
 
 
 def test_the_same_result_gives_the_same_bytes_with_the_site_layers(plume_case, tmp_path):

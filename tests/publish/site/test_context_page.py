@@ -61,6 +61,17 @@ def test_a_value_that_is_not_a_number_is_listed_but_not_drawn(facts, tmp_path):
     assert "world rare-earth mining" not in svg
 
 
+def test_statements_with_dollar_signs_are_drawn_as_written(facts, tmp_path):
+    """Two dollar signs would be matplotlib's mathematical notation; a statement is text."""
+    edited = facts.copy()
+    statement = "Prices rose from US$ 5 to US$ 10"
+    edited.loc[edited["fact_id"] == "control_antimony", "statement"] = statement
+    edited.loc[edited["fact_id"] == "share_mining", "statement"] = r"From $\frac{ to $"
+    context_figures(edited, tmp_path)
+    assert statement in (tmp_path / "export_controls.svg").read_text(encoding="utf-8")
+    assert r"From $\frac{ to $" in (tmp_path / "shares.svg").read_text(encoding="utf-8")
+
+
 def test_the_same_facts_give_the_same_bytes(facts, tmp_path):
     context_figures(facts, tmp_path / "a")
     context_figures(facts, tmp_path / "b")

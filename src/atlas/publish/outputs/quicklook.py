@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from atlas.load import Layers
 from atlas.load.layers import read_layer
-from atlas.publish.charts import footer, new_figure, receptor_chart, save_png
+from atlas.publish.charts import footer, new_figure, plain, receptor_chart, save_png
 from atlas.publish.ramp import concentration_ramp
 from atlas.result import PlumeResult
 from atlas.scenario import HeadDrivenFlow, Scenario
@@ -234,7 +234,7 @@ def quicklook_map(result: PlumeResult, k: int, surroundings: Surroundings | None
         if start is None
         else f"{math.floor(start + time_yr)} ({time_yr:g} yr after {start})"
     )
-    axes.set_title(f"{scenario.name}: MODELLED concentration, {when}", loc="left")
+    axes.set_title(plain(f"{scenario.name}: MODELLED concentration, {when}"), loc="left")
     classes_handles = [
         Patch(facecolor=colour, label=label)
         for colour, label in zip(ramp.colours, ramp.labels(), strict=True)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure as MatplotlibFigure
 
-from atlas.publish.charts import OKABE_ITO, new_figure
+from atlas.publish.charts import OKABE_ITO, new_figure, plain
 from atlas.publish.site.figures import Figure, write_svg
 from atlas.publish.site.pages import Chrome, render_page, write_page
 from atlas.publish.site.popups import text_of
@@ -73,13 +73,13 @@ def _bars(rows: pd.DataFrame, axis_label: str, title: str) -> MatplotlibFigure:
     drawn = rows[np.isfinite([_number(v) for v in rows["value"]])]
     figure = new_figure(8.0, 0.8 + 0.55 * max(len(drawn), 1))
     axes = figure.axes[0]
-    labels = [textwrap.fill(str(s), 48) for s in drawn["statement"]]
+    labels = [plain(textwrap.fill(str(s), 48)) for s in drawn["statement"]]
     values = [_number(v) for v in drawn["value"]]
     positions = np.arange(len(values))[::-1]
     axes.barh(positions, values, color=OKABE_ITO[0], height=0.6)
     for y, value, unit in zip(positions, values, drawn["unit"], strict=True):
         axes.annotate(
-            f"{value:,.0f} {unit}",
+            plain(f"{value:,.0f} {unit}"),
             (value, y),
             xytext=(4, 0),
             textcoords="offset points",
@@ -91,7 +91,7 @@ def _bars(rows: pd.DataFrame, axis_label: str, title: str) -> MatplotlibFigure:
     if all(str(unit).startswith("percent") for unit in drawn["unit"]):
         axes.set_xticks(np.arange(0, 101, 20))  # no share beyond 100 % on the axis
     axes.set_xlabel(axis_label)
-    axes.set_title(title, loc="left")
+    axes.set_title(plain(title), loc="left")
     return figure
 
 
@@ -107,7 +107,8 @@ def _timeline(rows: pd.DataFrame) -> MatplotlibFigure:
     axes.scatter(shown["date"], positions, color=OKABE_ITO[1], zorder=3)
     axes.hlines(positions, shown["date"].min(), shown["date"], color="#dddddd", zorder=1)
     labels = [
-        textwrap.fill(f"{row['value']}: {row['statement']}", 56) for _, row in shown.iterrows()
+        plain(textwrap.fill(f"{row['value']}: {row['statement']}", 56))
+        for _, row in shown.iterrows()
     ]
     axes.set_yticks(positions, labels, fontsize=7)
     axes.set_title("Export controls announced or in force, by date", loc="left")
