@@ -19,6 +19,7 @@ from atlas.load import Layers
 from atlas.pipeline import joined_layers
 from atlas.publish.site import write_site
 from atlas.publish.site.pages import RESIZE_SCRIPT
+from atlas.publish.site.site_pages import SITE_MAP_DEG
 from atlas.screening import SCREENING_LABEL, screen_sites
 from tiny_roots import REPO, layers_root
 
@@ -142,6 +143,39 @@ def test_an_embed_keys_its_symbols_open_on_wide_screens(served_site, width_px, o
         assert "Mine" in text
         assert "USGS rare-earth record" in text
         assert "Tailings pond outline" in text
+        assert tab.errors == []
+
+
+@pytest.mark.parametrize(
+    ("page_name", "width_px"),
+    [("sites/bayan-obo/index.html", 1280), ("sites/bayan-obo/embed.html", 390)],
+)
+def test_a_site_map_stays_within_the_area_its_layers_are_drawn_for(
+    served_site, layers, page_name, width_px
+):
+    """Zoomed out as far as it goes and dragged, a site's map shows no more than the box
+    where its land and 1:10m rivers are drawn (beyond it they would end in the open)."""
+    site = layers.sites[layers.sites["name"] == "Bayan Obo"].geometry.iloc[0]
+    with chromium_page(served_site.replace("index.html", page_name), width_px=width_px) as tab:
+        zoom_out = tab.locator(".leaflet-control-zoom-out")
+        clicks = 0
+        while "leaflet-disabled" not in (zoom_out.get_attribute("class") or ""):
+            assert clicks < 12, "the map zooms out without end"
+            zoom_out.click()
+            clicks += 1
+            tab.wait_for_timeout(300)
+        assert clicks >= 1  # it opens closer than the window
+        tab.locator(".leaflet-container").first.drag_to(
+            tab.locator(".leaflet-container").first, target_position={"x": 5, "y": 5}
+        )
+        tab.wait_for_timeout(400)
+        south, west, north, east = tab.evaluate(
+            "() => { const b = window.atlas.map.getBounds(); "
+            "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }"
+        )
+        half = SITE_MAP_DEG + 0.005  # Leaflet rounds to whole pixels (0.003 degrees here)
+        assert site.x - half <= west < east <= site.x + half
+        assert site.y - half <= south < north <= site.y + half
         assert tab.errors == []
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "basemap_pane",
     "detail_windows",
     "hydrography_near",
+    "keep_within",
     "local_basemap",
     "offline_basemap",
     "openstreetmap_tiles",
@@ -184,6 +185,24 @@ def offline_basemap() -> folium.FeatureGroup:
     )
     _BasemapFromData().add_to(basemap)
     return basemap
+
+
+class _KeepWithin(MacroElement):
+    """Keeps its parent map within a box (``templates/keep_within.html``, ``atlas.js``)."""
+
+    _template = template("keep_within.html")
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self.bounds = bounds
+
+
+def keep_within(window: shapely.Geometry) -> MacroElement:
+    """What keeps a map of one place within ``window`` (EPSG:4326), the area its detailed
+    layers are drawn for: it does not pan beyond it, nor zoom out past the zoom at which the
+    window fills the map, where the clipped land or rivers would end in the open."""
+    west, south, east, north = (float(v) for v in shapely.bounds(window))
+    return _KeepWithin([[south, west], [north, east]])
 
 
 def local_basemap(countries: gpd.GeoDataFrame, window: shapely.Geometry) -> folium.FeatureGroup:

@@ -23,7 +23,12 @@ from folium.elements import JSCSSMixin
 from atlas.ensemble.result import EnsembleResult
 from atlas.load import Layers
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
-from atlas.publish.site.basemap import basemap_pane, hydrography_near, offline_basemap
+from atlas.publish.site.basemap import (
+    basemap_pane,
+    hydrography_near,
+    keep_within,
+    offline_basemap,
+)
 from atlas.publish.site.overlays import observations, tailings_pond
 from atlas.publish.site.page import AtlasMap
 from atlas.publish.site.pages import Chrome, render_map_page, render_page, slug, write_page
@@ -42,6 +47,10 @@ __all__ = ["SCENARIOS_FOLDER", "scenario_folders", "write_scenario_pages"]
 
 SCENARIOS_FOLDER = "scenarios"
 """Folder of the scenario pages in the site."""
+
+SURROUNDINGS_DEG = 1.0
+"""Degrees around a plume's grid in which its map draws 1:10m water, and which it keeps its
+view within (zoomed out further, the rivers would end in the open)."""
 
 PLUME_SCRIPT = "assets/plume.js"
 """The script of the filled plume and its slider."""
@@ -67,7 +76,8 @@ def _scenario_map(view: ScenarioView, layers: Layers) -> AtlasMap:
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
     (south, west), (north, east) = view.frames.bounds
-    window = shapely.box(west - 0.1, south - 0.1, east + 0.1, north + 0.1)
+    margin = SURROUNDINGS_DEG
+    window = shapely.box(west - margin, south - margin, east + margin, north + margin)
     basemap_pane().add_to(atlas_map)
     offline_basemap().add_to(atlas_map)
     hydrography_near(layers.rivers_10m, layers.lakes_10m, window).add_to(atlas_map)
@@ -76,6 +86,7 @@ def _scenario_map(view: ScenarioView, layers: Layers) -> AtlasMap:
     observations(layers.observations).add_to(atlas_map)
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
     atlas_map.fit_bounds([[south, west], [north, east]])
+    keep_within(window).add_to(atlas_map)
     return atlas_map
 
 

@@ -27,7 +27,12 @@ import shapely
 from atlas.crs import WGS84
 from atlas.load import Layers
 from atlas.publish.site.assets import MAP_SCRIPTS, MAP_STYLESHEETS
-from atlas.publish.site.basemap import basemap_pane, hydrography_near, local_basemap
+from atlas.publish.site.basemap import (
+    basemap_pane,
+    hydrography_near,
+    keep_within,
+    local_basemap,
+)
 from atlas.publish.site.features import feature_collection
 from atlas.publish.site.legend import legend_html
 from atlas.publish.site.overlays import (
@@ -50,6 +55,7 @@ from atlas.scenario import Scenario
 from atlas.screening import HORIZONS_YR, nearest_water_label
 
 __all__ = [
+    "SITE_MAP_DEG",
     "SITE_VIEW_DEG",
     "SITE_WINDOW_DEG",
     "Projection",
@@ -61,6 +67,11 @@ __all__ = [
 
 SITE_WINDOW_DEG = 0.6
 """Half-width (degrees) of the box around a site whose layers its page draws."""
+
+SITE_MAP_DEG = 1.5
+"""Half-width (degrees) of the box around a site in which its map draws land and 1:10m water,
+and which it keeps its view within: the box the shipped 1:10m layers are clipped to around the
+curated sites (``scripts/prepare_layers.py``)."""
 
 SITE_VIEW_DEG = 0.2
 """Half-width (degrees) of the view a site's map opens on."""
@@ -82,12 +93,17 @@ class SitePage:
         """The page's folder in the site."""
         return f"sites/{self.slug}"
 
+    def around(self, half_deg: float) -> shapely.Geometry:
+        """The box of ``half_deg`` degrees on each side of the site, EPSG:4326 degrees."""
+        point = self.row.geometry
+        return shapely.box(
+            point.x - half_deg, point.y - half_deg, point.x + half_deg, point.y + half_deg
+        )
+
     @property
     def window(self) -> shapely.Geometry:
-        """The box of :data:`SITE_WINDOW_DEG` around the site, EPSG:4326 degrees."""
-        point = self.row.geometry
-        half = SITE_WINDOW_DEG
-        return shapely.box(point.x - half, point.y - half, point.x + half, point.y + half)
+        """The box of :data:`SITE_WINDOW_DEG` around the site."""
+        return self.around(SITE_WINDOW_DEG)
 
 
 def site_pages(sites: gpd.GeoDataFrame) -> tuple[SitePage, ...]:
@@ -106,22 +122,24 @@ def site_pages(sites: gpd.GeoDataFrame) -> tuple[SitePage, ...]:
 
 
 def site_map(layers: Layers, page: SitePage) -> AtlasMap:
-    """The map of one site: the layers within its window, opened on the site."""
-    window = page.window
+    """The map of one site: the layers within its window, land and water within
+    :data:`SITE_MAP_DEG`, opened on the site and kept within that box."""
+    window, area = page.window, page.around(SITE_MAP_DEG)
     atlas_map = AtlasMap(control_scale=True, zoom_snap=0.5)
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
-    local_basemap(layers.countries, window).add_to(atlas_map)
-    hydrography_near(layers.rivers_10m, layers.lakes_10m, window).add_to(atlas_map)
+    local_basemap(layers.countries, area).add_to(atlas_map)
+    hydrography_near(layers.rivers_10m, layers.lakes_10m, area).add_to(atlas_map)
     tailings_pond(nearby(layers.tailings_pond, window)).add_to(atlas_map)
     usgs_records().add_to(atlas_map)
     observations(nearby(layers.observations, window)).add_to(atlas_map)
     curated_sites(nearby(layers.sites, window)).add_to(atlas_map)
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
-    point, half = page.row.geometry, SITE_VIEW_DEG
-    atlas_map.fit_bounds([[point.y - half, point.x - half], [point.y + half, point.x + half]])
+    west, south, east, north = (float(v) for v in shapely.bounds(page.around(SITE_VIEW_DEG)))
+    atlas_map.fit_bounds([[south, west], [north, east]])
+    keep_within(area).add_to(atlas_map)
     return atlas_map
 
 

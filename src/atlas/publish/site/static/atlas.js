@@ -101,6 +101,22 @@
       });
     },
 
+    /* Keep ``map`` within ``bounds`` ([[south, west], [north, east]]), where its detailed
+     * layers are drawn: no panning beyond it, and no zooming out past the zoom at which it
+     * fills the map (computed again when the map is resized). */
+    keepWithin: function (map, bounds) {
+      var box = L.latLngBounds(bounds);
+      var floor = map.getMinZoom();
+      map.options.maxBoundsViscosity = 1.0;
+      map.setMaxBounds(box);
+      function fit() {
+        map.options.minZoom = floor; /* getBoundsZoom never answers below the current minimum */
+        map.setMinZoom(map.getBoundsZoom(box, true));
+      }
+      fit();
+      map.on("resize", fit);
+    },
+
     /* The located USGS records of the site data, as markers in ``cluster`` on ``map``;
      * each popup is built when it opens. */
     addRecords: function (cluster, map, data) {
