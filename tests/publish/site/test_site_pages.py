@@ -19,6 +19,7 @@ from site_layers import XSS_NAME
 from atlas.publish.site import write_site
 from atlas.publish.site.site_facts import commodity_groups, export_control_timeline
 from atlas.publish.site.site_pages import (
+    NEARBY_KM,
     Projection,
     _screened,
     projections_at,
@@ -181,23 +182,32 @@ def test_an_unnamed_nearest_water_is_named_by_its_kind_on_the_page(layers):
     assert facts.water.startswith("unnamed lake, 10.1 km (measured in EPSG:32636")
 
 
-def test_a_site_links_the_plume_pages_whose_grid_holds_it(layers, tmp_path):
+def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, tmp_path):
     tiny = load_scenario(tomllib.loads(tiny_scenario("tiny", 100.0)), root=REPO)
     away = load_scenario(tomllib.loads(tiny_scenario("away", 100.0, x0=400000)), root=REPO)
+    far = load_scenario(tomllib.loads(tiny_scenario("far", 100.0, x0=420000)), root=REPO)
     inside = gpd.GeoSeries([shapely.Point(389_500, 4_496_750)], crs=tiny.crs).to_crs(4326)
     page = site_pages(layers.sites)[0]
     row = page.row.copy()
     row["geometry"] = inside.iloc[0]
     here = replace(page, row=gpd.GeoDataFrame([row], geometry="geometry", crs=4326).iloc[0])
-    folders = {"tiny": "scenarios/tiny", "away": "scenarios/away"}
-    assert projections_at(here, [away, tiny], folders) == (
+    folders = {name: f"scenarios/{name}" for name in ("tiny", "away", "far")}
+    assert NEARBY_KM < 30.5  # the far grid lies 30.5 km east of the site, the away one 10.5 km
+    found = projections_at(here, [far, away, tiny], folders)
+    assert found == (
         Projection("tiny", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
+        Projection("away", "away at 100 m/yr", "scenarios/away/index.html", pytest.approx(10.5)),
     )
     assert projections_at(here, [tiny], {"away": "scenarios/away"}) == ()  # no page of its own
     assert projections_at(page, [away, tiny], folders) == ()  # the first site is elsewhere
     (written, _) = write_site_pages(
-        tmp_path, layers, (here,), sections=frozenset(), scenarios=[tiny], folders=folders
+        tmp_path, layers, (here,), sections=frozenset(), scenarios=[tiny, away], folders=folders
     )
     html = written.read_text(encoding="utf-8")
     section = html.split('id="projections-heading"', 1)[1].split("</section>", 1)[0]
+    assert section.startswith(">Plume projections here and nearby ")
     assert '<a href="../../scenarios/tiny/index.html">tiny</a>: tiny at 100 m/yr' in section
+    assert (
+        '<a href="../../scenarios/away/index.html">away</a> '
+        f"(its grid {found[1].distance_km:.0f} km from this site): away at 100 m/yr"
+    ) in section

@@ -55,6 +55,7 @@ from atlas.scenario import Scenario
 from atlas.screening import HORIZONS_YR, nearest_water_label
 
 __all__ = [
+    "NEARBY_KM",
     "SITE_MAP_DEG",
     "SITE_VIEW_DEG",
     "SITE_WINDOW_DEG",
@@ -244,19 +245,28 @@ def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts 
 
 @dataclass(frozen=True)
 class Projection:
-    """A modelled plume whose grid holds a site: the scenario's name and description, and
-    its page relative to the site root."""
+    """A modelled plume whose grid holds a site or lies near it: the scenario's name and
+    description, its page relative to the site root, and how far its grid is from the site
+    (km; 0 when the grid holds it)."""
 
     name: str
     description: str
     href: str
+    distance_km: float = 0.0
+
+
+NEARBY_KM = 25.0
+"""Distance (km) within which a plume's grid counts as near a site: a mine and the ponds its
+wastewater went to can lie that far apart (the Mountain Pass mine and the Ivanpah Dry Lake
+ponds, about 10 km)."""
 
 
 def projections_at(
     page: SitePage, scenarios: Sequence[Scenario], folders: Mapping[str, str]
 ) -> tuple[Projection, ...]:
-    """The scenarios whose grid covers the site, those with a page (``folders``: folder by
-    scenario name, :func:`~.scenario_pages.scenario_folders`), in name order.
+    """The scenarios whose grid covers the site or lies within :data:`NEARBY_KM` of it (in
+    the scenario's CRS), those with a page (``folders``: folder by scenario name,
+    :func:`~.scenario_pages.scenario_folders`): those holding it first, then the nearest.
 
     Parameters
     ----------
@@ -271,14 +281,15 @@ def projections_at(
     if point is None or point.is_empty:
         return ()
     found = []
-    for scenario in sorted(scenarios, key=lambda s: s.name):
+    for scenario in scenarios:
         if scenario.name not in folders:
             continue
         local = gpd.GeoSeries([point], crs=WGS84).to_crs(scenario.crs).iloc[0]
-        if scenario.grid.box.covers(local):
+        distance_km = float(scenario.grid.box.distance(local)) / 1000.0
+        if distance_km <= NEARBY_KM:
             href = f"{folders[scenario.name]}/index.html"
-            found.append(Projection(scenario.name, scenario.description or "", href))
-    return tuple(found)
+            found.append(Projection(scenario.name, scenario.description or "", href, distance_km))
+    return tuple(sorted(found, key=lambda p: (p.distance_km, p.name)))
 
 
 def _sentence_case(text: str) -> str:
@@ -347,6 +358,7 @@ def write_site_pages(
             "downloads": [f"{DOWNLOADS}/{page.slug}.{ext}" for ext in ("geojson", "csv")],
             "geopackage": geopackage,
             "projections": projections_at(page, scenarios, folders or {}),
+            "nearby_km": NEARBY_KM,
         }
         write_site_downloads(site_dir, site_features(layers, page), page.slug)
         html = render_map_page(site_map(layers, page), "site.html", chrome, **values)
