@@ -54,6 +54,17 @@ def test_values_stay_plain_text_and_unlocated_sites_have_no_coordinate(layers):
     assert all(row["lat"] is None for row in unlocated)
 
 
+def test_a_deposit_model_number_is_named_not_shown_as_a_type(layers):
+    usgs = layers.usgs_sites.iloc[:3].copy()
+    usgs["deposit_type"] = ["10,Carbonatite REE,Carbonatite niobium", "Ion adsorption REE", "10"]
+    kinds = {row["name"]: row["kind"] for row in records(site_data(usgs, layers.sites))}
+    assert [kinds[name] for name in usgs["site_name"]] == [
+        "Carbonatite REE, Carbonatite niobium; USGS deposit model 10",
+        "Ion adsorption REE",
+        "USGS deposit model 10",
+    ]
+
+
 def test_repeated_values_are_stored_once(layers):
     data = site_data(layers.usgs_sites, layers.sites)
     for key, values in data["shared"].items():

@@ -86,6 +86,20 @@ def _listed(value: Any) -> str | None:
     return None if text is None else ", ".join(t.strip() for t in text.split(",") if t.strip())
 
 
+def _deposit_types(value: Any) -> str | None:
+    """A record's deposit types as text (:func:`_listed`), a bare number among them named as
+    what it is: the Carbonatites of the world records (OFR 2009-1139) begin with their USGS
+    deposit-model number ("10,Carbonatite REE" -> "Carbonatite REE; USGS deposit model 10")."""
+    listed = _listed(value)
+    if listed is None:
+        return None
+    types = listed.split(", ")
+    models = [t for t in types if not any(c.isalpha() for c in t)]
+    named = ", ".join(t for t in types if t not in models)
+    model = "; ".join(f"USGS deposit model {m}" for m in models)
+    return "; ".join(part for part in (named, model) if part)
+
+
 def _coordinate(geometry: Any) -> tuple[float | None, float | None]:
     if geometry is None or geometry.is_empty:
         return None, None
@@ -108,7 +122,7 @@ def _usgs_rows(usgs: gpd.GeoDataFrame) -> list[dict[str, Any]]:
             "other_names": text_of(row.get("other_names")),
             "place": _place(row, "state_or_province", "country"),
             "commodity": _listed(row.get("commodity")),
-            "kind": _listed(row.get("deposit_type")),
+            "kind": _deposit_types(row.get("deposit_type")),
             "source": text_of(row.get("dataset")),
             "record": text_of(row.get("record_id")),
             "record_url": text_of(row.get("record_url")),
