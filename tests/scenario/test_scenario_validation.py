@@ -161,11 +161,21 @@ BAD_CASES = {
     ),
     "a label of two lines": (
         _set("source/0/label", "Pond\n<b>2</b>"),
-        "source.pond.label: expected one line of at most 80 characters, found 'Pond\\n<b>2</b>'",
+        "source.pond.label: holds '\\n', which a page cannot show on one line; write the label "
+        "as one line of plain text",
     ),
     "a label too long for a legend": (
         _set("receptor/0/label", "R" * 81),
-        "receptor.river.label: expected one line of at most 80 characters",
+        "receptor.river.label: has 81 characters, more than 80; give a short name",
+    ),
+    "a bad source label beside another problem": (
+        _set("source/0/label", 3),
+        "source.pond.label: expected a non-empty string, found 3",
+    ),
+    "two receptors shown alike": (
+        lambda d: d["receptor"].append(dict(d["receptor"][0], name="east", label="river")),
+        "receptor.river.label: shown as 'river', as 'east' is: pages and charts could not tell "
+        "them apart; give each a label of its own",
     ),
     "head-driven without conductivity": (
         _set(
@@ -197,6 +207,19 @@ def test_several_problems_are_reported_at_once(document):
         "output: missing",
     ):
         assert key in message
+
+
+def test_a_bad_label_is_reported_with_the_items_other_problems(document):
+    document["source"][0]["label"] = 3
+    del document["source"][0]["geometry"]
+    message = _problems(document)
+    assert "source.pond.label: expected a non-empty string, found 3" in message
+    assert "source.pond.geometry: missing" in message
+
+
+def test_a_label_is_stripped_before_its_length_is_counted(document):
+    document["receptor"][0]["label"] = " " + "R" * 80 + " "
+    assert load_scenario(document).receptors[0].display_name == "R" * 80
 
 
 def test_named_items_take_a_label_for_pages_else_show_their_name_as_words(document):

@@ -111,7 +111,9 @@ class FieldReader:
         self.problems.append(Problem(one_line(where), one_line(message), one_line(fix)))
 
     def unique(self, items: list[Any], kind: str) -> None:
-        """Note every ``name`` used by more than one of ``items`` (sources, receptors...)."""
+        """Note every ``name`` used by more than one of ``items`` (sources, receptors...), and
+        every display name (:attr:`atlas.scenario.Named.display_name`) shown for more than one
+        name: pages and charts tell the items apart by it."""
         names = [item.name for item in items]
         for name in sorted({n for n in names if names.count(n) > 1}):
             self.note(
@@ -119,6 +121,18 @@ class FieldReader:
                 f"the name {shown(name)} is used more than once",
                 "names must be unique",
             )
+        owners: dict[str, set[str]] = {}
+        for item in items:
+            owners.setdefault(item.display_name, set()).add(item.name)
+        for display, named in sorted(owners.items()):
+            first, *others = sorted(named)
+            for other in others:
+                self.note(
+                    f"{key_path(kind, other)}.label",
+                    f"shown as {shown(display)}, as {shown(first)} is: pages and charts could "
+                    "not tell them apart",
+                    "give each a label of its own",
+                )
 
     def keys(self, table: Mapping[str, Any], allowed: list[str], where: str) -> None:
         """Note every key of ``table`` not in ``allowed`` (typos), with the closest match."""
@@ -201,14 +215,23 @@ class FieldReader:
         value = self.text(table, "label", key, default="")
         if value is None:
             return ""
-        if not value.isprintable() or len(value) > MAX_LABEL_CHARS:
+        value = value.strip()
+        unprintable = next((c for c in value if not c.isprintable()), None)
+        if unprintable is not None:
             self.note(
                 key,
-                f"expected one line of at most {MAX_LABEL_CHARS} characters, found {shown(value)}",
+                f"holds {unprintable!r}, which a page cannot show on one line",
+                "write the label as one line of plain text (spaces, not tabs)",
+            )
+            return ""
+        if len(value) > MAX_LABEL_CHARS:
+            self.note(
+                key,
+                f"has {len(value)} characters, more than {MAX_LABEL_CHARS}",
                 "give a short name as a map's legend would show it, e.g. 'Yellow River'",
             )
             return ""
-        return value.strip()
+        return value
 
     def numbers(self, table: Mapping[str, Any], key: str, where: str, rule: Rule) -> Any:
         """A non-empty list of numbers each obeying ``rule``, None when bad."""

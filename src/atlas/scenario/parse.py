@@ -85,6 +85,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
             ],
             where,
         )
+        label = r.label(item, where)
         kinds = [k for k in ("concentration_mg_per_l", "mass_rate_kg_per_yr") if k in item]
         if len(kinds) != 1:
             r.note(
@@ -125,7 +126,7 @@ def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Sou
                 start or 0.0,
                 end,
                 **leakage,
-                label=r.label(item, where),
+                label=label,
             )
             if source.at_points and source.leakage_mm_per_yr is not None:
                 r.note(
