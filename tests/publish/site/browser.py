@@ -50,10 +50,14 @@ def serve(folder: Path) -> Iterator[str]:
 
 @contextmanager
 def chromium_page(
-    url: str, *, ready: str = ".leaflet-container .atlas-site", width_px: int = 1280
+    url: str,
+    *,
+    ready: str = ".leaflet-container .atlas-site",
+    width_px: int = 1280,
+    height_px: int = 800,
 ) -> Iterator[Page]:
-    """``url`` loaded in headless Chromium (``width_px`` x 800) once the selector ``ready``
-    matches (by default: its map shows a site marker).
+    """``url`` loaded in headless Chromium (``width_px`` x ``height_px``) once the selector
+    ``ready`` matches (by default: its map shows a site marker).
 
     The page records what it did in lists: ``page.requests`` (every URL requested),
     ``page.dialogs`` (the message of every dialog, each dismissed), ``page.errors`` (every
@@ -66,7 +70,7 @@ def chromium_page(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            tab = browser.new_page(viewport={"width": width_px, "height": 800})
+            tab = browser.new_page(viewport={"width": width_px, "height": height_px})
             tab.requests, tab.dialogs, tab.errors = [], [], []
             tab.console_errors, tab.failed = [], []
             tab.on(

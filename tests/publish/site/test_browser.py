@@ -19,7 +19,7 @@ from atlas.load import Layers
 from atlas.pipeline import joined_layers
 from atlas.publish.site import write_site
 from atlas.publish.site.pages import RESIZE_SCRIPT
-from atlas.publish.site.site_pages import SITE_MAP_DEG
+from atlas.publish.site.site_pages import SITE_VIEW_DEG, SITE_WINDOW_DEG
 from atlas.screening import SCREENING_LABEL, screen_sites
 from tiny_roots import REPO, layers_root
 
@@ -173,9 +173,26 @@ def test_a_site_map_stays_within_the_area_its_layers_are_drawn_for(
             "() => { const b = window.atlas.map.getBounds(); "
             "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }"
         )
-        half = SITE_MAP_DEG + 0.005  # Leaflet rounds to whole pixels (0.003 degrees here)
+        half = SITE_WINDOW_DEG + 0.005  # Leaflet rounds to whole pixels (0.003 degrees here)
         assert site.x - half <= west < east <= site.x + half
         assert site.y - half <= south < north <= site.y + half
+        assert tab.errors == []
+
+
+def test_a_wide_short_site_map_far_from_the_equator_opens_on_its_whole_view(served_site, layers):
+    """Where the opening view is wider than the zoom that fills the map with the window allows
+    (a map six times wider than high at 42 degrees north), the map opens on the view all the
+    same: the floor of its zoom is the opening one."""
+    site = layers.sites[layers.sites["name"] == "Bayan Obo"].geometry.iloc[0]
+    url = served_site.replace("index.html", "sites/bayan-obo/index.html")
+    with chromium_page(url, width_px=2560, height_px=400) as tab:
+        south, west, north, east = tab.evaluate(
+            "() => { const b = window.atlas.map.getBounds(); "
+            "return [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]; }"
+        )
+        half = SITE_VIEW_DEG - 0.005  # Leaflet rounds to whole pixels
+        assert west <= site.x - half < site.x + half <= east
+        assert south <= site.y - half < site.y + half <= north
         assert tab.errors == []
 
 

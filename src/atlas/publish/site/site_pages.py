@@ -56,7 +56,6 @@ from atlas.screening import HORIZONS_YR, nearest_water_label
 
 __all__ = [
     "NEARBY_KM",
-    "SITE_MAP_DEG",
     "SITE_VIEW_DEG",
     "SITE_WINDOW_DEG",
     "Projection",
@@ -66,13 +65,10 @@ __all__ = [
     "write_site_pages",
 ]
 
-SITE_WINDOW_DEG = 0.6
-"""Half-width (degrees) of the box around a site whose layers its page draws."""
-
-SITE_MAP_DEG = 1.5
-"""Half-width (degrees) of the box around a site in which its map draws land and 1:10m water,
-and which it keeps its view within: the box the shipped 1:10m layers are clipped to around the
-curated sites (``scripts/prepare_layers.py``)."""
+SITE_WINDOW_DEG = 1.5
+"""Half-width (degrees) of the box around a site whose layers its page draws (its map, its
+data, its key), and which its map keeps its view within: the box the shipped 1:10m rivers and
+lakes are clipped to around the curated sites (``scripts/prepare_layers.py``)."""
 
 SITE_VIEW_DEG = 0.2
 """Half-width (degrees) of the view a site's map opens on."""
@@ -123,16 +119,16 @@ def site_pages(sites: gpd.GeoDataFrame) -> tuple[SitePage, ...]:
 
 
 def site_map(layers: Layers, page: SitePage) -> AtlasMap:
-    """The map of one site: the layers within its window, land and water within
-    :data:`SITE_MAP_DEG`, opened on the site and kept within that box."""
-    window, area = page.window, page.around(SITE_MAP_DEG)
+    """The map of one site: the layers within its window, opened on the site and kept
+    within the window."""
+    window = page.window
     atlas_map = AtlasMap(control_scale=True, zoom_snap=0.5)
     atlas_map.default_js = list(MAP_SCRIPTS)
     atlas_map.default_css = list(MAP_STYLESHEETS)
     basemap_pane().add_to(atlas_map)
     sites_pane().add_to(atlas_map)
-    local_basemap(layers.countries, area).add_to(atlas_map)
-    hydrography_near(layers.rivers_10m, layers.lakes_10m, area).add_to(atlas_map)
+    local_basemap(layers.countries, window).add_to(atlas_map)
+    hydrography_near(layers.rivers_10m, layers.lakes_10m, window).add_to(atlas_map)
     tailings_pond(nearby(layers.tailings_pond, window)).add_to(atlas_map)
     usgs_records().add_to(atlas_map)
     observations(nearby(layers.observations, window)).add_to(atlas_map)
@@ -140,7 +136,7 @@ def site_map(layers: Layers, page: SitePage) -> AtlasMap:
     folium.LayerControl(collapsed=True, position="topright").add_to(atlas_map)
     west, south, east, north = (float(v) for v in shapely.bounds(page.around(SITE_VIEW_DEG)))
     atlas_map.fit_bounds([[south, west], [north, east]])
-    keep_within(area).add_to(atlas_map)
+    keep_within(window).add_to(atlas_map)
     return atlas_map
 
 

@@ -103,15 +103,18 @@
 
     /* Keep ``map`` within ``bounds`` ([[south, west], [north, east]]), where its detailed
      * layers are drawn: no panning beyond it, and no zooming out past the zoom at which it
-     * fills the map (computed again when the map is resized). */
+     * fills the map (computed again when the map is resized), nor past the view it opened on
+     * where that view is wider (a wide map far from the equator). Called once the map has
+     * its opening view. */
     keepWithin: function (map, bounds) {
       var box = L.latLngBounds(bounds);
       var floor = map.getMinZoom();
+      var opening = map.getBounds();
       map.options.maxBoundsViscosity = 1.0;
       map.setMaxBounds(box);
       function fit() {
         map.options.minZoom = floor; /* getBoundsZoom never answers below the current minimum */
-        map.setMinZoom(map.getBoundsZoom(box, true));
+        map.setMinZoom(Math.min(map.getBoundsZoom(box, true), map.getBoundsZoom(opening)));
       }
       fit();
       map.on("resize", fit);
