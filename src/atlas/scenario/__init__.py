@@ -61,7 +61,8 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
 
 Sources, receptors, fixed heads and observations may each have a ``label``: how pages and
 charts name it ("Yellow River"; one line, at most 80 characters; a sentence puts "the" before
-a receptor's: "reaches the Yellow River"); without one, its name with spaces for underscores.
+a receptor's, "reaches the Yellow River", unless it begins with "The"); without one, its name
+with spaces for underscores. Two items of a kind may not be shown alike.
 The name stays the identifier in keys, files and data.
 
 A geometry is WKT in the scenario CRS, or a layer reference of the data root,

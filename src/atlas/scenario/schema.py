@@ -189,8 +189,12 @@ class Receptor(Named):
 
     @property
     def in_sentence(self) -> str:
-        """How a sentence names it: "the" and its display name ("reaches the Yellow River")."""
-        return f"the {self.display_name}"
+        """How a sentence names it: "the" and its display name ("reaches the Yellow River"),
+        or a label that begins with "The" as it is, that word in lower case."""
+        name = self.display_name
+        if name.startswith("The "):
+            return "t" + name[1:]
+        return name if name.startswith("the ") else f"the {name}"
 
 
 @dataclass(frozen=True)

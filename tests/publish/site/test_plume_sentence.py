@@ -72,3 +72,5 @@ def test_a_receptor_is_named_by_its_label_else_by_its_name_as_words(plume_case):
     labelled = replace(result, scenario=replace(result.scenario, receptors=receptors))
     assert " reaches the Ditch No. 2 around " in result_sentence(labelled)
     assert Receptor("yellow_river", Point(0, 0), (1.0,)).in_sentence == "the yellow river"
+    labelled = Receptor("r", Point(0, 0), (1.0,), label="The Hague canal")
+    assert labelled.in_sentence == "the Hague canal"

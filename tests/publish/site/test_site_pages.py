@@ -211,3 +211,8 @@ def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, t
         '<a href="../../scenarios/away/index.html">away</a> '
         f"(its grid {found[1].distance_km:.0f} km from this site): away at 100 m/yr"
     ) in section
+    (written, _) = write_site_pages(
+        tmp_path / "b", layers, (here,), sections=frozenset(), scenarios=[away], folders=folders
+    )
+    html = written.read_text(encoding="utf-8")
+    assert '<h2 id="projections-heading">Plume projections nearby <span' in html
