@@ -47,6 +47,15 @@ def observed(met: np.ndarray) -> np.ndarray:
     return np.where(met, 1000.0, 1e-5)
 
 
+BANK_RULES_OUT = [
+    (25, 35, True, False),
+    (25, 75, False, False),
+    (200, 149, True, True),
+    (200, 741, False, False),
+]
+"""110 in range: 35 meet the wells, none the bank; outside, 149 meet the bank."""
+
+
 def test_the_upper_bound_is_clopper_pearson():
     assert upper_rate(0, 110) == pytest.approx(1 - 0.05 ** (1 / 110))
     assert upper_rate(3, 40) == pytest.approx(stats.beta.ppf(0.95, 4, 37))
@@ -54,15 +63,7 @@ def test_the_upper_bound_is_clopper_pearson():
 
 
 def test_an_observation_no_realization_in_range_meets_rules_the_claim_out(scenario):
-    # 110 in range: 35 meet the wells, none the bank; outside, 149 meet the bank
-    velocity, met = table(
-        [
-            (25, 35, True, False),
-            (25, 75, False, False),
-            (200, 149, True, True),
-            (200, 741, False, False),
-        ]
-    )
+    velocity, met = table(BANK_RULES_OUT)
     verdict = claim_verdict(scenario, CLAIM, velocity, met, observed(met))
     assert (verdict.verdict, verdict.prior_count, verdict.kept_count) == ("ruled out", 110, 0)
     assert verdict.deciding is not None
@@ -154,14 +155,7 @@ def test_the_verdict_names_observations_by_their_labels(scenario):
         for o in scenario.observations
     )
     labelled = type(scenario)(**{**scenario.__dict__, "observations": observations})
-    velocity, met = table(
-        [
-            (25, 35, True, False),
-            (25, 75, False, False),
-            (200, 149, True, True),
-            (200, 741, False, False),
-        ]
-    )
+    velocity, met = table(BANK_RULES_OUT)
     verdict = claim_verdict(labelled, CLAIM, velocity, met, observed(met))
     assert verdict.deciding is not None
     assert verdict.deciding.name == "bank"  # the identifier
