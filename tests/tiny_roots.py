@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[1]
 SCENARIO = """
 schema_version = 1
 name = "{name}"
-description = "{description}"
+{title}description = "{description}"
 crs = "EPSG:32649"
 start_year = 2000
 [grid]
@@ -50,9 +50,12 @@ reached (the source holds 1000 mg/L)."""
 XSS_DESCRIPTION = "a <b>tiny</b> & fast pair"
 
 
-def tiny_scenario(name: str, velocity: float, *, x0: int = 388000, description: str = "") -> str:
+def tiny_scenario(
+    name: str, velocity: float, *, x0: int = 388000, description: str = "", title: str = ""
+) -> str:
     return SCENARIO.format(
         name=name,
+        title=f'title = "{title}"\n' if title else "",
         description=description or f"{name} at {velocity:g} m/yr",
         x0=x0,
         x1=x0 + 3000,
@@ -74,7 +77,9 @@ def write_root(root: Path) -> Path:
     """A data root with the shipped layers and three tiny scenarios (two share a grid)."""
     scenarios = layers_root(root) / "scenarios"
     scenarios.mkdir()
-    (scenarios / "baotou.toml").write_text(tiny_scenario("baotou", 150.0), encoding="utf-8")
+    (scenarios / "baotou.toml").write_text(
+        tiny_scenario("baotou", 150.0, title="Tiny Baotou"), encoding="utf-8"
+    )
     (scenarios / "baotou_fast_path.toml").write_text(
         tiny_scenario("baotou_fast_path", 400.0, description=XSS_DESCRIPTION), encoding="utf-8"
     )

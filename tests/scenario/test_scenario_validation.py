@@ -159,6 +159,10 @@ BAD_CASES = {
         _set("receptor/0/label", 3),
         "receptor.river.label: expected a non-empty string, found 3",
     ),
+    "a title of two lines": (
+        _set("title", "Baotou\nfast"),
+        "title: holds '\\n', which a page cannot show on one line",
+    ),
     "a label of two lines": (
         _set("source/0/label", "Pond\n<b>2</b>"),
         "source.pond.label: holds '\\n', which a page cannot show on one line; write the label "
@@ -207,6 +211,13 @@ def test_several_problems_are_reported_at_once(document):
         "output: missing",
     ):
         assert key in message
+
+
+def test_pages_name_a_scenario_by_its_title_else_by_its_name(document):
+    assert load_scenario(document).display_title == "small"
+    document["title"] = "A small test: 25 m/yr"
+    scenario = load_scenario(document)
+    assert (scenario.name, scenario.display_title) == ("small", "A small test: 25 m/yr")
 
 
 def test_a_bad_label_is_reported_with_the_items_other_problems(document):

@@ -15,7 +15,8 @@ it can be recognised (UTF-16, UTF-32). Arrays and tables nest at most
 File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`` are examples)::
 
     schema_version = 1
-    name = "baotou"                      # required
+    name = "baotou"                      # required: the identifier of its files and data
+    title = "Baotou: 20-30 m/yr"         # optional: how pages name it (default: the name)
     description = "..."                  # optional
     crs = "EPSG:32649"                   # projected, metres (a geographic CRS is an error)
     start_year = 1965                    # optional: calendar year of t = 0

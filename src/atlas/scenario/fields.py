@@ -208,11 +208,12 @@ class FieldReader:
             return None
         return value
 
-    def label(self, table: Mapping[str, Any], where: str) -> str:
-        """The optional ``label`` of a named item (how pages and charts name it): one line of
-        at most :data:`MAX_LABEL_CHARS` characters; "" when absent or bad (bad is noted)."""
-        key = f"{where}.label"
-        value = self.text(table, "label", key, default="")
+    def label(self, table: Mapping[str, Any], where: str, name: str = "label") -> str:
+        """The optional ``label`` of a named item (how pages and charts name it), or another
+        such key ``name`` (a scenario's ``title``): one line of at most
+        :data:`MAX_LABEL_CHARS` characters; "" when absent or bad (bad is noted)."""
+        key = key_path(where, name)
+        value = self.text(table, name, key, default="")
         if value is None:
             return ""
         value = value.strip()

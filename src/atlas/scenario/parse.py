@@ -50,6 +50,7 @@ __all__ = ["load_scenario"]
 _TOP = [
     "schema_version",
     "name",
+    "title",
     "description",
     "crs",
     "start_year",
@@ -412,6 +413,7 @@ def load_scenario(
         r.note("schema_version", f"expected {SCHEMA_VERSION}, found {shown(version)}")
     name = r.text(document, "name", "name")
     description = r.text(document, "description", "description", default="")
+    title = r.label(document, "", "title")
     crs = None
     crs_text = r.text(document, "crs", "crs")
     if crs_text is not None:
@@ -489,6 +491,7 @@ def load_scenario(
         start_year=None if start_year is MISSING else start_year,
         initial=initial,
         description=description,
+        title=title,
         provenance=provenance,
         parameter_keys=tuple(r.parameter_keys),
         path=path,

@@ -297,6 +297,7 @@ class Scenario:
     start_year: int | None = None
     initial: InitialConcentration | None = None
     description: str = ""
+    title: str = ""
     provenance: Mapping[str, str] = field(default_factory=dict)
     parameter_keys: tuple[str, ...] = ()
     path: Path | None = None
@@ -304,6 +305,12 @@ class Scenario:
     document_json: str = "{}"
     uncertainty: Uncertainty | None = None
     observations: tuple[Observation, ...] = ()
+
+    @property
+    def display_title(self) -> str:
+        """How pages name the scenario: its ``title`` ("Baotou: the fast path"), else its
+        name, which stays the identifier of its files, folders and data."""
+        return self.title or self.name
 
     @property
     def horizon_yr(self) -> float:

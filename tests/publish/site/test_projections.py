@@ -96,7 +96,8 @@ def test_the_pair_is_side_by_side_with_arrival_years_read_from_the_summaries(bui
     assert "Claim check: Baotou: two projections side by side" in html
     table = _table_after(html, "Side by side, with every source")
     header, *rows = table["rows"]
-    assert header == ["Quantity", "baotou", "baotou_fast_path"]
+    assert header == ["Quantity", "Tiny Baotou", "baotou_fast_path"]  # a title, else the name
+    assert "<h1>Modelled plume: Tiny Baotou</h1>" in html
     assert "MODELLED" in html
     by_label = {row[0]: row[1:] for row in rows}
     reached = not_reached = 0
@@ -160,9 +161,11 @@ def test_scenario_text_is_escaped(built):
 
 
 def _plume_layers(html: str) -> dict[str, str]:
-    """Scenario name -> the variable of its outline layer, from the layer control."""
-    pattern = r'"[^"]*MODELLED plume: ([a-z_]+)" : (geo_json_\d+)'
-    return dict(re.findall(pattern, html))
+    """Scenario name -> the variable of its outline layer, from the layer control, which names
+    a layer by its scenario's title (the tiny baotou has one)."""
+    pattern = r'"[^"]*MODELLED plume: ([A-Za-z_ ]+)" : (geo_json_\d+)'
+    names = {"Tiny Baotou": "baotou"}
+    return {names.get(title, title): var for title, var in re.findall(pattern, html)}
 
 
 def test_each_scenario_has_an_outline_layer_and_only_the_pair_starts_on(built):

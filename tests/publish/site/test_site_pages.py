@@ -195,8 +195,10 @@ def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, t
     assert NEARBY_KM < 30.5  # the far grid lies 30.5 km east of the site, the away one 10.5 km
     found = projections_at(here, [far, away, tiny], folders)
     assert found == (
-        Projection("tiny", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
-        Projection("away", "away at 100 m/yr", "scenarios/away/index.html", pytest.approx(10.5)),
+        Projection("tiny", "tiny", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
+        Projection(
+            "away", "away", "away at 100 m/yr", "scenarios/away/index.html", pytest.approx(10.5)
+        ),
     )
     assert projections_at(here, [tiny], {"away": "scenarios/away"}) == ()  # no page of its own
     assert projections_at(page, [away, tiny], folders) == ()  # the first site is elsewhere

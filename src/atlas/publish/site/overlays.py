@@ -227,7 +227,7 @@ def plume_outlines(projection: PlumeView, *, hue_class: str, show: bool) -> foli
         properties,
         sort_by=(),
         where=f"plumes/{projection.name}/isochrones.geojson",
-        name=macro("layers.html", "plume_layer_name", name=projection.name, hue_class=hue_class),
+        name=macro("layers.html", "plume_layer_name", name=projection.title, hue_class=hue_class),
         show=show,
         style=JsCode("atlas.plumeStyle"),
         attribution=PLUME_ATTRIBUTION,

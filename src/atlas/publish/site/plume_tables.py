@@ -51,8 +51,9 @@ class PlumeView:
 
     Attributes
     ----------
-    name, description : str
-        The scenario's name (also its folder in ``plumes/``) and description.
+    name, title, description : str
+        The scenario's name (also its folder in ``plumes/``), how pages name it
+        (:attr:`atlas.scenario.Scenario.display_title`) and its description.
     grid_key : tuple
         CRS and grid of the result: views with equal keys are shown side by side.
     isochrones : geopandas.GeoDataFrame
@@ -70,6 +71,7 @@ class PlumeView:
     """
 
     name: str
+    title: str
     description: str
     grid_key: tuple[Any, ...]
     isochrones: gpd.GeoDataFrame
@@ -121,6 +123,7 @@ def plume_view(result: PlumeResult, files: Iterable[Path]) -> PlumeView:
     }
     return PlumeView(
         name=result.name,
+        title=result.scenario.display_title,
         description=result.scenario.description,
         grid_key=(result.scenario.crs.to_string(), *(grid_values[k] for k in sorted(grid_values))),
         isochrones=result.isochrones,

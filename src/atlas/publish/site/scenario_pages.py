@@ -93,7 +93,7 @@ def _scenario_map(view: ScenarioView, layers: Layers) -> AtlasMap:
 def _chrome(view: ScenarioView, sections: frozenset[str]) -> Chrome:
     return Chrome(
         folder=view.folder,
-        title=f"Modelled plume: {view.name}",
+        title=f"Modelled plume: {view.title}",
         section="scenarios",
         sections=sections,
         summary=view.sentence,

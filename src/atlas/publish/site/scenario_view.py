@@ -62,8 +62,9 @@ class ScenarioView:
 
     Attributes
     ----------
-    name, folder, description : str
-        The scenario's name, the page's folder (``scenarios/<slug>``) and description.
+    name, title, folder, description : str
+        The scenario's name, how pages name it (:attr:`atlas.scenario.Scenario.display_title`),
+        the page's folder (``scenarios/<slug>``) and its description.
     sentence : str
         The result in one sentence (:func:`~.plume_sentence.result_sentence`), modelled.
     frames : PlumeFrames
@@ -82,6 +83,7 @@ class ScenarioView:
     """
 
     name: str
+    title: str
     folder: str
     description: str
     sentence: str
@@ -112,7 +114,8 @@ class ClaimCheck:
     several), and the observations on the grid."""
 
     table: PlumeTable | None
-    scenarios: tuple[tuple[str, str, str, tuple[str, ...]], ...]
+    scenarios: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
+    """Per scenario: name, title, page slug, sentence and verdicts."""
     observations: tuple[Observed, ...]
 
 
@@ -317,6 +320,7 @@ def scenario_view(
     frames, start = write_plume_data(result, path, site)
     return ScenarioView(
         name=result.name,
+        title=result.scenario.display_title,
         folder=folder,
         description=result.scenario.description,
         sentence=result_sentence(result, ensemble),
@@ -357,7 +361,13 @@ def claim_check(
         return None
     by_name = {v.name: v for v in views}
     scenarios = tuple(
-        (name, by_name[name].slug, by_name[name].sentence, by_name[name].verdicts)
+        (
+            name,
+            by_name[name].title,
+            by_name[name].slug,
+            by_name[name].sentence,
+            by_name[name].verdicts,
+        )
         for name in names
         if name in by_name
     )

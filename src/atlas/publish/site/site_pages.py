@@ -241,11 +241,12 @@ def _screened(screening: pd.DataFrame | None, page: SitePage) -> ScreeningFacts 
 
 @dataclass(frozen=True)
 class Projection:
-    """A modelled plume whose grid holds a site or lies near it: the scenario's name and
-    description, its page relative to the site root, and how far its grid is from the site
-    (km; 0 when the grid holds it)."""
+    """A modelled plume whose grid holds a site or lies near it: the scenario's name, title
+    (:attr:`atlas.scenario.Scenario.display_title`) and description, its page relative to the
+    site root, and how far its grid is from the site (km; 0 when the grid holds it)."""
 
     name: str
+    title: str
     description: str
     href: str
     distance_km: float = 0.0
@@ -284,7 +285,15 @@ def projections_at(
         distance_km = float(scenario.grid.box.distance(local)) / 1000.0
         if distance_km <= NEARBY_KM:
             href = f"{folders[scenario.name]}/index.html"
-            found.append(Projection(scenario.name, scenario.description or "", href, distance_km))
+            found.append(
+                Projection(
+                    scenario.name,
+                    scenario.display_title,
+                    scenario.description or "",
+                    href,
+                    distance_km,
+                )
+            )
     return tuple(sorted(found, key=lambda p: (p.distance_km, p.name)))
 
 
