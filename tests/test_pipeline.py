@@ -11,6 +11,7 @@ import pytest
 import atlas.pipeline
 from atlas.errors import OutputError, ScenarioError
 from atlas.pipeline import build_site
+from atlas.scenario.collection import load_scenarios
 from atlas.tasks import run_file
 from tiny_roots import layers_root, tiny_scenario, write_root
 
@@ -113,6 +114,21 @@ def test_scenario_names_must_be_unique_folder_names(tmp_path, files, message):
         build_site(root, tmp_path / "site", cache_dir=tmp_path / "cache")
     assert not (tmp_path / "site").exists()
     assert not (tmp_path / "cache").exists()
+
+
+@pytest.mark.parametrize(("title_a", "title_b"), [("Same", "Same"), ("", "a")])
+def test_two_scenarios_pages_would_show_alike_are_refused(tmp_path, title_a, title_b):
+    """Two titles alike, or a title that is another scenario's name (its title when it has
+    none): the pages, the layer control and the side-by-side columns tell them apart by it."""
+    root = layers_root(tmp_path / "root")
+    (root / "scenarios").mkdir()
+    for name, title in (("a", title_a), ("b", title_b)):
+        text = tiny_scenario(name, 100.0, title=title)
+        (root / "scenarios" / f"{name}.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenarios(root)
+    assert f"pages would show it as {title_b!r}, as another scenario" in str(caught.value)
+    assert "give each scenario a title of its own" in str(caught.value)
 
 
 def test_a_scenario_file_runs_and_writes_only_when_asked(tmp_path):

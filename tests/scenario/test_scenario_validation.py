@@ -165,8 +165,8 @@ BAD_CASES = {
     ),
     "a label of two lines": (
         _set("source/0/label", "Pond\n<b>2</b>"),
-        "source.pond.label: holds '\\n', which a page cannot show on one line; write the label "
-        "as one line of plain text",
+        "source.pond.label: holds '\\n', which a page cannot show on one line; write it as one "
+        "line of plain text",
     ),
     "a label too long for a legend": (
         _set("receptor/0/label", "R" * 81),

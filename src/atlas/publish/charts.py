@@ -167,7 +167,9 @@ def receptor_chart(result: PlumeResult) -> Figure:
     top = max(float(np.nanmax(series.to_numpy(), initial=0.0)), thresholds[-1]) * 3.0
     axes.set(yscale="log", ylim=(floor, top), xlim=(years[0], years[-1]), xlabel=label)
     axes.set_ylabel("modelled highest concentration (mg/L)")
-    axes.set_title(plain(f"{scenario.name}: MODELLED concentration at each receptor"), loc="left")
+    axes.set_title(
+        plain(f"{scenario.display_title}: MODELLED concentration at each receptor"), loc="left"
+    )
     axes.grid(True, which="major", color="#dddddd", linewidth=0.6)
     if len(series.columns):
         axes.legend(loc="lower right", frameon=False, title="receptor")
@@ -220,7 +222,7 @@ def arrival_probability_chart(result: EnsembleResult) -> Figure:
     axes.set_ylabel("modelled probability of arrival")
     axes.set_title(
         plain(
-            f"{scenario.name}: MODELLED probability of arrival ({result.kept} of "
+            f"{scenario.display_title}: MODELLED probability of arrival ({result.kept} of "
             f"{result.count} realizations kept)"
         ),
         loc="left",

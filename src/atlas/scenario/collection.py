@@ -24,7 +24,8 @@ def load_scenarios(root: Path) -> list[Scenario]:
     ------
     ScenarioError
         When a scenario is invalid, or two share a name, or a name cannot be a folder name
-        (it names ``plumes/<name>/`` in the site and ``.cache/plumes/<name>/``).
+        (it names ``plumes/<name>/`` in the site and ``.cache/plumes/<name>/``), or two are
+        shown alike (:attr:`Scenario.display_title`: pages tell them apart by it).
     """
     paths = sorted((root / SCENARIOS_FOLDER).glob("*.toml"))
     scenarios = [load_scenario(path, root=root) for path in paths]
@@ -46,9 +47,19 @@ def load_scenarios(root: Path) -> list[Scenario]:
         for path, name in zip(paths, names, strict=True)
         if not _FOLDER_NAME.fullmatch(name)
     ]
+    titles = [scenario.display_title for scenario in scenarios]
+    problems += [
+        Problem(
+            f"{path.name}: title",
+            f"pages would show it as {title!r}, as another scenario",
+            "give each scenario a title of its own",
+        )
+        for path, title, name in zip(paths, titles, names, strict=True)
+        if titles.count(title) > 1 and names.count(name) == 1
+    ]
     if problems:
         raise ScenarioError(
-            "scenario names must be unique folder names",
+            "scenario names must be unique folder names, and titles unique",
             path=root / SCENARIOS_FOLDER,
             problems=problems,
         )

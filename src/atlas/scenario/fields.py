@@ -222,14 +222,14 @@ class FieldReader:
             self.note(
                 key,
                 f"holds {unprintable!r}, which a page cannot show on one line",
-                "write the label as one line of plain text (spaces, not tabs)",
+                "write it as one line of plain text (spaces, not tabs)",
             )
             return ""
         if len(value) > MAX_LABEL_CHARS:
             self.note(
                 key,
                 f"has {len(value)} characters, more than {MAX_LABEL_CHARS}",
-                "give a short name as a map's legend would show it, e.g. 'Yellow River'",
+                "give a short name, as a legend or a heading would show it ('Yellow River')",
             )
             return ""
         return value

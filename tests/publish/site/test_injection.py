@@ -122,6 +122,7 @@ def test_pages_rendered_in_threads_keep_data_literal_and_branca_works_after():
 SCENARIO = """
 schema_version = 1
 name = "probe"
+title = {title}
 description = {description}
 crs = "EPSG:32649"
 start_year = 2000
@@ -180,6 +181,7 @@ def _probed_root(root: Path) -> Path:
         field: json.dumps(probe(f"sc.{field}"))  # names stay under 80 characters, kept as is
         for field in (
             "description",
+            "title",
             "source",
             "receptor",
             "slabel",
@@ -210,6 +212,7 @@ def test_a_build_with_probes_in_every_field_succeeds_and_shows_them_literally(tm
     assert layers_shown >= {"sites", "usgs_sites", "tailings_pond", "observations", "sc"}
     assert {tag for tag in shown if tag.startswith("sc.")} >= {  # pages show labels, not names
         "sc.description",
+        "sc.title",
         "sc.slabel",
         "sc.rlabel",
         "sc.porosity",

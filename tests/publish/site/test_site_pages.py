@@ -183,7 +183,8 @@ def test_an_unnamed_nearest_water_is_named_by_its_kind_on_the_page(layers):
 
 
 def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, tmp_path):
-    tiny = load_scenario(tomllib.loads(tiny_scenario("tiny", 100.0)), root=REPO)
+    text = tiny_scenario("tiny", 100.0, title="The tiny one")
+    tiny = load_scenario(tomllib.loads(text), root=REPO)
     away = load_scenario(tomllib.loads(tiny_scenario("away", 100.0, x0=400000)), root=REPO)
     far = load_scenario(tomllib.loads(tiny_scenario("far", 100.0, x0=420000)), root=REPO)
     inside = gpd.GeoSeries([shapely.Point(389_500, 4_496_750)], crs=tiny.crs).to_crs(4326)
@@ -195,7 +196,7 @@ def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, t
     assert NEARBY_KM < 30.5  # the far grid lies 30.5 km east of the site, the away one 10.5 km
     found = projections_at(here, [far, away, tiny], folders)
     assert found == (
-        Projection("tiny", "tiny", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
+        Projection("tiny", "The tiny one", "tiny at 100 m/yr", "scenarios/tiny/index.html"),
         Projection(
             "away", "away", "away at 100 m/yr", "scenarios/away/index.html", pytest.approx(10.5)
         ),
@@ -208,7 +209,7 @@ def test_a_site_links_the_plume_pages_whose_grid_holds_it_or_lies_near(layers, t
     html = written.read_text(encoding="utf-8")
     section = html.split('id="projections-heading"', 1)[1].split("</section>", 1)[0]
     assert section.startswith(">Plume projections here and nearby ")
-    assert '<a href="../../scenarios/tiny/index.html">tiny</a>: tiny at 100 m/yr' in section
+    assert '<a href="../../scenarios/tiny/index.html">The tiny one</a>: tiny at 100 m/yr' in section
     assert (
         '<a href="../../scenarios/away/index.html">away</a> '
         f"(its grid {found[1].distance_km:.0f} km from this site): away at 100 m/yr"

@@ -158,10 +158,12 @@ def _table(projections: Sequence[PlumeView]) -> PlumeTable:
         Row(label, tuple(dict(p.facts).get(label, missing) for p in projections))
         for label in labels
     )
-    place = _place([p.name for p in projections])
     count = len(projections)
     title = (
-        place if count == 1 else f"{place}: {_COUNTS.get(count, count)} projections side by side"
+        projections[0].title
+        if count == 1
+        else f"{_place([p.name for p in projections])}: "
+        f"{_COUNTS.get(count, count)} projections side by side"
     )
     return PlumeTable(title, tuple(projections), rows)
 
