@@ -114,8 +114,7 @@ class ClaimCheck:
     several), and the observations on the grid."""
 
     table: PlumeTable | None
-    scenarios: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]
-    """Per scenario: name, title, page slug, sentence and verdicts."""
+    scenarios: tuple[ScenarioView, ...]
     observations: tuple[Observed, ...]
 
 
@@ -360,16 +359,6 @@ def claim_check(
     if len(names) < 2:
         return None
     by_name = {v.name: v for v in views}
-    scenarios = tuple(
-        (
-            name,
-            by_name[name].title,
-            by_name[name].slug,
-            by_name[name].sentence,
-            by_name[name].verdicts,
-        )
-        for name in names
-        if name in by_name
-    )
+    scenarios = tuple(by_name[name] for name in names if name in by_name)
     shown = table if table is not None and len(table.projections) > 1 else None
     return ClaimCheck(shown, scenarios, observed)
