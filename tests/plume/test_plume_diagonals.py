@@ -113,6 +113,7 @@ def test_converging_flow_mirrored_gives_the_mirrored_plume():
         scheme.advance(
             conc, scheme.work_arrays(conc.shape), 60, dt, 1.0, scheme.advective_flow(vx, vy),
             dispersion, fe_limits, sink, 1 / dx, 1 / dx, _holds(source, 1.0), NO_RATES, 0.0, 0,
+            False,
         )  # fmt: skip
         return conc
 

@@ -75,6 +75,10 @@ PROBLEM_3_LIMIT = 0.5 * 0.05
 """Half of MT3DMS's relative error on the centreline of problem 3: the issue's target."""
 PROBLEM_3_MEASURED = 0.07
 """The largest relative error allowed now (measured 0.065): a guard, not the target."""
+PROBLEM_3_MEAN_LIMIT = 0.5 * 0.075
+"""Half of MT3DMS's relative error on problem 3's centreline against the analytic cell means,
+with the mass injected alone as here (upstream finite differences and MMOC; TVD 0.148):
+``bench/results/2026-11-mt3dms-reference.json``."""
 PROBLEM_4_LIMIT = 0.5 * 0.25
 """Half of MT3DMS's error along the diagonal of problem 4, as a fraction of the peak."""
 
@@ -95,10 +99,12 @@ def _run(
     parameters,
     days,
     at_cell_centres=True,
+    dispersion_order=2,
 ):
     """The problem's concentration (mg/L) at its end, and the coordinates of the cell centres
     east and north of the well (m). ``well`` is (row from the south, column); the well injects
-    at its cell's centre unless ``at_cell_centres`` is False (then evenly over the cell)."""
+    at its cell's centre unless ``at_cell_centres`` is False (then evenly over the cell).
+    ``dispersion_order`` is :func:`~atlas.plume.transport.simulate`'s."""
     vx, vy = flow.uniform_face_velocities(shape, velocity_m_per_d * DAYS_PER_YR, direction_deg)
     source = np.zeros(shape, bool)
     source[well] = True
@@ -110,6 +116,7 @@ def _run(
         parameters=parameters,
         output_times_yr=[days / DAYS_PER_YR],
         sources=[MassRateSource(source, rate_kg_per_yr, at_cell_centres=at_cell_centres)],
+        dispersion_order=dispersion_order,
     )
     assert abs(result.mass_balance_error_kg[-1]) <= 1e-12 * result.mass_in_kg[-1]
     east, north = np.meshgrid(
@@ -118,10 +125,12 @@ def _run(
     return result.concentration_mg_per_l[-1], east, north, rate_kg_per_yr
 
 
-def _problem_3_centreline_error(refinement: int) -> float:
-    """Largest relative error of problem 3's centreline every 10 m from 10 to 100 m downstream
-    of the well, on cells of ``10 / refinement`` m (``refinement`` odd: the well stays at a cell
-    centre)."""
+def _problem_3_centreline_errors(
+    refinement: int, dispersion_order: int = 2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Relative errors of problem 3's centreline every 10 m from 10 to 100 m downstream of the
+    well, against the analytic solution at the cell centres and against its cell means, on
+    cells of ``10 / refinement`` m (``refinement`` odd: the well stays at a cell centre)."""
     parameters = TransportParameters(
         effective_porosity=0.3,
         thickness_m=10.0,
@@ -130,23 +139,35 @@ def _problem_3_centreline_error(refinement: int) -> float:
     )
     shape = (31 * refinement, 46 * refinement)
     well = (15 * refinement + refinement // 2,) * 2  # row 16 of 31 from the north, column 16
+    dx = 10.0 / refinement
     conc, east, north, rate = _run(
-        shape, 10.0 / refinement, 1 / 3, 90.0, well, 1000.0, parameters, 365.0
-    )
+        shape, dx, 1 / 3, 90.0, well, 1000.0, parameters, 365.0,
+        dispersion_order=dispersion_order,
+    )  # fmt: skip
     v = DAYS_PER_YR / 3
+
+    def plume(x, y):
+        return analytic.continuous_point_2d(
+            x,
+            y,
+            1.0,
+            rate,
+            velocity_m_per_yr=v,
+            longitudinal_dispersion_m2_per_yr=10.0 * v,
+            transverse_dispersion_m2_per_yr=3.0 * v,
+            effective_porosity=0.3,
+            thickness_m=10.0,
+        )
+
     columns = well[1] + refinement * np.arange(1, 11)
-    expected = analytic.continuous_point_2d(
-        east[well[0], columns],
-        north[well[0], columns],
-        1.0,
-        rate,
-        velocity_m_per_yr=v,
-        longitudinal_dispersion_m2_per_yr=10.0 * v,
-        transverse_dispersion_m2_per_yr=3.0 * v,
-        effective_porosity=0.3,
-        thickness_m=10.0,
-    )
-    return float(np.abs(conc[well[0], columns] / expected - 1).max())
+    x, y = east[well[0], columns], north[well[0], columns]
+    simulated = conc[well[0], columns]
+    return simulated / plume(x, y) - 1, simulated / cell_average(plume, x, y, dx, points=64) - 1
+
+
+def _problem_3_centreline_error(refinement: int) -> float:
+    """Largest relative error against the cell centres (:func:`_problem_3_centreline_errors`)."""
+    return float(np.abs(_problem_3_centreline_errors(refinement)[0]).max())
 
 
 def test_problem_3_point_injection_in_uniform_flow():
@@ -155,7 +176,7 @@ def test_problem_3_point_injection_in_uniform_flow():
     assert PROBLEM_3_LIMIT < error <= PROBLEM_3_MEASURED  # meeting the limit: tighten the guard
 
 
-def _problem_4_diagonal_error(at_cell_centres: bool) -> float:
+def _problem_4_diagonal_error(at_cell_centres: bool, dispersion_order: int = 2) -> float:
     """Largest error of problem 4 along the diagonal downstream of the well against the
     cell-averaged analytic solution, as a fraction of its peak. With ``at_cell_centres`` False
     the well's inflow is spread evenly over its cell, and so is the analytic source."""
@@ -169,8 +190,9 @@ def _problem_4_diagonal_error(at_cell_centres: bool) -> float:
     )
     well = (99 - 79, 20)  # row 80 of 100 from the north, column 21
     conc, east, north, rate = _run(
-        (100, 100), 10.0, 1.0, 45.0, well, 10.0, parameters, 1000.0, at_cell_centres
-    )
+        (100, 100), 10.0, 1.0, 45.0, well, 10.0, parameters, 1000.0, at_cell_centres,
+        dispersion_order,
+    )  # fmt: skip
     v, d_m = DAYS_PER_YR, diffusion_m2_per_d * DAYS_PER_YR
     half = math.sqrt(0.5)
 
@@ -213,3 +235,22 @@ def test_problem_3_meets_the_limit_once_the_plume_spans_cells():
     :data:`PROBLEM_3_LIMIT`: the error on the problem's 10 m cells is resolution (the plume is one
     or two cells wide across the flow there; ``bench/near_source_bench.py``), not a bias."""
     assert _problem_3_centreline_error(5) <= PROBLEM_3_LIMIT
+
+
+def test_problem_3_with_fourth_order_dispersion():
+    """With the exchanges' leading error taken back (``dispersion_order=4``), the plume one or
+    two cells wide keeps its shape across the flow: against the analytic cell means the
+    centreline is within half of MT3DMS's error on that measure (0.030; 0.111 with second-order
+    dispersion), and from two cells downstream within :data:`PROBLEM_3_LIMIT` of the values at
+    the centres (0.016). One cell from the well the exact cell mean is itself 9 % below the
+    centre value (the test above), and this is 11 % below it."""
+    centres, means = _problem_3_centreline_errors(1, dispersion_order=4)
+    assert np.abs(means).max() <= PROBLEM_3_MEAN_LIMIT
+    assert np.abs(centres[1:]).max() <= PROBLEM_3_LIMIT
+
+
+def test_problem_4_with_fourth_order_dispersion():
+    """Along the diagonal the error falls from 0.082 of the peak to 0.042 (0.057 to 0.018 with
+    the inflow spread over the well cell)."""
+    assert _problem_4_diagonal_error(True, dispersion_order=4) <= 0.05
+    assert _problem_4_diagonal_error(False, dispersion_order=4) <= 0.035

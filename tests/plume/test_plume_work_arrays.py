@@ -38,8 +38,11 @@ def _outside(a: np.ndarray, b: np.ndarray, region: tuple[int, int, int, int]) ->
     return np.array_equal(a[mask], b[mask])
 
 
+@pytest.mark.parametrize("fourth_order", [False, True])
 @pytest.mark.parametrize("seed", [20, 33])
-def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(monkeypatch, seed):
+def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(
+    monkeypatch, seed, fourth_order
+):
     conc, dt, flow, dispersion, sink = _spike(seed)
     fe_limits = dt * scheme.dispersive_limit_per_yr(dispersion, 1.0)
     held = (np.zeros(0, np.int64), np.zeros(0), np.zeros(conc.shape, bool))
@@ -63,7 +66,7 @@ def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(monk
     monkeypatch.setattr(scheme, "disperse", checked_disperse)
     scheme.advance.py_func(
         conc, scheme.work_arrays(conc.shape), 8, dt, 1.0, flow, dispersion, fe_limits, sink,
-        1.0, 1.0, held, NO_RATES, 1.0, 0,
+        1.0, 1.0, held, NO_RATES, 1.0, 0, fourth_order,
     )  # fmt: skip
     assert ("widened", True) in seen  # the case redoes a step on a wider region
     assert all(agree for _, agree in seen), seen

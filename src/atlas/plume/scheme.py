@@ -85,6 +85,8 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weights
+from atlas.plume.fourth_order import correct
+from atlas.plume.fourth_order import work_arrays as correction_arrays
 from atlas.plume.half_paths import diagonal_starts, half_paths
 from atlas.plume.regions import (
     around,
@@ -291,6 +293,7 @@ def advance(
     sources: Rates,
     floor: float,
     first_step: int,
+    fourth_order: bool,
 ) -> tuple[float, float, float]:
     """Advance ``conc`` in place by ``n_steps`` steps of ``dt`` years.
 
@@ -333,6 +336,11 @@ def advance(
         Number of steps taken before this call in the run: it sets the order of the split
         operators (dispersion first on even steps), so that a run advanced in several calls
         alternates exactly as in one.
+    fourth_order : bool
+        Add the limited fourth-order correction of the exchanges
+        (:func:`atlas.plume.fourth_order.correct`) between the two split operators of each
+        step (after dispersion when it comes first, before it when advection does), so that
+        two consecutive steps are symmetric.
 
     Returns
     -------
@@ -370,6 +378,8 @@ def advance(
     stage_reach = dispersion_reach(dispersion)  # cells one dispersive stage can reach
     source_box = around(source_box, stage_reach, ny, nx)
     source_total = sources[1].sum()
+    empty = np.empty((0, 0, 0))
+    corrections = correction_arrays(dispersion) if fourth_order else (empty, empty)
     inflow = 0.0
     outflow = 0.0
     decayed = 0.0
@@ -413,6 +423,11 @@ def advance(
                 outflow += out
                 current, spare = spare, current
             else:
+                if fourth_order and advect_first:
+                    inflow += correct(
+                        current, spare, region, dt, fe_limits, dispersion, inv_r_dx2, held,
+                        corrections,
+                    )  # fmt: skip
                 held_in, wide = disperse(
                     current,
                     spare,
@@ -429,6 +444,11 @@ def advance(
                 current, spare = spare, current
                 widened = wide != region
                 region = wide
+                if fourth_order and not advect_first:
+                    inflow += correct(
+                        current, spare, region, dt, fe_limits, dispersion, inv_r_dx2, held,
+                        corrections,
+                    )  # fmt: skip
         if decay_factor < 1.0:
             lost, gained = decay_held(region, current, half_decay, held)
             decayed += lost

@@ -191,6 +191,7 @@ def simulate(
     progress: Callable[[float], None] | None = None,
     dispersion: scheme.Dispersion | None = None,
     first_step: int = 0,
+    dispersion_order: int = 2,
 ) -> TransportResult:
     """Run 2-D advection-dispersion-sorption-decay transport from t = 0 to the last output time.
 
@@ -220,6 +221,14 @@ def simulate(
         Steps already taken by the earlier pieces of such a run: the order of the split
         (advection and dispersion) alternates from step to step, and this continues it, so that
         pieces run back to back take the same steps as one call.
+    dispersion_order : {2, 4}, default 2
+        2: dispersion as the exchanges between neighbouring cells (second order in space). 4:
+        with their leading error taken back where bounds allow it
+        (:mod:`atlas.plume.fourth_order`): a plume one or two cells wide, as next to a well,
+        keeps the shape of the analytic plume instead of a peakier one (MT3DMS problem 3 on its
+        10 m cells: 0.030 against the analytic cell means, 0.111 with 2). It costs extra passes
+        over the computed cells per step, and its limiter adds some variance where a plume's
+        edge meets clean water.
 
     Returns
     -------
@@ -294,6 +303,11 @@ def simulate(
         )
     if not (isinstance(first_step, int | np.integer) and first_step >= 0):
         raise ParameterError(f"first_step must be an integer >= 0, got {first_step!r}")
+    integer = isinstance(dispersion_order, int | np.integer) and not isinstance(
+        dispersion_order, bool
+    )
+    if not (integer and dispersion_order in (2, 4)):
+        raise ParameterError(f"dispersion_order must be 2 or 4, got {dispersion_order!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
     flow = scheme.advective_flow(vx, vy)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
@@ -351,6 +365,7 @@ def simulate(
                 rates,
                 floor,
                 first_step + steps_done,
+                dispersion_order == 4,
             )
             steps_done += chunk
             if progress is not None:
