@@ -47,7 +47,7 @@ def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(
     fe_limits = dt * scheme.dispersive_limit_per_yr(dispersion, 1.0)
     held = (np.zeros(0, np.int64), np.zeros(0), np.zeros(conc.shape, bool))
     seen: list[tuple[str, bool]] = []
-    advect, disperse = scheme._advect, scheme.disperse
+    advect, disperse, correct = scheme._advect, scheme.disperse, scheme.correct
 
     def checked_advect(current, spare, region, *args):
         stage = args[-1]
@@ -62,13 +62,20 @@ def test_every_array_a_step_reads_holds_the_concentration_beyond_its_region(
         seen.append(("widened" if done[1] != region else "disperse", agree))
         return done
 
+    def checked_correct(current, spare, region, *args):
+        # it reads the cells just beyond the region (its partners' bounds) from spare
+        seen.append(("correct", _outside(current, spare, region)))
+        return correct(current, spare, region, *args)
+
     monkeypatch.setattr(scheme, "_advect", checked_advect)
     monkeypatch.setattr(scheme, "disperse", checked_disperse)
+    monkeypatch.setattr(scheme, "correct", checked_correct)
     scheme.advance.py_func(
         conc, scheme.work_arrays(conc.shape), 8, dt, 1.0, flow, dispersion, fe_limits, sink,
         1.0, 1.0, held, NO_RATES, 1.0, 0, fourth_order,
     )  # fmt: skip
     assert ("widened", True) in seen  # the case redoes a step on a wider region
+    assert (("correct", True) in seen) == fourth_order
     assert all(agree for _, agree in seen), seen
 
 

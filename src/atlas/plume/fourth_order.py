@@ -10,18 +10,23 @@ cell-averaged analytic solution (``bench/near_source_bench.py``).
 
 Next to each dispersive step (:func:`atlas.plume.scheme.advance`, with ``fourth_order``),
 :func:`correct` adds the fluxes that cancel that term (the five-point operator along each offset
-minus the three-point one), as forward-Euler passes, limited as in
-flux-corrected transport (Zalesak 1979): each flux is scaled so that no cell leaves the range of
-its own value and its exchange partners' values before the pass. Mass stays exact (each flux is
-added to one cell and taken from the other), bounds are kept, and where the limiter is not
-active the dispersion is fourth order in space.
+minus the three-point one), as forward-Euler passes, limited as in flux-corrected transport
+(Zalesak 1979): each flux is scaled so that no cell leaves the range of its own value and its
+exchange partners' values before the pass. Mass stays exact (each flux is added to one cell and
+taken from the other) and bounds are kept. Where the limiter is not active and the weights are
+uniform, the dispersion is fourth order in space; where they vary it takes back the same
+term with the face's weight, and within one exchange of the region's edge, of the grid's edge
+and of a held cell it stays second order.
 
 The flux from cell ``c_0`` to its partner ``c_1`` along ``e``, with ``c_-1`` and ``c_2`` the
 next cells along that line, is ``w / (12 R dx^2) (c_2 - 3 c_1 + 3 c_0 - c_-1)`` (concentration
-per year). Faces whose four cells are not all inside the region computed, or with a held cell,
-carry none. Its forward-Euler pass decays the shortest waves by ``1 - 4/3 sum(w) dt / (R dx^2)``
-(summed over a cell's offsets), so a pass spans at most :data:`FE_LIMITS_PER_PASS` forward-Euler
-limits of the exchanges (``2 sum(w) dt / (R dx^2)``), where no wave changes sign.
+per year). Faces whose four cells are not all inside the region computed, or where ``c_0`` or
+``c_1`` is held, carry none (a held cell may be ``c_-1`` or ``c_2``). A forward-Euler pass of
+``dt_p`` years decays the shortest waves by ``1 - 4/3 sum(w) dt_p / (R dx^2)`` (summed over a
+cell's offsets), so a pass spans at most :data:`FE_LIMITS_PER_PASS` forward-Euler limits of the
+exchanges (``2 sum(w) dt_p / (R dx^2)``), where no wave changes sign. Each pass moves solute by
+at most one exchange, so :func:`atlas.plume.scheme.advance` widens the region it computes by
+:func:`passes` exchanges.
 
 References
 ----------
@@ -39,7 +44,7 @@ from numba import njit
 from atlas.plume.fluxes import Dispersion, FloatArray, Held, Region
 from atlas.plume.regions import copy_region
 
-__all__ = ["FE_LIMITS_PER_PASS", "correct", "work_arrays"]
+__all__ = ["FE_LIMITS_PER_PASS", "correct", "passes", "work_arrays"]
 
 FE_LIMITS_PER_PASS = 1.5
 """Forward-Euler limits of the exchanges one pass may span: its shortest waves then decay by a
@@ -132,7 +137,10 @@ def _limits(
 @njit(cache=True, inline="always")
 def _limited(flux: float, factors: FloatArray, j: int, i: int, jp: int, ip: int) -> float:
     """The flux from ``(j, i)`` to ``(jp, ip)``, scaled by the factors of the giving and the
-    receiving cell."""
+    receiving cell. A zero flux reads no factor: its partner may lie outside the region (or
+    the grid), where none was set."""
+    if flux == 0.0:
+        return 0.0
     if flux > 0.0:
         return flux * min(factors[1, j, i], factors[0, jp, ip])
     return flux * min(factors[0, j, i], factors[1, jp, ip])
@@ -167,6 +175,15 @@ def _apply(
 
 
 @njit(cache=True)
+def passes(fe_limits: float) -> int:
+    """Forward-Euler passes of a step spanning ``fe_limits`` forward-Euler limits of the
+    exchanges (none without dispersion): each pass moves solute by at most one exchange."""
+    if fe_limits <= 0.0:
+        return 0
+    return max(1, math.ceil(fe_limits / FE_LIMITS_PER_PASS))
+
+
+@njit(cache=True)
 def correct(
     conc: FloatArray,
     before: FloatArray,
@@ -183,14 +200,12 @@ def correct(
     forward-Euler limits of the exchanges) needs. ``before`` is scratch in the region; ``work``
     is :func:`work_arrays`. Returns the mass that round-off clipping added (a sum of
     concentrations, as inflow)."""
-    if fe_limits <= 0.0:
-        return 0.0
-    passes = max(1, math.ceil(fe_limits / FE_LIMITS_PER_PASS))
-    scale = dt / passes * inv_r_dx2 / 12.0
+    count = passes(fe_limits)
+    scale = dt / max(count, 1) * inv_r_dx2 / 12.0
     fluxes, factors = work
     offsets = dispersion[0]
     clipped = 0.0
-    for _ in range(passes):
+    for _ in range(count):
         copy_region(region, conc, before)
         _fluxes(before, region, dispersion, scale, held[2], fluxes)
         _limits(before, region, offsets, fluxes, factors)

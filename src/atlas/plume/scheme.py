@@ -85,7 +85,7 @@ import numpy as np
 from numba import njit
 
 from atlas.plume.fluxes import Dispersion, FloatArray, Flow, Held, Rates, Region, dispersive_weights
-from atlas.plume.fourth_order import correct
+from atlas.plume.fourth_order import correct, passes
 from atlas.plume.fourth_order import work_arrays as correction_arrays
 from atlas.plume.half_paths import diagonal_starts, half_paths
 from atlas.plume.regions import (
@@ -380,12 +380,13 @@ def advance(
     source_total = sources[1].sum()
     empty = np.empty((0, 0, 0))
     corrections = correction_arrays(dispersion) if fourth_order else (empty, empty)
+    correction_reach = passes(fe_limits) * stage_reach if fourth_order else 0
     inflow = 0.0
     outflow = 0.0
     decayed = 0.0
     half_decay = math.sqrt(decay_factor)
     for step in range(n_steps):
-        region = around(box, _ADVECTIVE_REACH + stages * stage_reach, ny, nx)
+        region = around(box, _ADVECTIVE_REACH + stages * stage_reach + correction_reach, ny, nx)
         if decay_factor < 1.0:
             lost, gained = decay_held(region, current, half_decay, held)
             decayed += lost
