@@ -7,10 +7,9 @@ and 4 with it are in ``test_plume_mt3dms.py``, its order in time in ``test_plume
 import numpy as np
 import pytest
 from scipy.ndimage import gaussian_filter
-from scipy.special import exp1
 
 from atlas.errors import ParameterError
-from atlas.plume import flow, fourth_order, scheme
+from atlas.plume import analytic, flow, fourth_order, scheme
 from atlas.plume.transport import (
     FixedConcentrationSource,
     MassRateSource,
@@ -40,16 +39,26 @@ def _well_in_still_water(dispersion_order: int) -> np.ndarray:
 
 
 def _exact_cell_means(points: int = 64) -> np.ndarray:
-    """The continuous point source in still water, C = Q / (4 pi n b D) E1(r^2 / 4 D t) (mg/L),
-    averaged over each cell (midpoint rule; the logarithmic peak is integrable)."""
+    """The continuous point source in still water (:func:`atlas.plume.analytic.continuous_point_2d`
+    at zero velocity: Q / (4 pi n b D) E1(r^2 / 4 D t), mg/L) averaged over each cell (midpoint
+    rule; the logarithmic peak is integrable)."""
     offsets = (np.arange(points) + 0.5) / points - 0.5
     y, x = np.mgrid[0:N, 0:N] - N // 2
     total = np.zeros((N, N))
     for a in offsets:
         for b in offsets:
-            r2 = (x + a) ** 2 + (y + b) ** 2
-            total += exp1(r2 / (4 * DIFFUSION_M2_PER_YR * HORIZON_YR))
-    return 1000.0 * total / points**2 / (4 * np.pi * POROSITY * DIFFUSION_M2_PER_YR)
+            total += analytic.continuous_point_2d(
+                x + a,
+                y + b,
+                HORIZON_YR,
+                1.0,
+                velocity_m_per_yr=0.0,
+                longitudinal_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
+                transverse_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
+                effective_porosity=POROSITY,
+                thickness_m=1.0,
+            )
+    return total / points**2
 
 
 def test_a_well_in_still_water_is_closer_to_the_analytic_cell_means():

@@ -201,7 +201,9 @@ def correct(
     is :func:`work_arrays`. Returns the mass that round-off clipping added (a sum of
     concentrations, as inflow)."""
     count = passes(fe_limits)
-    scale = dt / max(count, 1) * inv_r_dx2 / 12.0
+    if count == 0:
+        return 0.0
+    scale = dt / count * inv_r_dx2 / 12.0
     fluxes, factors = work
     offsets = dispersion[0]
     clipped = 0.0
