@@ -322,6 +322,7 @@ def _run(scenario: Scenario, flow: FlowField, progress: ProgressCallback | None)
             else _scaled(progress, start_yr, float(segment[-1]), scenario.horizon_yr),
             dispersion=dispersion,
             first_step=steps_done,
+            dispersion_order=scenario.solver.dispersion_order,
         )
         steps_done += result.n_steps
         concentration = np.asarray(result.concentration_mg_per_l)

@@ -83,8 +83,9 @@ UNCERTAIN = {
         "source": {"pond": {"concentration_mg_per_l": {"uniform": [50, 150]}}},
         "correlations": [["velocity_m_per_yr", "longitudinal_dispersivity_m", 0.5]],
     },
+    "solver": {"dispersion_order": 4},
 }
-"""A valid start with every kind of prior (the [uncertainty] section is fuzzed too)."""
+"""A valid start with every kind of prior and a [solver] section (both are fuzzed too)."""
 
 STARTS = {
     "small": BASE,

@@ -15,6 +15,7 @@ from scenario_documents import BASE, write_raster
 
 from atlas.errors import ScenarioError
 from atlas.scenario import HeadDrivenFlow, UniformFlow, inputs, load_scenario
+from atlas.scenario.digest import inputs_sha256
 
 
 def _problems(document: dict[str, Any]) -> str:
@@ -35,6 +36,18 @@ def test_valid_document_loads_with_documented_defaults(document):
     assert scenario.receptors[0].thresholds_mg_per_l == (1.0, 10.0)
     assert "aquifer.thickness_m" in scenario.undocumented
     assert "aquifer.effective_porosity" not in scenario.undocumented
+    assert scenario.solver.dispersion_order == 2
+
+
+def test_a_solver_section_sets_the_dispersion_order_and_the_inputs_hash(document):
+    """Asking for fourth-order dispersion is an input of the run: it changes the hash that
+    decides whether a built result can be reused."""
+    second = load_scenario(document)
+    document["solver"] = {"dispersion_order": 4}
+    fourth = load_scenario(document)
+    assert fourth.solver.dispersion_order == 4
+    assert inputs_sha256(fourth) != inputs_sha256(second)
+    assert "solver.dispersion_order" not in fourth.undocumented  # a numerical choice
 
 
 def _set(path: str, value: Any):
@@ -180,6 +193,26 @@ BAD_CASES = {
         lambda d: d["receptor"].append(dict(d["receptor"][0], name="east", label="river")),
         "receptor.river.label: shown as 'river', as 'east' is: pages and charts could not tell "
         "them apart; give each a label of its own",
+    ),
+    "a dispersion order of 3": (
+        _set("solver", {"dispersion_order": 3}),
+        "solver.dispersion_order: expected 2 or 4, found 3; write 2 (the default) or 4",
+    ),
+    "a dispersion order as a float": (
+        _set("solver", {"dispersion_order": 4.0}),
+        "solver.dispersion_order: expected 2 or 4, found 4.0",
+    ),
+    "a dispersion order as a bool": (
+        _set("solver", {"dispersion_order": True}),
+        "solver.dispersion_order: expected 2 or 4, found True",
+    ),
+    "an unknown solver key": (
+        _set("solver", {"dispersion_orders": 4}),
+        "solver.dispersion_orders: unknown key; did you mean 'dispersion_order'?",
+    ),
+    "a solver that is not a table": (
+        _set("solver", 4),
+        "solver: expected a table, found 4; write it as [solver]",
     ),
     "head-driven without conductivity": (
         _set(

@@ -56,6 +56,9 @@ File format, ``schema_version = 1`` (units in the key names; ``scenarios/*.toml`
     [uncertainty] optional, for ``atlas ensemble``: realizations, seed, and a prior per
                  parameter, e.g. velocity_m_per_yr = {uniform = [20, 30]}
                  (see :mod:`atlas.scenario.uncertainty`)
+    [solver]     optional: dispersion_order = 2 (default) or 4, the order in space of the
+                 dispersion between cells (4 for plumes a few cells wide, next to wells;
+                 see atlas.scenario.Solver)
     [provenance] "aquifer.effective_porosity" = "source or stated assumption", ...
                  (keys name parameters, or a parent such as "source.pond"; unknown keys are errors);
                  "description" = what the scenario stands for, with its sources
@@ -93,6 +96,7 @@ from atlas.scenario.schema import (
     Observation,
     Receptor,
     Scenario,
+    Solver,
     Source,
     UniformFlow,
 )
@@ -109,6 +113,7 @@ __all__ = [
     "Prior",
     "Receptor",
     "Scenario",
+    "Solver",
     "Source",
     "Uncertainty",
     "UniformFlow",

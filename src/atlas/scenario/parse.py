@@ -37,6 +37,7 @@ from atlas.scenario.schema import (
     Observation,
     Receptor,
     Scenario,
+    Solver,
     Source,
     UniformFlow,
 )
@@ -64,7 +65,11 @@ _TOP = [
     "provenance",
     "uncertainty",
     "observation",
+    "solver",
 ]
+
+DISPERSION_ORDERS = (2, 4)
+"""The orders in space ``solver.dispersion_order`` may ask for (:class:`Solver`)."""
 
 
 def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Source]:
@@ -285,6 +290,26 @@ def _output(r: FieldReader, doc: Mapping[str, Any]) -> tuple[Any, Any]:
     return times, resolution
 
 
+def _solver(r: FieldReader, doc: Mapping[str, Any]) -> Solver:
+    """The optional ``[solver]`` section; the defaults where it is absent or bad (bad is
+    noted)."""
+    table = r.table(doc, "solver", "solver", required=False)
+    if table is None:
+        return Solver()
+    r.keys(table, ["dispersion_order"], "solver")
+    order = r.get(table, "dispersion_order", "solver.dispersion_order", False)
+    if order is MISSING:
+        return Solver()
+    if isinstance(order, bool) or not isinstance(order, int) or order not in DISPERSION_ORDERS:
+        r.note(
+            "solver.dispersion_order",
+            f"expected 2 or 4, found {shown(order)}",
+            "write 2 (the default) or 4 (fourth-order dispersion, for plumes a few cells wide)",
+        )
+        return Solver()
+    return Solver(dispersion_order=order)
+
+
 def _provenance(r: FieldReader, doc: Mapping[str, Any]) -> dict[str, str]:
     table = r.table(doc, "provenance", "provenance", required=False) or {}
     known = {".".join(k.split(".")[:n]) for k in r.parameter_keys for n in range(1, 10)}
@@ -461,6 +486,7 @@ def load_scenario(
     _check_head_rise(r, observations, sources, flow)
     mounded = any(o.max_head_rise_m is not None for o in observations)
     uncertainty = read_uncertainty(r, document, aquifer, flow, sources, heights_observed=mounded)
+    solver = _solver(r, document)
     provenance = _provenance(r, document)
     r.unique(sources, "source")
     r.unique(receptors, "receptor")
@@ -499,4 +525,5 @@ def load_scenario(
         document_json=json.dumps(document, sort_keys=True, default=str, ensure_ascii=False),
         uncertainty=uncertainty,
         observations=tuple(observations),
+        solver=solver,
     )
