@@ -32,6 +32,7 @@ from atlas.plume.sources import (
 )
 
 __all__ = [
+    "DISPERSION_ORDERS",
     "FixedConcentrationSource",
     "MassRateSource",
     "TransportParameters",
@@ -40,6 +41,9 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
+
+DISPERSION_ORDERS = (2, 4)
+"""The orders in space of the dispersion :func:`simulate` has (its ``dispersion_order``)."""
 
 SAFETY_FACTOR = 0.9
 """Fraction of the largest step of :func:`atlas.plume.scheme.stable_time_step_yr` that is used."""
@@ -306,7 +310,7 @@ def simulate(
     integer = isinstance(dispersion_order, int | np.integer) and not isinstance(
         dispersion_order, bool
     )
-    if not (integer and dispersion_order in (2, 4)):
+    if not (integer and dispersion_order in DISPERSION_ORDERS):
         raise ParameterError(f"dispersion_order must be 2 or 4, got {dispersion_order!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
     flow = scheme.advective_flow(vx, vy)

@@ -17,6 +17,7 @@ from atlas.crs import require_projected_metres
 from atlas.errors import AtlasError, ScenarioError, ScenarioWarning
 from atlas.grid import Grid, single_parts
 from atlas.load.root import root_above
+from atlas.plume.transport import DISPERSION_ORDERS
 from atlas.scenario.fields import (
     MISSING,
     NON_NEGATIVE,
@@ -67,9 +68,6 @@ _TOP = [
     "observation",
     "solver",
 ]
-
-DISPERSION_ORDERS = (2, 4)
-"""The orders in space ``solver.dispersion_order`` may ask for (:class:`Solver`)."""
 
 
 def _sources(r: FieldReader, doc: Mapping[str, Any], inputs: Inputs) -> list[Source]:
@@ -303,7 +301,7 @@ def _solver(r: FieldReader, doc: Mapping[str, Any]) -> Solver:
     if isinstance(order, bool) or not isinstance(order, int) or order not in DISPERSION_ORDERS:
         r.note(
             "solver.dispersion_order",
-            f"expected 2 or 4, found {shown(order)}",
+            f"expected {' or '.join(map(str, DISPERSION_ORDERS))}, found {shown(order)}",
             "write 2 (the default) or 4 (fourth-order dispersion, for plumes a few cells wide)",
         )
         return Solver()
