@@ -1,12 +1,31 @@
-"""Fixtures shared by the run and output tests: small scenarios built in code, run once."""
+"""Fixtures shared by the run, output and site tests: small scenarios built in code, run
+once, and the site of the tiny data root, built once."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from atlas.pipeline import build_site
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
 from plume_cases import strip_scenario
+from tiny_roots import write_root
+
+
+@pytest.fixture(scope="session")
+def tiny_root(tmp_path_factory) -> Path:
+    """The tiny data root (:func:`tiny_roots.write_root`: the shipped layers and three tiny
+    scenarios, two on one grid)."""
+    return write_root(tmp_path_factory.mktemp("data") / "root")
+
+
+@pytest.fixture(scope="session")
+def built_site(tiny_root, tmp_path_factory) -> Path:
+    """The whole site of :func:`tiny_root`, built once (its cache in the root's ``.cache``) for
+    the read-only tests."""
+    return build_site(tiny_root, tmp_path_factory.mktemp("out") / "site").parent
 
 
 @pytest.fixture(scope="session")

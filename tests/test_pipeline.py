@@ -74,19 +74,20 @@ def test_a_foreign_out_folder_is_refused_before_anything_is_projected(tmp_path, 
     assert sorted(p.name for p in (tmp_path / "home").iterdir()) == ["thesis.tex"]
 
 
-def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(tmp_path):
-    root = write_root(tmp_path / "root")
-    sites = [
-        build_site(root, tmp_path / out, cache_dir=tmp_path / f"cache_{out}").parent
-        for out in ("a", "b")
-    ]
-    first, second = (_files(site) for site in sites)
+def test_two_builds_from_scratch_give_identical_bytes_including_netcdf(
+    tiny_root, built_site, tmp_path
+):
+    """The session's build of the tiny root (its cache in the root) and one here with a cache
+    of its own, so that neither reuses the other's results."""
+    cache = tmp_path / "cache"
+    site = build_site(tiny_root, tmp_path / "site", cache_dir=cache).parent
+    first, second = _files(built_site), _files(site)
     assert first.keys() == second.keys()
     assert "plumes/baotou/concentration.nc" in first
     assert "downloads/atlas.gpkg" in first  # built with the site, so its links hold
     assert b'href="../../downloads/atlas.gpkg"' in first["sites/mount-weld/index.html"]
     assert [name for name in first if first[name] != second[name]] == []
-    assert not (root / ".cache").exists()  # the cache went where it was told
+    assert (cache / "baotou" / "summary.json").is_file()  # the cache went where it was told
 
 
 def test_a_root_without_scenarios_builds_only_the_map(tmp_path):
