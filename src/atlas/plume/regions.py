@@ -30,6 +30,7 @@ __all__ = [
     "range_values",
     "restore_held",
     "row_range",
+    "threaded",
     "value_range",
     "within",
 ]
@@ -45,7 +46,7 @@ ROUND_OFF = 8.0 * np.finfo(np.float64).eps
 
 
 @njit(cache=True)
-def _parallel(region: Region) -> bool:
+def threaded(region: Region) -> bool:
     """Whether the region is large enough for its rows to go over threads."""
     return max(region[1] - region[0], 0) * max(region[3] - region[2], 0) >= PARALLEL_CELLS
 
@@ -70,7 +71,7 @@ def _copy_rows_parallel(region: Region, source: FloatArray, out: FloatArray) -> 
 def copy_region(region: Region, source: FloatArray, out: FloatArray) -> None:
     """Copy ``source`` into ``out`` in ``region``."""
     j_lo, j_hi, i_lo, i_hi = region
-    if _parallel(region):
+    if threaded(region):
         _copy_rows_parallel(region, source, out)
         return
     for j in range(j_lo, j_hi):
@@ -128,7 +129,7 @@ def grow_box(conc: FloatArray, floor: float, region: Region, box: Region) -> Reg
     """``box`` grown to hold every cell of ``region`` whose concentration exceeds ``floor``."""
     ny = conc.shape[0]
     firsts, lasts = np.empty(ny, dtype=np.int64), np.empty(ny, dtype=np.int64)
-    if _parallel(region):
+    if threaded(region):
         _extents_parallel(conc, floor, region, firsts, lasts)
     else:
         for j in range(region[0], region[1]):
@@ -237,7 +238,7 @@ def value_range(region: Region, field: FloatArray) -> tuple[float, float]:
     j_lo, j_hi, i_lo, i_hi = region
     ny = field.shape[0]
     lows, highs = np.empty(ny, dtype=np.int64), np.empty(ny, dtype=np.int64)
-    if _parallel(region):
+    if threaded(region):
         _ranges_parallel(region, field, lows, highs)
     else:
         for j in range(j_lo, j_hi):
