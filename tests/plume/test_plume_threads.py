@@ -75,38 +75,45 @@ def test_one_and_two_threads_give_identical_bits():
 
 
 def test_the_fourth_order_correction_gives_the_same_bits_on_threads_as_row_by_row():
-    """:func:`atlas.plume.fourth_order.correct` on a region large enough for the threads, with
-    the limiter active (noise over a plume) and held cells inside and on the edge: the threaded
-    pass on 2 threads equals the row-by-row pass, bit for bit, with the same clipped mass."""
-    n = 512
-    vx, vy = flow.uniform_face_velocities((n, n), 30.0, 30.0)
+    """:func:`atlas.plume.fourth_order.correct` on a region large enough for the threads and
+    inside the grid's edges, in a flow that turns across the grid (offsets both ways along
+    x), with the limiter active and round-off clipped (a noisy plume beside clean water) and
+    held cells inside and on the region's edge: on 1 and 2 threads the same bits as row by row
+    (:func:`atlas.plume.fourth_order._pass`), the same clipped mass."""
+    n = 520
+    x = np.mgrid[0 : n + 1, 0 : n + 1][1]
+    angle = np.radians(20.0 + 140.0 * x / n)
+    vx, vy = (30.0 * np.cos(angle))[:n, :], (30.0 * np.sin(angle))[:, :n]
     dispersion = scheme.face_dispersion(vx, vy, 40.0, 4.0, 0.0)
+    assert any(ex < 0 for ex, _ in dispersion[0].tolist())
     rng = np.random.default_rng(5)
     offset = (np.arange(n) - n / 2) / (n / 8)
     conc = 50.0 * np.exp(-0.5 * (offset[:, None] ** 2 + offset[None, :] ** 2))
-    conc *= rng.uniform(0.5, 1.5, (n, n))
-    held_cells = np.array([0, 5, 200 * n + 300, 511 * n + 511], dtype=np.int64)
+    conc *= rng.uniform(0.0, 2.0, (n, n)) * (rng.random((n, n)) < 0.7)
+    region = (3, n - 2, 4, n - 1)
+    assert threaded(region)
+    held_cells = np.array([3 * n + 4, 200 * n + 300, (n - 3) * n + n - 2], dtype=np.int64)
     held_mask = np.zeros(n * n, bool)
     held_mask[held_cells] = True
     held = (held_cells, conc.ravel()[held_cells].copy(), held_mask.reshape(n, n))
-    region = (0, n, 0, n)
-    assert threaded(region)
     fields, clipped = [], []
     for count in (1, 2):
         field, work = conc.copy(), fourth_order.work_arrays(dispersion)
         with numba_threads(count):
             args = (region, 0.4, 3.0, dispersion, 1 / 400, held, work)
-            clipped.append(fourth_order.correct(field, np.empty_like(conc), *args))
+            clipped.append(fourth_order.correct(field, conc.copy(), *args))
         fields.append(field)
     scale = 0.4 / fourth_order.passes(3.0) * (1 / 400) / 12.0  # as correct computes it
-    rows = conc.copy()
+    rows, by_row, total = conc.copy(), np.zeros(n), 0.0
     work = fourth_order.work_arrays(dispersion)
-    by_row = np.zeros(n)
     for _ in range(fourth_order.passes(3.0)):
         before = rows.copy()
         fourth_order._pass(before, rows, region, dispersion, scale, held_cells, work, by_row)
+        total += by_row[region[0] : region[1]].sum()
     assert np.array_equal(fields[0], fields[1])
     assert np.array_equal(fields[1], rows)
     assert clipped[0] == clipped[1]
+    assert clipped[1] > 0.0  # round-off was clipped, so the sums are compared
+    assert clipped[1] == pytest.approx(total, rel=1e-12)
     assert np.abs(fields[1] - conc).max() > 1e-3  # the correction did act
     assert np.array_equal(fields[1].ravel()[held_cells], conc.ravel()[held_cells])

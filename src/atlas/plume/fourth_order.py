@@ -122,7 +122,7 @@ def _flux_row(
         ex, ey = offsets[k, 0], offsets[k, 1]
         lo, hi = _faces(region, ex, ey, j)
         lo, hi = max(lo, spans[k, j, 0]), min(hi, spans[k, j, 1])
-        if hi <= lo:  # then the rows j - ey and j + 2 ey may lie outside the grid
+        if hi <= lo:  # no face: every flux of the row's region is zero
             lo, hi = i_lo, i_lo
         _zero(fluxes[k, j, i_lo:lo])
         _zero(fluxes[k, j, hi:i_hi])
@@ -227,14 +227,17 @@ def _limit_row(
 
 
 @njit(cache=True, inline="always")
-def _limited(flux: float, give: float, take: float, gain: float, loss: float) -> float:
-    """A flux scaled by the factors of the cell it leaves (``give`` if positive, else ``gain``)
-    and of the cell it enters (``take`` if positive, else ``loss``); a zero flux is zero
-    whatever the factors."""
+def _limited(
+    flux: float, giver_loss: float, taker_gain: float, giver_gain: float, taker_loss: float
+) -> float:
+    """A flux from a giving cell to a taking one, scaled by the factors of the cell it leaves
+    and of the cell it enters: what the giver may lose and the taker gain for a positive flux,
+    what the giver may gain and the taker lose for a negative one. A zero flux is zero whatever
+    the factors."""
     if flux > 0.0:
-        return flux * min(give, take)
+        return flux * min(giver_loss, taker_gain)
     if flux < 0.0:
-        return flux * min(gain, loss)
+        return flux * min(giver_gain, taker_loss)
     return 0.0
 
 
@@ -382,7 +385,8 @@ def correct(
 ) -> float:
     """Add the limited fourth-order correction of a dispersive step of ``dt`` years to ``conc``
     in ``region`` (see the module notes), in as many passes as ``fe_limits`` (``dt`` in
-    forward-Euler limits of the exchanges) needs. ``before`` is scratch in the region; ``work``
+    forward-Euler limits of the exchanges) needs. ``before`` must equal ``conc`` outside the
+    region (the values of partners there bound the limiter) and is scratch inside it; ``work``
     is :func:`work_arrays`; ``held`` is used by its flat indices. Returns the mass that
     round-off clipping added (a sum of concentrations, as inflow)."""
     count = passes(fe_limits)
