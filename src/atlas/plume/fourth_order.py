@@ -242,32 +242,21 @@ def _limited(
 
 
 @njit(cache=True, inline="always")
-def _give(
+def _exchange(
     value: FloatArray,
     flux: FloatArray,
-    factors: tuple[FloatArray, FloatArray],
-    partners: tuple[FloatArray, FloatArray],
+    giver: tuple[FloatArray, FloatArray],
+    taker: tuple[FloatArray, FloatArray],
+    sign: float,
 ) -> None:
-    """Cells' own limited fluxes taken from them; ``factors`` and ``partners`` are the
-    (gain, loss) factors of the cells and of their partners (equal slices from index 0)."""
-    gain, loss = factors
-    gain_to, loss_to = partners
+    """``value += sign`` times the limited fluxes from the givers to the takers, whose (gain,
+    loss) factors are ``giver`` and ``taker``: -1 for cells giving their own fluxes, +1 for
+    cells taking the fluxes into them (equal slices from index 0)."""
+    giver_gain, giver_loss = giver
+    taker_gain, taker_loss = taker
     for i in range(flux.shape[0]):
-        value[i] -= _limited(flux[i], loss[i], gain_to[i], gain[i], loss_to[i])
-
-
-@njit(cache=True, inline="always")
-def _take(
-    value: FloatArray,
-    flux: FloatArray,
-    factors: tuple[FloatArray, FloatArray],
-    partners: tuple[FloatArray, FloatArray],
-) -> None:
-    """The limited fluxes into cells added to them, from their partners (as :func:`_give`)."""
-    gain, loss = factors
-    gain_from, loss_from = partners
-    for i in range(flux.shape[0]):
-        value[i] += _limited(flux[i], loss_from[i], gain[i], gain_from[i], loss[i])
+        limited = _limited(flux[i], giver_loss[i], taker_gain[i], giver_gain[i], taker_loss[i])
+        value[i] += sign * limited
 
 
 @njit(cache=True, inline="always")
@@ -293,19 +282,21 @@ def _apply_row(
         ex, ey = offsets[k, 0], offsets[k, 1]
         lo, hi = _faces(region, ex, ey, j)
         if lo < hi:
-            _give(
+            _exchange(
                 value[lo - i_lo : hi - i_lo],
                 fluxes[k, j, lo:hi],
                 (gains[j, lo:hi], losses[j, lo:hi]),
                 (gains[j + ey, lo + ex : hi + ex], losses[j + ey, lo + ex : hi + ex]),
+                -1.0,
             )
         lo, hi = _faces(region, ex, ey, j - ey)  # the faces of the cells giving into row j
         if lo < hi:
-            _take(
+            _exchange(
                 value[lo + ex - i_lo : hi + ex - i_lo],
                 fluxes[k, j - ey, lo:hi],
-                (gains[j, lo + ex : hi + ex], losses[j, lo + ex : hi + ex]),
                 (gains[j - ey, lo:hi], losses[j - ey, lo:hi]),
+                (gains[j, lo + ex : hi + ex], losses[j, lo + ex : hi + ex]),
+                1.0,
             )
     clipped = 0.0
     for i in range(value.shape[0]):
