@@ -71,14 +71,17 @@ def _inside(region: Region, j: int, i: int) -> bool:
 
 
 @njit(cache=True, inline="always")
-def _faces(region: Region, ex: int, ey: int, j: int) -> tuple[int, int]:
-    """The columns ``[lo, hi)`` of row ``j`` whose faces along ``(ex, ey)`` have all four cells
-    ``c_-1 .. c_2`` in the region (an empty range when the row has none)."""
-    if j - ey < region[0] or j + 2 * ey >= region[1]:
+def _carrying(region: Region, dispersion: Dispersion, k: int, j: int) -> tuple[int, int]:
+    """The columns ``[lo, hi)`` of row ``j`` whose faces along offset ``k`` may carry a flux:
+    all four cells ``c_-1 .. c_2`` in the region, within the offset's span of nonzero weights
+    (``lo == hi == region[2]`` when none does). Every other flux of the row is zero."""
+    offsets, _, spans = dispersion
+    ex, ey = offsets[k, 0], offsets[k, 1]
+    if j - ey < region[0] or j + 2 * ey >= region[1]:  # then row j may lie outside the grid
         return region[2], region[2]
-    lo = region[2] + max(ex, -2 * ex)
-    hi = region[3] - max(2 * ex, -ex)
-    return lo, max(lo, hi)
+    lo = max(region[2] + max(ex, -2 * ex), spans[k, j, 0])
+    hi = min(region[3] - max(2 * ex, -ex), spans[k, j, 1])
+    return (lo, hi) if lo < hi else (region[2], region[2])
 
 
 @njit(cache=True, inline="always")
@@ -114,16 +117,13 @@ def _flux_row(
     j: int,
 ) -> None:
     """Row ``j`` of the unlimited fluxes (concentration per pass) from each cell to its partner
-    along each offset; zero on faces without all four cells in the region and outside the
-    offset's span of nonzero weights (held cells: :func:`_hold`)."""
-    offsets, weights, spans = dispersion
+    along each offset, zero outside the columns that may carry one (:func:`_carrying`; held
+    cells: :func:`_hold`)."""
+    offsets, weights, _ = dispersion
     i_lo, i_hi = region[2], region[3]
     for k in range(offsets.shape[0]):
         ex, ey = offsets[k, 0], offsets[k, 1]
-        lo, hi = _faces(region, ex, ey, j)
-        lo, hi = max(lo, spans[k, j, 0]), min(hi, spans[k, j, 1])
-        if hi <= lo:  # no face: every flux of the row's region is zero
-            lo, hi = i_lo, i_lo
+        lo, hi = _carrying(region, dispersion, k, j)
         _zero(fluxes[k, j, i_lo:lo])
         _zero(fluxes[k, j, hi:i_hi])
         if lo < hi:
@@ -182,7 +182,7 @@ def _widen(low: FloatArray, high: FloatArray, partner: FloatArray) -> None:
 def _limit_row(
     before: FloatArray,
     region: Region,
-    offsets: np.ndarray,
+    dispersion: Dispersion,
     fluxes: FloatArray,
     planes: FloatArray,
     j: int,
@@ -190,7 +190,9 @@ def _limit_row(
     """Row ``j`` of Zalesak's factors: ``planes[0]`` scales what a cell gains, ``planes[1]``
     what it loses, so that it stays within the range of itself and its partners in ``before``
     (``planes[2]`` and ``planes[3]``). Each cell sums its gains and losses in the order of the
-    offsets, its own flux before the one into it."""
+    offsets, its own flux before the one into it; fluxes are read only where they may be
+    nonzero (:func:`_carrying`)."""
+    offsets = dispersion[0]
     ny, nx = before.shape
     i_lo, i_hi = region[2], region[3]
     gain, loss = planes[0, j, i_lo:i_hi], planes[1, j, i_lo:i_hi]
@@ -199,7 +201,8 @@ def _limit_row(
         gain[i], loss[i], low[i], high[i] = 0.0, 0.0, value[i], value[i]
     for k in range(offsets.shape[0]):
         ex, ey = offsets[k, 0], offsets[k, 1]
-        _outgoing(gain, loss, fluxes[k, j, i_lo:i_hi])
+        lo, hi = _carrying(region, dispersion, k, j)
+        _outgoing(gain[lo - i_lo : hi - i_lo], loss[lo - i_lo : hi - i_lo], fluxes[k, j, lo:hi])
         lo, hi = max(i_lo, -ex), min(i_hi, nx - ex)  # partners ahead, where the grid has them
         if j + ey < ny and lo < hi:
             _widen(
@@ -207,12 +210,12 @@ def _limit_row(
                 high[lo - i_lo : hi - i_lo],
                 before[j + ey, lo + ex : hi + ex],
             )
-        lo, hi = max(i_lo, i_lo + ex), min(i_hi, i_hi + ex)  # fluxes in, from the region
-        if region[0] <= j - ey and lo < hi:
+        lo, hi = _carrying(region, dispersion, k, j - ey)  # the faces giving into row j
+        if lo < hi:
             _incoming(
-                gain[lo - i_lo : hi - i_lo],
-                loss[lo - i_lo : hi - i_lo],
-                fluxes[k, j - ey, lo - ex : hi - ex],
+                gain[lo + ex - i_lo : hi + ex - i_lo],
+                loss[lo + ex - i_lo : hi + ex - i_lo],
+                fluxes[k, j - ey, lo:hi],
             )
         lo, hi = max(i_lo, ex), min(i_hi, nx + ex)  # partners behind
         if j - ey >= 0 and lo < hi:
@@ -264,7 +267,7 @@ def _apply_row(
     before: FloatArray,
     conc: FloatArray,
     region: Region,
-    offsets: np.ndarray,
+    dispersion: Dispersion,
     fluxes: FloatArray,
     factors: FloatArray,
     j: int,
@@ -272,7 +275,8 @@ def _apply_row(
     """Row ``j`` of ``conc`` = ``before`` plus the limited fluxes, each cell summing its own in
     the order of the offsets (its own flux, then the one into it); values that round-off puts
     a few units in the last place below 0 are set to 0, and the mass that adds is returned (as
-    a sum of concentrations). Only faces that can carry a flux (:func:`_faces`) are read."""
+    a sum of concentrations). Only faces that may carry a flux (:func:`_carrying`) are read."""
+    offsets = dispersion[0]
     i_lo, i_hi = region[2], region[3]
     value, source = conc[j, i_lo:i_hi], before[j, i_lo:i_hi]
     for i in range(value.shape[0]):
@@ -280,7 +284,7 @@ def _apply_row(
     gains, losses = factors[0], factors[1]
     for k in range(offsets.shape[0]):
         ex, ey = offsets[k, 0], offsets[k, 1]
-        lo, hi = _faces(region, ex, ey, j)
+        lo, hi = _carrying(region, dispersion, k, j)
         if lo < hi:
             _exchange(
                 value[lo - i_lo : hi - i_lo],
@@ -289,7 +293,7 @@ def _apply_row(
                 (gains[j + ey, lo + ex : hi + ex], losses[j + ey, lo + ex : hi + ex]),
                 -1.0,
             )
-        lo, hi = _faces(region, ex, ey, j - ey)  # the faces of the cells giving into row j
+        lo, hi = _carrying(region, dispersion, k, j - ey)  # the faces giving into row j
         if lo < hi:
             _exchange(
                 value[lo + ex - i_lo : hi + ex - i_lo],
@@ -325,9 +329,9 @@ def _pass(
         _flux_row(before, region, dispersion, scale, fluxes, j)
     _hold(region, offsets, held_cells, fluxes)
     for j in range(region[0], region[1]):
-        _limit_row(before, region, offsets, fluxes, planes, j)
+        _limit_row(before, region, dispersion, fluxes, planes, j)
     for j in range(region[0], region[1]):
-        clipped[j] = _apply_row(before, conc, region, offsets, fluxes, planes, j)
+        clipped[j] = _apply_row(before, conc, region, dispersion, fluxes, planes, j)
 
 
 @njit(cache=True, parallel=True)
@@ -348,9 +352,9 @@ def _pass_parallel(
         _flux_row(before, region, dispersion, scale, fluxes, j)
     _hold(region, offsets, held_cells, fluxes)
     for j in prange(region[0], region[1]):
-        _limit_row(before, region, offsets, fluxes, planes, j)
+        _limit_row(before, region, dispersion, fluxes, planes, j)
     for j in prange(region[0], region[1]):
-        clipped[j] = _apply_row(before, conc, region, offsets, fluxes, planes, j)
+        clipped[j] = _apply_row(before, conc, region, dispersion, fluxes, planes, j)
 
 
 @njit(cache=True)

@@ -271,7 +271,7 @@ class Solver:
         problem 3's 10 m cells, 11 % above the analytic cell mean two cells from the well; on
         2 m cells within 1 %). 4: adds the fluxes that cancel that error, limited so that
         bounds and mass are kept (:mod:`atlas.plume.fourth_order`): within 3 % of the cell
-        means there, for 1.4 to 1.9 times the time of a run. Not yet the default: its limiter
+        means there, for 1.4 to 2 times the time of a run. Not yet the default: its limiter
         adds a little variance where a plume's edge meets clean water (0.15 % for a well in
         still water over 24 steps), and its time error falls as the steps' square only once
         they are fine. Plumes many cells wide barely change (Baotou's arrival at the Yellow
