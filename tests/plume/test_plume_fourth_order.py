@@ -16,6 +16,7 @@ from atlas.plume.transport import (
     TransportParameters,
     simulate,
 )
+from cell_means import cell_average
 
 N, DIFFUSION_M2_PER_YR, HORIZON_YR, POROSITY = 31, 0.5, 6.0, 0.25
 
@@ -38,27 +39,25 @@ def _well_in_still_water(dispersion_order: int) -> np.ndarray:
     ).concentration_mg_per_l[-1]
 
 
-def _exact_cell_means(points: int = 64) -> np.ndarray:
+def _exact_cell_means() -> np.ndarray:
     """The continuous point source in still water (:func:`atlas.plume.analytic.continuous_point_2d`
-    at zero velocity: Q / (4 pi n b D) E1(r^2 / 4 D t), mg/L) averaged over each cell (midpoint
-    rule; the logarithmic peak is integrable)."""
-    offsets = (np.arange(points) + 0.5) / points - 0.5
+    at zero velocity: Q / (4 pi n b D) E1(r^2 / 4 D t), mg/L) averaged over each cell."""
     y, x = np.mgrid[0:N, 0:N] - N // 2
-    total = np.zeros((N, N))
-    for a in offsets:
-        for b in offsets:
-            total += analytic.continuous_point_2d(
-                x + a,
-                y + b,
-                HORIZON_YR,
-                1.0,
-                velocity_m_per_yr=0.0,
-                longitudinal_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
-                transverse_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
-                effective_porosity=POROSITY,
-                thickness_m=1.0,
-            )
-    return total / points**2
+
+    def plume(x_m, y_m):
+        return analytic.continuous_point_2d(
+            x_m,
+            y_m,
+            HORIZON_YR,
+            1.0,
+            velocity_m_per_yr=0.0,
+            longitudinal_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
+            transverse_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
+            effective_porosity=POROSITY,
+            thickness_m=1.0,
+        )
+
+    return cell_average(plume, x, y, 1.0, points=64)
 
 
 def test_a_well_in_still_water_is_closer_to_the_analytic_cell_means():

@@ -21,6 +21,7 @@ from atlas.plume.sources import (
     with_cell_moments,
 )
 from atlas.plume.transport import MassRateSource, TransportParameters, simulate
+from cell_means import cell_average
 
 POROSITY, THICKNESS_M = 0.25, 10.0
 KG_PER_MG_L_M3 = 1e-3
@@ -66,12 +67,6 @@ def test_full_width_mass_rate_inlet_matches_the_third_type_solution(v, alpha_l):
     assert result.mass_in_kg[-1] == pytest.approx(rate_kg_per_yr * end_yr, rel=1e-12)
 
 
-def cell_average(function, x, y, dx, points=8):
-    """Mean of ``function`` over the square cells centred on ``x, y`` (midpoint rule)."""
-    offsets = ((np.arange(points) + 0.5) / points - 0.5) * dx
-    return sum(function(x + a, y + b) for a in offsets for b in offsets) / points**2
-
-
 @pytest.mark.parametrize("v", [20.0, 30.0])
 @pytest.mark.parametrize("alpha_l", [10.0, 100.0])
 def test_point_mass_rate_source_matches_the_continuous_point_solution(v, alpha_l):
@@ -109,7 +104,7 @@ def test_point_mass_rate_source_matches_the_continuous_point_solution(v, alpha_l
         def plume(east, north, t=t):
             return analytic.continuous_point_2d(east, north, t, rate_kg_per_yr, **keywords)
 
-        expected = cell_average(plume, x[near], y[near], dx)
+        expected = cell_average(plume, x[near], y[near], dx, points=8)
         simulated = result.concentration_mg_per_l[k][near]
         error = np.abs(simulated - expected)[far[near]].max() / expected.max()
         assert error <= 0.015, (t, error)

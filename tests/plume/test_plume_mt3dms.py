@@ -73,6 +73,7 @@ import numpy as np
 
 from atlas.plume import analytic, flow
 from atlas.plume.transport import MassRateSource, TransportParameters, simulate
+from cell_means import cell_average
 
 DAYS_PER_YR = 365.0
 KG_PER_G = 1e-3
@@ -87,12 +88,6 @@ with the mass injected alone as here (upstream finite differences and MMOC; TVD 
 ``bench/results/2026-11-mt3dms-reference.json``."""
 PROBLEM_4_LIMIT = 0.5 * 0.25
 """Half of MT3DMS's error along the diagonal of problem 4, as a fraction of the peak."""
-
-
-def cell_average(function, x, y, dx, points=16):
-    """Mean of ``function`` over the square cells centred on ``x, y`` (midpoint rule)."""
-    offsets = ((np.arange(points) + 0.5) / points - 0.5) * dx
-    return sum(function(x + a, y + b) for a in offsets for b in offsets) / points**2
 
 
 def _run(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import copy
 
-import numpy as np
 import pytest
 
 from atlas.plume import analytic
 from atlas.run import run_scenario
 from atlas.scenario import load_scenario
+from cell_means import cell_average
 from scenario.scenario_documents import BASE
 
 CELLS, DIFFUSION_M2_PER_YR, HORIZON_YR, POROSITY, RATE_KG_PER_YR = 31, 0.5, 6.0, 0.25, 1.0
@@ -44,15 +44,14 @@ def _well_in_still_water(dispersion_order: int) -> dict:
     return document
 
 
-def _exact_well_cell_mean(points: int = 64) -> float:
+def _exact_well_cell_mean() -> float:
     """The continuous point source in still water (Q / (4 pi n b D) E1(r^2 / 4 D t), mg/L)
-    averaged over the well's cell (midpoint rule; the logarithmic peak is integrable)."""
-    offsets = (np.arange(points) + 0.5) / points - 0.5
-    x, y = np.meshgrid(offsets, offsets)
-    return float(
-        analytic.continuous_point_2d(
-            x,
-            y,
+    averaged over the well's cell."""
+
+    def plume(x_m, y_m):
+        return analytic.continuous_point_2d(
+            x_m,
+            y_m,
             HORIZON_YR,
             RATE_KG_PER_YR,
             velocity_m_per_yr=0.0,
@@ -60,8 +59,9 @@ def _exact_well_cell_mean(points: int = 64) -> float:
             transverse_dispersion_m2_per_yr=DIFFUSION_M2_PER_YR,
             effective_porosity=POROSITY,
             thickness_m=1.0,
-        ).mean()
-    )
+        )
+
+    return float(cell_average(plume, 0.0, 0.0, 1.0, points=64))
 
 
 @pytest.fixture(scope="module")
