@@ -104,12 +104,12 @@ def test_the_fourth_order_correction_gives_the_same_bits_on_threads_as_row_by_ro
             clipped.append(fourth_order.correct(field, conc.copy(), *args))
         fields.append(field)
     scale = 0.4 / fourth_order.passes(3.0) * (1 / 400) / 12.0  # as correct computes it
-    rows, by_row, total = conc.copy(), np.zeros(n), 0.0
+    rows, total = conc.copy(), 0.0
     work = fourth_order.work_arrays(dispersion)
     for _ in range(fourth_order.passes(3.0)):
         before = rows.copy()
-        fourth_order._pass(before, rows, region, dispersion, scale, held_cells, work, by_row)
-        total += by_row[region[0] : region[1]].sum()
+        fourth_order._pass(before, rows, region, dispersion, scale, held_cells, *work)
+        total += work[2][region[0] : region[1]].sum()
     assert np.array_equal(fields[0], fields[1])
     assert np.array_equal(fields[1], rows)
     assert clipped[0] == clipped[1]

@@ -51,18 +51,22 @@ from atlas.plume.regions import copy_region, threaded
 
 __all__ = ["FE_LIMITS_PER_PASS", "correct", "passes", "work_arrays"]
 
+Work = tuple[FloatArray, FloatArray, FloatArray]
+"""What :func:`work_arrays` makes: fluxes (K, ny, nx), planes (4, ny, nx), clipped mass (ny)."""
+
 FE_LIMITS_PER_PASS = 1.5
 """Forward-Euler limits of the exchanges one pass may span: its shortest waves then decay by a
 factor of at least 0 (``1 - 4/3 x 0.75``)."""
 
 
 @njit(cache=True)
-def work_arrays(dispersion: Dispersion) -> tuple[FloatArray, FloatArray]:
-    """The arrays :func:`correct` works in: a flux per offset and cell, and four planes per
-    cell (what it may gain and lose, then Zalesak's two factors; the lowest and highest value
-    of it and its partners), any values."""
+def work_arrays(dispersion: Dispersion) -> Work:
+    """The arrays :func:`correct` works in: a flux per offset and cell, four planes per cell
+    (what it may gain and lose, then Zalesak's two factors; the lowest and highest value of it
+    and its partners), and the mass clipped in each row; any values."""
     weights = dispersion[1]
-    return np.empty(weights.shape), np.empty((4, weights.shape[1], weights.shape[2]))
+    ny, nx = weights.shape[1], weights.shape[2]
+    return np.empty(weights.shape), np.empty((4, ny, nx)), np.empty(ny)
 
 
 @njit(cache=True, inline="always")
@@ -318,12 +322,12 @@ def _pass(
     dispersion: Dispersion,
     scale: float,
     held_cells: np.ndarray,
-    work: tuple[FloatArray, FloatArray],
+    fluxes: FloatArray,
+    planes: FloatArray,
     clipped: FloatArray,
 ) -> None:
-    """One forward-Euler pass, row by row on the calling thread; each row's clipped mass into
-    ``clipped``."""
-    fluxes, planes = work
+    """One forward-Euler pass, row by row on the calling thread, in the arrays of
+    :func:`work_arrays`; each row's clipped mass into ``clipped``."""
     offsets = dispersion[0]
     for j in range(region[0], region[1]):
         _flux_row(before, region, dispersion, scale, fluxes, j)
@@ -342,11 +346,13 @@ def _pass_parallel(
     dispersion: Dispersion,
     scale: float,
     held_cells: np.ndarray,
-    work: tuple[FloatArray, FloatArray],
+    fluxes: FloatArray,
+    planes: FloatArray,
     clipped: FloatArray,
 ) -> None:
-    """:func:`_pass` with the rows over numba's threads (the same bits)."""
-    fluxes, planes = work
+    """:func:`_pass` with the rows over numba's threads (the same bits). The arrays are
+    separate arguments: a store in a parallel loop into an array unpacked from a tuple
+    argument was lost (numba 0.68, as in :mod:`atlas.plume.regions`)."""
     offsets = dispersion[0]
     for j in prange(region[0], region[1]):
         _flux_row(before, region, dispersion, scale, fluxes, j)
@@ -376,7 +382,7 @@ def correct(
     dispersion: Dispersion,
     inv_r_dx2: float,
     held: Held,
-    work: tuple[FloatArray, FloatArray],
+    work: Work,
 ) -> float:
     """Add the limited fourth-order correction of a dispersive step of ``dt`` years to ``conc``
     in ``region`` (see the module notes), in as many passes as ``fe_limits`` (``dt`` in
@@ -388,14 +394,16 @@ def correct(
     if count == 0:
         return 0.0
     scale = dt / count * inv_r_dx2 / 12.0
-    clipped = np.zeros(conc.shape[0])
+    fluxes, planes, clipped = work
     total = 0.0
     for _ in range(count):
         copy_region(region, conc, before)
         if threaded(region):
-            _pass_parallel(before, conc, region, dispersion, scale, held[0], work, clipped)
+            _pass_parallel(
+                before, conc, region, dispersion, scale, held[0], fluxes, planes, clipped
+            )
         else:
-            _pass(before, conc, region, dispersion, scale, held[0], work, clipped)
+            _pass(before, conc, region, dispersion, scale, held[0], fluxes, planes, clipped)
         for j in range(region[0], region[1]):
             total += clipped[j]
     return total

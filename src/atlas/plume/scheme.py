@@ -379,7 +379,7 @@ def advance(
     source_box = around(source_box, stage_reach, ny, nx)
     source_total = sources[1].sum()
     empty = np.empty((0, 0, 0))
-    corrections = correction_arrays(dispersion) if fourth_order else (empty, empty)
+    corrections = correction_arrays(dispersion) if fourth_order else (empty, empty, np.empty(0))
     correction_reach = passes(fe_limits) * stage_reach if fourth_order else 0
     inflow = 0.0
     outflow = 0.0

@@ -311,7 +311,8 @@ def simulate(
         dispersion_order, bool
     )
     if not (integer and dispersion_order in DISPERSION_ORDERS):
-        raise ParameterError(f"dispersion_order must be 2 or 4, got {dispersion_order!r}")
+        orders = " or ".join(map(str, DISPERSION_ORDERS))
+        raise ParameterError(f"dispersion_order must be {orders}, got {dispersion_order!r}")
     sink = scheme.sink_rate_per_yr(vx, vy, r, cell_size_m)
     flow = scheme.advective_flow(vx, vy)
     max_step_yr = SAFETY_FACTOR * scheme.stable_time_step_yr(vx, vy, dispersion, r, cell_size_m)
